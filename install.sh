@@ -1,0 +1,599 @@
+#!/bin/sh
+# install.sh: install geo-response into an OSSEC or Wazuh installation.
+# POSIX sh, never prompts (runs from configuration management); see --help.
+set -eu
+
+PROG=install.sh
+SRC_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
+MIN_NODE_MAJOR=18
+MIN_NODE_MINOR=19
+# Linux reads at most 127 bytes of a "#!" line before 5.1 (BINPRM_BUF_SIZE 128);
+# a longer interpreter path is cut off, so refuse rather than install a broken file.
+SHEBANG_MAX_BYTES=127
+DEFAULT_NODE_DIRS=/usr/local/bin:/usr/bin:/bin:/opt/node/bin:/opt/nodejs/bin:/snap/bin
+MARK_BEGIN='<!-- BEGIN geo-response: added by geo-response install.sh -->'
+MARK_END='<!-- END geo-response -->'
+
+usage() {
+  cat <<EOF
+Usage: $PROG [options]
+
+Installs geo-response into an OSSEC or Wazuh installation:
+  active-response/bin/geo-response  the bundled executable, its #! line set to an
+                                    absolute Node >= $MIN_NODE_MAJOR.$MIN_NODE_MINOR (root:GROUP 0750)
+  etc/dbip-country-lite.mmdb        the embedded DB-IP Lite country database (root:GROUP 0640)
+  etc/geo-response.json             example policy: logs only (root:GROUP 0640, never overwritten)
+  logs/geo-response.log             the geo log, owned like logs/active-responses.log
+and prints the <command> and <active-response> blocks for etc/ossec.conf.
+
+Options:
+  --prefix DIR   the OSSEC/Wazuh installation (default: /var/ossec)
+  --node PATH    the Node.js executable to use (default: first Node >= $MIN_NODE_MAJOR.$MIN_NODE_MINOR
+                 found in \$PATH, then $DEFAULT_NODE_DIRS;
+                 GEO_RESPONSE_NODE_PATH=DIR:DIR... replaces that search list)
+  --group NAME   group owning the installed files (default: the group of etc/ossec.conf)
+  --apply        also insert the blocks into etc/ossec.conf, after a timestamped backup
+                 (between marker comments; never twice)
+  --dry-run      print every action and change nothing
+  --uninstall    remove the executable, the database and the inserted blocks
+                 (the configuration and the logs stay)
+  --purge        with --uninstall: also remove etc/geo-response.json and logs/geo-response.log*
+  -h, --help     show this help
+
+Exit status: 0 done (or nothing to do), 1 failed (nothing changed when a check failed), 2 usage error.
+EOF
+}
+
+say() { printf '%s\n' "$*"; }
+warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
+usage_error() { printf '%s: %s (see %s --help)\n' "$PROG" "$*" "$PROG" >&2; exit 2; }
+
+PREFIX=/var/ossec
+NODE=
+GROUP=
+APPLY=no
+DRY_RUN=no
+UNINSTALL=no
+PURGE=no
+
+need_value() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "$1 needs a value"; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --prefix) need_value "$@"; PREFIX=$2; shift 2 ;;
+    --prefix=*) PREFIX=${1#*=}; shift ;;
+    --node) need_value "$@"; NODE=$2; shift 2 ;;
+    --node=*) NODE=${1#*=}; shift ;;
+    --group) need_value "$@"; GROUP=$2; shift 2 ;;
+    --group=*) GROUP=${1#*=}; shift ;;
+    --apply) APPLY=yes; shift ;;
+    --dry-run) DRY_RUN=yes; shift ;;
+    --uninstall) UNINSTALL=yes; shift ;;
+    --purge) PURGE=yes; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage_error "unknown argument: $1" ;;
+  esac
+done
+[ "$PURGE" = no ] || [ "$UNINSTALL" = yes ] || usage_error "--purge only goes with --uninstall"
+[ "$APPLY" = no ] || [ "$UNINSTALL" = no ] || usage_error "--apply and --uninstall exclude each other"
+
+umask 027
+TMP_FILES=
+cleanup() {
+  for f in $TMP_FILES; do rm -f -- "$f"; done
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+# A temporary file in DIR (same file system, so the final mv is atomic).
+make_temp() {
+  t=$(mktemp "$1/.geo-response.XXXXXX") || die "cannot create a temporary file in $1"
+  TMP_FILES="$TMP_FILES $t"
+  TEMP=$t
+}
+
+# A temporary file outside the installation, for work that --dry-run also does.
+make_scratch() {
+  t=$(mktemp "${TMPDIR:-/tmp}/geo-response-install.XXXXXX") || die "cannot create a temporary file in ${TMPDIR:-/tmp}"
+  TMP_FILES="$TMP_FILES $t"
+  TEMP=$t
+}
+
+# Run "$@" unless --dry-run; either way say what it is, with DESC first.
+act() {
+  desc=$1
+  shift
+  if [ "$DRY_RUN" = yes ]; then
+    say "would $desc"
+  else
+    say "$desc"
+    "$@"
+  fi
+}
+
+# ---------------------------------------------------------------- checks
+
+# Sets HOME_DIR, PRODUCT (ossec|wazuh), PRODUCT_VERSION, INSTALL_TYPE, CONTROL, PROTOCOL (argv|json).
+detect_installation() {
+  case $PREFIX in
+    /*) HOME_DIR=$PREFIX ;;
+    *) HOME_DIR=$(pwd)/$PREFIX ;;
+  esac
+  HOME_DIR=${HOME_DIR%/}
+  [ -d "$HOME_DIR" ] || die "$HOME_DIR does not exist: no OSSEC/Wazuh installation there (give its directory with --prefix DIR)"
+  missing=
+  [ -f "$HOME_DIR/etc/ossec.conf" ] || missing="$missing, etc/ossec.conf"
+  [ -d "$HOME_DIR/active-response/bin" ] || missing="$missing, active-response/bin/"
+  [ -d "$HOME_DIR/logs" ] || missing="$missing, logs/"
+  if [ -f "$HOME_DIR/bin/wazuh-control" ]; then
+    CONTROL=wazuh-control
+  elif [ -f "$HOME_DIR/bin/ossec-control" ]; then
+    CONTROL=ossec-control
+  else
+    CONTROL=
+    missing="$missing, bin/wazuh-control (Wazuh) or bin/ossec-control (OSSEC)"
+  fi
+  [ -z "$missing" ] || die "$HOME_DIR is not an OSSEC/Wazuh installation: missing ${missing#, }"
+
+  control=$HOME_DIR/bin/$CONTROL
+  init_conf=$HOME_DIR/etc/ossec-init.conf
+  name=$(read_var NAME "$control" "$init_conf")
+  PRODUCT_VERSION=$(read_var VERSION "$control" "$init_conf")
+  INSTALL_TYPE=$(read_var TYPE "$control" "$init_conf")
+  if [ "$CONTROL" = wazuh-control ]; then
+    PRODUCT=wazuh
+  else
+    # Wazuh before 4.2 still shipped bin/ossec-control, with NAME="Wazuh".
+    case $name in
+      *[Ww]azuh*) PRODUCT=wazuh ;;
+      *) PRODUCT=ossec ;;
+    esac
+  fi
+  if [ -z "$INSTALL_TYPE" ]; then
+    if [ -f "$HOME_DIR/bin/wazuh-analysisd" ] || [ -f "$HOME_DIR/bin/ossec-analysisd" ]; then
+      INSTALL_TYPE=server
+    else
+      INSTALL_TYPE=agent
+    fi
+  fi
+  # Wazuh 4.2 replaced the OSSEC arguments with JSON on stdin (and dropped <expect>).
+  PROTOCOL=argv
+  if [ "$PRODUCT" = wazuh ]; then
+    v=${PRODUCT_VERSION#v}
+    major=${v%%.*}
+    rest=${v#*.}
+    minor=${rest%%.*}
+    case "$major.$minor" in
+      [0-9]*.[0-9]*)
+        if [ "$major" -gt 4 ] || { [ "$major" -eq 4 ] && [ "$minor" -ge 2 ]; }; then PROTOCOL=json; fi ;;
+      *) [ "$CONTROL" = ossec-control ] || PROTOCOL=json ;;
+    esac
+  fi
+}
+
+# The value of NAME="value" in the first of FILES that sets it, without running them.
+read_var() {
+  var=$1
+  shift
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    val=$(sed -n "s/^$var=\"\{0,1\}\([^\"]*\)\"\{0,1\}[[:space:]]*\$/\1/p" "$f" | head -n 1)
+    if [ -n "$val" ]; then
+      printf '%s' "$val"
+      return 0
+    fi
+  done
+  return 0
+}
+
+group_exists() {
+  if command -v getent >/dev/null 2>&1; then
+    getent group "$1" >/dev/null 2>&1
+  else
+    grep -q "^$1:" /etc/group
+  fi
+}
+
+user_exists() {
+  if command -v getent >/dev/null 2>&1; then
+    getent passwd "$1" >/dev/null 2>&1
+  else
+    grep -q "^$1:" /etc/passwd
+  fi
+}
+
+# Sets GROUP (the installation's group) and LOG_OWNER/LOG_MODE (as logs/active-responses.log).
+detect_owners() {
+  if [ -z "$GROUP" ]; then
+    GROUP=$(stat -c %G "$HOME_DIR/etc/ossec.conf")
+    if [ "$GROUP" = root ] || [ "$GROUP" = UNKNOWN ]; then
+      GROUP=$(stat -c %G "$HOME_DIR")
+    fi
+    if [ "$GROUP" = root ] || [ "$GROUP" = UNKNOWN ]; then
+      GROUP=
+      for g in wazuh ossec; do
+        if group_exists "$g"; then GROUP=$g; break; fi
+      done
+      [ -n "$GROUP" ] || die "cannot tell the installation's group: etc/ossec.conf belongs to group root and neither group wazuh nor ossec exists; give it with --group NAME"
+    fi
+  fi
+  group_exists "$GROUP" || die "group $GROUP does not exist (give the installation's group with --group NAME)"
+
+  ar_log=$HOME_DIR/logs/active-responses.log
+  if [ -f "$ar_log" ]; then
+    # Numeric ids: they chown correctly even where the names do not resolve.
+    LOG_OWNER=$(stat -c %u:%g "$ar_log")
+    LOG_OWNER_NAMES=$(stat -c %U:%G "$ar_log")
+    LOG_MODE=$(stat -c %a "$ar_log")
+  else
+    LOG_OWNER=root:$GROUP
+    if user_exists "$GROUP"; then LOG_OWNER=$GROUP:$GROUP; fi
+    LOG_MODE=660
+    LOG_OWNER_NAMES=$LOG_OWNER
+  fi
+}
+
+# 0 when NODE_CANDIDATE runs and is new enough; sets NODE_VERSION (empty when it does not run).
+node_is_recent() {
+  NODE_VERSION=
+  [ -f "$1" ] && [ -x "$1" ] || return 1
+  NODE_VERSION=$("$1" --version 2>/dev/null | head -n 1) || NODE_VERSION=
+  case $NODE_VERSION in
+    v[0-9]*.[0-9]*) ;;
+    *) NODE_VERSION=; return 1 ;;
+  esac
+  v=${NODE_VERSION#v}
+  major=${v%%.*}
+  rest=${v#*.}
+  minor=${rest%%.*}
+  case $major$minor in *[!0-9]*) return 1 ;; esac
+  [ "$major" -gt "$MIN_NODE_MAJOR" ] || { [ "$major" -eq "$MIN_NODE_MAJOR" ] && [ "$minor" -ge "$MIN_NODE_MINOR" ]; }
+}
+
+# Sets NODE to an absolute path of a Node >= 18.19 (execd's PATH is minimal, so the
+# installed executable names its interpreter in full and never relies on env).
+find_node() {
+  need="Node.js >= $MIN_NODE_MAJOR.$MIN_NODE_MINOR"
+  if [ -n "$NODE" ]; then
+    case $NODE in
+      /*) ;;
+      */*) NODE=$(pwd)/$NODE ;;
+      *) found=$(command -v "$NODE" 2>/dev/null) || die "--node $NODE: not found in PATH"; NODE=$found ;;
+    esac
+    [ -f "$NODE" ] && [ -x "$NODE" ] || die "--node $NODE: no executable file there; geo-response needs $need"
+    if ! node_is_recent "$NODE"; then
+      [ -n "$NODE_VERSION" ] || die "--node $NODE: does not run as Node.js ('$NODE --version' failed); geo-response needs $need"
+      die "--node $NODE is Node.js $NODE_VERSION; geo-response needs $need (install a newer Node.js and pass its path with --node)"
+    fi
+  else
+    search=${GEO_RESPONSE_NODE_PATH-$PATH:$DEFAULT_NODE_DIRS}
+    rejected=
+    saved_ifs=$IFS
+    IFS=:
+    for dir in $search; do
+      IFS=$saved_ifs
+      case $dir in /*) ;; *) continue ;; esac
+      for name in node nodejs; do
+        candidate=${dir%/}/$name
+        [ -f "$candidate" ] || continue
+        if node_is_recent "$candidate"; then
+          NODE=$candidate
+          break 2
+        fi
+        rejected="$rejected; $candidate is ${NODE_VERSION:-not a working Node.js}"
+      done
+    done
+    IFS=$saved_ifs
+    if [ -z "$NODE" ]; then
+      [ -z "$rejected" ] || die "no $need found:${rejected#;}. Install a newer Node.js and pass its path with --node PATH"
+      die "no Node.js found (looked for node and nodejs in ${search:-nothing}); geo-response needs $need: install it and pass its path with --node PATH"
+    fi
+  fi
+  case $NODE in
+    *[[:space:]]*) die "the Node.js path '$NODE' contains white space, which a #! line cannot hold; link it from a plain path (ln -s '$NODE' /usr/local/bin/node) and pass that with --node" ;;
+  esac
+  shebang_len=$(printf '#!%s' "$NODE" | wc -c)
+  [ "$shebang_len" -le "$SHEBANG_MAX_BYTES" ] || die "the Node.js path $NODE is too long for a #! line ($shebang_len bytes, Linux reads $SHEBANG_MAX_BYTES); link it from a short path (ln -s $NODE /usr/local/bin/node) and pass that with --node"
+}
+
+# Sets BUNDLE and DATABASE; notes whether a build is needed.
+check_bundle() {
+  BUNDLE=$SRC_DIR/dist/geo-response.js
+  DATABASE=$SRC_DIR/dist/dbip-country-lite.mmdb
+  BUILD=no
+  if [ ! -f "$BUNDLE" ] || [ ! -f "$DATABASE" ]; then
+    [ -f "$SRC_DIR/package.json" ] || die "$BUNDLE or $DATABASE is missing and $SRC_DIR has no package.json to build them from"
+    NPM=$(dirname -- "$NODE")/npm
+    if [ ! -x "$NPM" ]; then
+      NPM=$(command -v npm 2>/dev/null) || die "$BUNDLE is missing and npm is not found (looked beside $NODE and in PATH) to build it; run 'npm ci && npm run build' in $SRC_DIR"
+    fi
+    BUILD=yes
+  fi
+}
+
+build_bundle() {
+  # The build's own scripts find node through PATH: put the chosen one first.
+  (
+    cd "$SRC_DIR"
+    PATH=$(dirname -- "$NODE"):$PATH
+    export PATH
+    if [ ! -d node_modules ]; then "$NPM" ci; fi
+    "$NPM" run build
+  ) || die "the build failed (npm ci && npm run build in $SRC_DIR)"
+  [ -f "$BUNDLE" ] && [ -f "$DATABASE" ] || die "the build did not produce $BUNDLE and $DATABASE"
+}
+
+# ---------------------------------------------------------------- file actions
+
+# Copy SRC to DEST atomically with OWNER and MODE; keep DEST when it is identical.
+install_file() {
+  src=$1 dest=$2 owner=$3 mode=$4
+  if [ -f "$dest" ] && cmp -s "$src" "$dest"; then
+    act "keep $dest (up to date; $owner $mode)" set_owner_mode "$dest" "$owner" "$mode"
+    return 0
+  fi
+  act "install $dest ($owner $mode)" copy_atomic "$src" "$dest" "$owner" "$mode"
+}
+
+set_owner_mode() {
+  chown "$2" "$1"
+  chmod "$3" "$1"
+}
+
+copy_atomic() {
+  make_temp "$(dirname -- "$2")"
+  cp "$1" "$TEMP"
+  set_owner_mode "$TEMP" "$3" "$4"
+  mv -f "$TEMP" "$2"
+}
+
+# The bundle with its "#!/usr/bin/env node" replaced by "#!$NODE", as a temporary file.
+write_executable() {
+  make_temp "$1"
+  first=$(head -n 1 "$BUNDLE")
+  {
+    printf '#!%s\n' "$NODE"
+    case $first in
+      '#!'*) tail -n +2 "$BUNDLE" ;;
+      *) cat "$BUNDLE" ;;
+    esac
+  } >"$TEMP"
+  EXECUTABLE_SOURCE=$TEMP
+}
+
+create_log() {
+  make_temp "$(dirname -- "$1")"
+  set_owner_mode "$TEMP" "$2" "$3"
+  # ln would not replace a log created meanwhile; mv -n is not POSIX: check just before.
+  if [ -e "$1" ]; then rm -f "$TEMP"; else mv "$TEMP" "$1"; fi
+}
+
+remove_file() {
+  rm -f -- "$1"
+}
+
+# ---------------------------------------------------------------- ossec.conf
+
+snippet_file() {
+  if [ "$PROTOCOL" = json ]; then
+    printf '%s' "$SRC_DIR/active-response/ossec.conf.wazuh.xml"
+  else
+    printf '%s' "$SRC_DIR/active-response/ossec.conf.ossec.xml"
+  fi
+}
+
+# Writes to FILE the lines to insert: the snippet, indented, between the markers.
+write_block() {
+  {
+    printf '  %s\n' "$MARK_BEGIN"
+    sed 's/^\(.\)/  \1/' "$(snippet_file)"
+    printf '  %s\n' "$MARK_END"
+  } >"$1"
+}
+
+# Sets BLOCK_BEGIN/BLOCK_END (line numbers, empty when absent); refuses a damaged pair.
+find_block() {
+  conf=$1
+  begins=$(grep -n -F -e "$MARK_BEGIN" "$conf" | cut -d: -f1 | tr '\n' ' ')
+  ends=$(grep -n -F -e "$MARK_END" "$conf" | cut -d: -f1 | tr '\n' ' ')
+  set -- $begins
+  nb=$#
+  BLOCK_BEGIN=${1:-}
+  set -- $ends
+  ne=$#
+  BLOCK_END=${1:-}
+  if [ "$nb" -eq 0 ] && [ "$ne" -eq 0 ]; then return 0; fi
+  if [ "$nb" -ne 1 ] || [ "$ne" -ne 1 ] || [ "$BLOCK_END" -le "$BLOCK_BEGIN" ]; then
+    die "$conf has $nb BEGIN and $ne END geo-response marker lines; expected one pair: fix it by hand (the markers are '$MARK_BEGIN' and '$MARK_END')"
+  fi
+}
+
+# A backup name beside CONF that does not exist yet.
+backup_name() {
+  stamp=$(date +%Y%m%d-%H%M%S)
+  b=$1.geo-response-$stamp.bak
+  n=1
+  while [ -e "$b" ]; do
+    b=$1.geo-response-$stamp.$n.bak
+    n=$((n + 1))
+  done
+  printf '%s' "$b"
+}
+
+# Replace CONF by the file NEW, keeping CONF's owner and mode, after a backup.
+replace_conf() {
+  conf=$1 new=$2 backup=$3
+  cp -p "$conf" "$backup"
+  make_temp "$(dirname -- "$conf")"
+  cp -p "$conf" "$TEMP"
+  cat "$new" >"$TEMP"
+  mv -f "$TEMP" "$conf"
+}
+
+# head/tail keep every other byte as it was, so removing the lines later restores the file exactly.
+splice_in() {
+  conf=$1 before_line=$2 block=$3 out=$4
+  {
+    head -n $((before_line - 1)) "$conf"
+    cat "$block"
+    tail -n +"$before_line" "$conf"
+  } >"$out"
+}
+
+splice_out() {
+  conf=$1 first=$2 last=$3 out=$4
+  {
+    head -n $((first - 1)) "$conf"
+    tail -n +$((last + 1)) "$conf"
+  } >"$out"
+}
+
+apply_blocks() {
+  conf=$HOME_DIR/etc/ossec.conf
+  if [ "$INSTALL_TYPE" = agent ]; then
+    say "skip $conf: this is an agent; the blocks belong in the manager's ossec.conf"
+    return 0
+  fi
+  make_scratch
+  block=$TEMP
+  write_block "$block"
+  make_scratch
+  new=$TEMP
+  find_block "$conf"
+  if [ -n "$BLOCK_BEGIN" ]; then
+    make_scratch
+    sed -n "${BLOCK_BEGIN},${BLOCK_END}p" "$conf" >"$TEMP"
+    if cmp -s "$TEMP" "$block"; then
+      say "keep $conf: the geo-response blocks are already there (lines $BLOCK_BEGIN-$BLOCK_END)"
+      return 0
+    fi
+    splice_out "$conf" "$BLOCK_BEGIN" "$BLOCK_END" "$TEMP"
+    splice_in "$TEMP" "$BLOCK_BEGIN" "$block" "$new"
+    backup=$(backup_name "$conf")
+    act "update the geo-response blocks in $conf (lines $BLOCK_BEGIN-$BLOCK_END; backup $backup)" replace_conf "$conf" "$new" "$backup"
+    return 0
+  fi
+  if grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$conf"; then
+    warn "$conf already defines a geo-response command outside the install.sh markers; not inserting the blocks twice"
+    return 0
+  fi
+  last=$(grep -n '^[[:space:]]*</ossec_config>[[:space:]]*$' "$conf" | tail -n 1 | cut -d: -f1)
+  [ -n "$last" ] || die "no line holding only </ossec_config> in $conf: add the blocks above inside <ossec_config> by hand"
+  splice_in "$conf" "$last" "$block" "$new"
+  backup=$(backup_name "$conf")
+  act "insert the geo-response blocks into $conf before line $last (backup $backup)" replace_conf "$conf" "$new" "$backup"
+}
+
+remove_blocks() {
+  conf=$HOME_DIR/etc/ossec.conf
+  find_block "$conf"
+  if [ -z "$BLOCK_BEGIN" ]; then
+    say "keep $conf: no geo-response blocks inserted by install.sh"
+    if grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$conf"; then
+      warn "$conf defines a geo-response command that install.sh did not insert: remove it by hand"
+    fi
+    return 0
+  fi
+  make_scratch
+  new=$TEMP
+  splice_out "$conf" "$BLOCK_BEGIN" "$BLOCK_END" "$new"
+  backup=$(backup_name "$conf")
+  act "remove the geo-response blocks from $conf (lines $BLOCK_BEGIN-$BLOCK_END; backup $backup)" replace_conf "$conf" "$new" "$backup"
+}
+
+print_blocks() {
+  say ""
+  say "The blocks for $PRODUCT ${PRODUCT_VERSION:-(version unknown)}, inside <ossec_config> in $HOME_DIR/etc/ossec.conf:"
+  say ""
+  cat "$(snippet_file)"
+  say ""
+}
+
+restart_hint() {
+  if [ "$PRODUCT" = wazuh ]; then
+    say "Restart to load the change: $HOME_DIR/bin/$CONTROL restart (or systemctl restart wazuh-manager)"
+  else
+    say "Restart to load the change: $HOME_DIR/bin/$CONTROL restart"
+  fi
+}
+
+# ---------------------------------------------------------------- main
+
+do_install() {
+  find_node
+  check_bundle
+  if [ "$DRY_RUN" = no ] && [ "$(id -u)" -ne 0 ]; then
+    die "must run as root (to chown the installed files to root:$GROUP)"
+  fi
+  say "geo-response: $PRODUCT ${PRODUCT_VERSION:-(version unknown)} ($INSTALL_TYPE) in $HOME_DIR, group $GROUP, Node.js $NODE ($NODE_VERSION)"
+  if [ "$BUILD" = yes ]; then
+    act "build the bundle in $SRC_DIR (npm ci && npm run build)" build_bundle
+  fi
+
+  exe=$HOME_DIR/active-response/bin/geo-response
+  if [ "$DRY_RUN" = yes ]; then
+    say "would install $exe (root:$GROUP 750, first line #!$NODE)"
+  else
+    write_executable "$HOME_DIR/active-response/bin"
+    install_file "$EXECUTABLE_SOURCE" "$exe" "root:$GROUP" 750
+  fi
+  install_file "$DATABASE" "$HOME_DIR/etc/dbip-country-lite.mmdb" "root:$GROUP" 640
+
+  config=$HOME_DIR/etc/geo-response.json
+  if [ -e "$config" ]; then
+    say "keep $config (an existing configuration is never overwritten)"
+  else
+    act "install $config (root:$GROUP 640; the example policy: log only, never block)" \
+      copy_atomic "$SRC_DIR/active-response/geo-response.example.json" "$config" "root:$GROUP" 640
+  fi
+
+  log=$HOME_DIR/logs/geo-response.log
+  if [ -e "$log" ]; then
+    say "keep $log"
+  else
+    act "create $log ($LOG_OWNER_NAMES $LOG_MODE, as logs/active-responses.log)" create_log "$log" "$LOG_OWNER" "$LOG_MODE"
+  fi
+
+  if [ "$DRY_RUN" = no ]; then
+    # execd's environment: no PATH worth the name, so this proves the #! line.
+    if ! version=$(cd / && env -i PATH=/nonexistent "$exe" --version 2>&1); then
+      die "the installed $exe does not run: $version"
+    fi
+    say "check: $exe --version: $version"
+  fi
+
+  if [ "$APPLY" = yes ]; then
+    apply_blocks
+    restart_hint
+  else
+    print_blocks
+    say "Insert them with: $0 --prefix $HOME_DIR --apply"
+  fi
+}
+
+do_uninstall() {
+  if [ "$DRY_RUN" = no ] && [ "$(id -u)" -ne 0 ]; then
+    die "must run as root"
+  fi
+  for f in "$HOME_DIR/active-response/bin/geo-response" "$HOME_DIR/etc/dbip-country-lite.mmdb"; do
+    if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
+  done
+  remove_blocks
+  if [ "$PURGE" = yes ]; then
+    for f in "$HOME_DIR/etc/geo-response.json" "$HOME_DIR"/logs/geo-response.log*; do
+      if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
+    done
+  else
+    say "keep $HOME_DIR/etc/geo-response.json and $HOME_DIR/logs/geo-response.log (remove them with --purge)"
+  fi
+  restart_hint
+}
+
+detect_installation
+if [ "$UNINSTALL" = yes ]; then
+  do_uninstall
+else
+  detect_owners
+  do_install
+fi

@@ -1,0 +1,34 @@
+// npm run demo: run the built executable exactly as OSSEC's execd would — the alert split on
+// spaces into argv, stdin /dev/null, cwd /, a minimal PATH — in a scratch install holding only
+// the bundle and its embedded database, and print the records it appended to the geo log.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const home = mkdtempSync(join(tmpdir(), 'geo-response-demo-'));
+const bin = join(home, 'active-response', 'bin');
+mkdirSync(bin, { recursive: true });
+copyFileSync(join(root, 'dist', 'geo-response.js'), join(bin, 'geo-response'));
+copyFileSync(join(root, 'dist', 'dbip-country-lite.mmdb'), join(bin, 'dbip-country-lite.mmdb'));
+
+// An sshd brute force seen in /var/log/auth.log on the server itself (rule 5712), then the
+// delete execd sends when the timeout expires.
+const alerts = [
+  'add - 81.2.69.142 1795823765.1 5712 /var/log/auth.log -',
+  'add root 2a02:6b8::1 1795823801.5511 5712 (web1) 10.0.0.5->/var/log/secure -',
+  'delete - 81.2.69.142 1795823765.1 5712 /var/log/auth.log -',
+];
+for (const alert of alerts) {
+  const result = spawnSync(process.execPath, [join(bin, 'geo-response'), ...alert.split(' ')], {
+    cwd: '/',
+    env: { PATH: '/usr/bin:/bin', GEO_RESPONSE_DB_SEARCH_PATH: '' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  console.log(`$ active-response/bin/geo-response ${alert}   # exit ${result.status}`);
+}
+const log = join(home, 'logs', 'geo-response.log');
+console.log(`\n${log}:`);
+for (const line of readFileSync(log, 'utf8').trim().split('\n')) console.log(JSON.stringify(JSON.parse(line), null, 2));
+rmSync(home, { recursive: true, force: true });

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { runCheck } from '../check/run-check.js';
+import { parseIpAddress } from '../geo/ip-address.js';
+import { discoverInstallDatabases } from '../geo/discover-databases.js';
+import { lookupAddress } from '../geo/lookup-address.js';
+import { openDatabase } from '../geo/open-database.js';
+import { parseConfig } from '../policy/parse-config.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { listDatabaseFiles, readConfigText } from './system-io.js';
+
+export interface CheckCommandIo {
+  home: string;
+  bundleDir: string;
+  env: NodeJS.ProcessEnv;
+  writeStdout(text: string): void;
+  writeStderr(text: string): void;
+}
+
+/** `geo-response check [<sample-ip>]`: print what the installation would do, exit non-zero when something is wrong. */
+export async function runCheckCommand(args: string[], io: CheckCommandIo): Promise<number> {
+  const configPath = join(io.home, 'etc', 'geo-response.json');
+  const result = await runCheck({
+    home: io.home,
+    configPath,
+    ...(args[0] ? { sampleIp: args[0] } : {}),
+    env: io.env,
+    async lookup(ip) {
+      const text = readConfigText(configPath);
+      const configured = text === undefined ? {} : parseConfig(text, configPath).databases;
+      const paths = discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured, listDir: listDatabaseFiles });
+      const found = lookupAddress(parseIpAddress(ip), paths, openDatabase);
+      if (found.error) throw found.error;
+      return {
+        addressClass: found.addressClass,
+        ...(found.fields.countryIsoCode ? { countryIsoCode: found.fields.countryIsoCode } : {}),
+        ...(found.fields.asNumber !== undefined ? { asNumber: found.fields.asNumber } : {}),
+        databases: found.databases.map((db) => `${db.role}: ${db.path} (${db.type})`),
+      };
+    },
+  });
+  io.writeStdout(`${result.lines.join('\n')}\n`);
+  return result.ok ? EXIT_CODES.ok : EXIT_CODES.config;
+}

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import { GeoResponseError, toOneLine } from '../errors.js';
+import { discoverInstallDatabases } from '../geo/discover-databases.js';
+import type { OpenDatabase } from '../geo/database-reader.js';
+import { parseIpAddress } from '../geo/ip-address.js';
+import { lookupAddress, type GeoLookup } from '../geo/lookup-address.js';
+import { parseConfig } from '../policy/parse-config.js';
+import { exitCodeFor } from './exit-codes.js';
+
+export interface LookupCommandIo {
+  home: string;
+  bundleDir: string;
+  env: NodeJS.ProcessEnv;
+  readConfigText(path: string): string | undefined;
+  listDatabaseFiles(dir: string): string[];
+  openDatabase: OpenDatabase;
+  writeStdout(text: string): void;
+  writeStderr(text: string): void;
+}
+
+/** `geo-response lookup [--json] [--db FILE] [--asn-db FILE] <ip>…`: the normalised record of each address. */
+export function runLookupCommand(args: string[], io: LookupCommandIo): number {
+  try {
+    const options = parseLookupArgs(args);
+    const configPath = join(io.home, 'etc', 'geo-response.json');
+    const configText = io.readConfigText(configPath);
+    const configured = configText === undefined ? {} : parseConfig(configText, configPath).databases;
+    const paths = discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured: { ...configured, ...options.databases }, listDir: io.listDatabaseFiles });
+    let failed = false;
+    for (const ip of options.ips) {
+      const address = parseIpAddress(ip);
+      const result = lookupAddress(address, paths, io.openDatabase);
+      if (result.error) failed = true;
+      io.writeStdout(options.json ? `${JSON.stringify(toJson(address.text, result))}\n` : formatHuman(address.text, result));
+    }
+    return failed ? exitCodeFor('lookup') : 0;
+  } catch (error) {
+    const failure = error instanceof GeoResponseError ? error : new GeoResponseError(String(error), { code: 'INTERNAL', kind: 'internal', cause: error });
+    io.writeStderr(`geo-response: ${toOneLine(failure.message)}\n`);
+    return exitCodeFor(failure.kind);
+  }
+}
+
+interface LookupOptions {
+  json: boolean;
+  databases: { geo?: string; asn?: string };
+  ips: string[];
+}
+
+function parseLookupArgs(args: string[]): LookupOptions {
+  const options: LookupOptions = { json: false, databases: {}, ips: [] };
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--json') options.json = true;
+    else if (arg === '--db' || arg === '--asn-db') {
+      const value = args[(i += 1)];
+      if (value === undefined) throw usage(`${arg} needs a file`);
+      options.databases[arg === '--db' ? 'geo' : 'asn'] = value;
+    } else if (arg.startsWith('-')) throw usage(`unknown option ${JSON.stringify(arg)}`);
+    else options.ips.push(arg);
+  }
+  if (options.ips.length === 0) throw usage('lookup needs at least one IP address');
+  return options;
+}
+
+function usage(message: string): GeoResponseError {
+  return new GeoResponseError(`${message} (usage: geo-response lookup [--json] [--db FILE] [--asn-db FILE] <ip>…)`, { code: 'USAGE', kind: 'usage' });
+}
+
+function toJson(ip: string, result: GeoLookup): Record<string, unknown> {
+  return {
+    ip,
+    address_class: result.addressClass,
+    found: result.found,
+    ...(result.network ? { network: result.network } : {}),
+    ...result.fields,
+    databases: result.databases,
+    ...(result.error ? { error: result.error.message } : {}),
+  };
+}
+
+function formatHuman(ip: string, result: GeoLookup): string {
+  const f = result.fields;
+  const lines = [`${ip}`];
+  const add = (label: string, value: unknown) => {
+    if (value !== undefined && value !== '') lines.push(`  ${label.padEnd(12)} ${String(value)}`);
+  };
+  add('class', result.addressClass === 'public' ? undefined : result.addressClass);
+  add('network', result.network);
+  add('country', f.countryIsoCode ? `${f.countryIsoCode}${f.countryName ? ` (${f.countryName})` : ''}` : result.addressClass === 'public' ? 'not found' : undefined);
+  add('region', f.regionName);
+  add('city', f.cityName);
+  add('postal code', f.postalCode);
+  add('location', f.latitude !== undefined && f.longitude !== undefined ? `${f.latitude}, ${f.longitude}${f.accuracyRadiusKm !== undefined ? ` (±${f.accuracyRadiusKm} km)` : ''}` : undefined);
+  add('time zone', f.timezone);
+  add('AS', f.asNumber !== undefined ? `AS${f.asNumber}${f.asOrganization ? ` ${f.asOrganization}` : ''}` : undefined);
+  for (const db of result.databases) add(`${db.role} db`, `${db.path} (${db.type}, built ${db.buildDate.slice(0, 10)})`);
+  add('error', result.error?.message);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,88 @@
+import type { Readable, Writable } from 'node:stream';
+import { openDatabase } from '../geo/open-database.js';
+import { appendLine } from '../log/append-line.js';
+import { createLineSource } from '../respond/line-source.js';
+import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
+import type { RespondDeps } from '../respond/respond-deps.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { resolveBundleDir, resolveHome } from './home.js';
+import { listDatabaseFiles, listHostAddresses, readConfigText } from './system-io.js';
+import { formatUsage } from './usage.js';
+
+declare const __GEO_RESPONSE_VERSION__: string;
+/** The package version, fixed at build time. */
+export const VERSION = typeof __GEO_RESPONSE_VERSION__ === 'string' ? __GEO_RESPONSE_VERSION__ : '0.0.0-dev';
+
+/** The process as the CLI sees it; only `bin.ts` builds the real one. */
+export interface CliProcess {
+  args: string[];
+  executablePath: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdin: Readable;
+  stdinIsTTY: boolean;
+  stdout: Writable;
+  stderr: Writable;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+/** Dispatch one command line; returns the exit code. Subcommands load lazily so the active response pays only for itself. */
+export async function main(proc: CliProcess): Promise<number> {
+  const [first, ...rest] = proc.args;
+  const home = resolveHome(proc.executablePath, proc.env, proc.cwd);
+  const bundleDir = resolveBundleDir(proc.executablePath, proc.cwd);
+  const write = (stream: Writable) => (text: string) => {
+    stream.write(text);
+  };
+  switch (first) {
+    case '--help':
+    case '-h':
+    case 'help':
+      proc.stdout.write(formatUsage(VERSION));
+      return EXIT_CODES.ok;
+    case '--version':
+    case '-V':
+      proc.stdout.write(`geo-response ${VERSION}\n`);
+      return EXIT_CODES.ok;
+    case 'lookup': {
+      const { runLookupCommand } = await import('./lookup-command.js');
+      return runLookupCommand(rest, { home, bundleDir, env: proc.env, readConfigText, listDatabaseFiles, openDatabase, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
+    }
+    case 'report': {
+      const { runReport } = await import('../report/index.js');
+      return runReport(rest, { stdout: proc.stdout, stderr: proc.stderr, stdoutIsTTY: proc.stdoutIsTTY, stderrIsTTY: proc.stderrIsTTY, now: new Date(), home });
+    }
+    case 'check': {
+      return 99; // TEMP
+    }
+    default:
+      return respond(buildRespondDeps(proc, home, bundleDir));
+  }
+}
+
+function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): RespondDeps {
+  const started = performance.now();
+  return {
+    version: VERSION,
+    args: proc.args,
+    stdin: proc.stdinIsTTY ? undefined : createLineSource(proc.stdin, MAX_MESSAGE_BYTES),
+    writeStdout: (line) => proc.stdout.write(`${line}\n`),
+    writeStderr: (line) => proc.stderr.write(`${line}\n`),
+    env: proc.env,
+    home,
+    bundleDir,
+    now: () => new Date(),
+    elapsedMs: () => performance.now() - started,
+    readConfigText,
+    listDatabaseFiles,
+    openDatabase,
+    appendLine,
+    hostAddresses: listHostAddresses,
+    async applyFirewall(call, config) {
+      // execa and the backends load only when a backend is configured and has work to do.
+      const { applyFirewall } = await import('../firewall/index.js');
+      return applyFirewall(call, config, { env: proc.env, lockDir: `${home}/var/run` });
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { GeoResponseError } from '../errors.js';
+
+/** The configuration file's text; undefined when it does not exist, a config error when it cannot be read. */
+export function readConfigText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new GeoResponseError(`cannot read ${path}: ${code ?? (error as Error).message}`, { code: 'CONFIG_UNREADABLE', kind: 'config', cause: error });
+  }
+}
+
+/** The .mmdb files in a directory; none when the directory does not exist or cannot be read. */
+export function listDatabaseFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => name.endsWith('.mmdb'));
+  } catch {
+    // The usual places mostly do not exist on a given host; absence is the normal case.
+    return [];
+  }
+}
+
+/** Every address on the host's interfaces, so the policy can refuse to block the host itself. */
+export function listHostAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((entries) => entries ?? [])
+    .map((entry) => entry.address.replace(/%.*$/, ''));
+}

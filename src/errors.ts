@@ -1,0 +1,42 @@
+/** The kinds of failure geo-response distinguishes; each maps to one exit code in `cli/exit-codes.ts`. */
+export type ErrorKind =
+  | 'usage'
+  | 'input'
+  | 'config'
+  | 'lookup'
+  | 'command'
+  | 'log'
+  | 'handshake'
+  | 'internal';
+
+export interface GeoResponseErrorOptions {
+  /** Stable machine-readable code, e.g. `INVALID_IP`; tests and logs key on it. */
+  code: string;
+  kind: ErrorKind;
+  cause?: unknown;
+}
+
+/** The one error type thrown on purpose: a message that says what failed, on what, and what to do. */
+export class GeoResponseError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+
+  constructor(message: string, options: GeoResponseErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GeoResponseError';
+    this.code = options.code;
+    this.kind = options.kind;
+  }
+}
+
+/** Turn anything thrown into a GeoResponseError, keeping the original as the cause. */
+export function toGeoResponseError(error: unknown): GeoResponseError {
+  if (error instanceof GeoResponseError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new GeoResponseError(`unexpected error: ${message}`, { code: 'INTERNAL', kind: 'internal', cause: error });
+}
+
+/** A one-line rendering of an error message: stderr and active-responses.log take exactly one line. */
+export function toOneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' | ').trim();
+}

@@ -1,0 +1,23 @@
+import type { PlannedCommand, PlanStep } from './firewall-types.js';
+
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** One command as a shell-quoted line, for reading only: commands always run as argv arrays. */
+export function quoteCommand(command: PlannedCommand): string {
+  return [command.program, ...command.args].map(quoteWord).join(' ');
+}
+
+/** The plan as the shell lines a person would type: a check-then-change step reads `probe || change` or `probe && change`. */
+export function renderPlan(steps: readonly PlanStep[], display: (command: PlannedCommand) => PlannedCommand = (c) => c): string[] {
+  return steps.map((step) => {
+    const line = quoteCommand(display(step.command));
+    if (step.kind === 'run') return line;
+    const operator = step.runWhen === 'absent' ? '||' : '&&';
+    return `${quoteCommand(display(step.probe.command))} ${operator} ${line}`;
+  });
+}
+
+function quoteWord(word: string): string {
+  if (word.length > 0 && SAFE_WORD.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}

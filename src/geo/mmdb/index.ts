@@ -1,0 +1,2 @@
+export { openMmdb } from './lazy-reader.js';
+export type { MmdbHit, MmdbMetadata, MmdbReader } from './types.js';

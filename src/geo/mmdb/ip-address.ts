@@ -1,0 +1,67 @@
+// Turn an address string into its bytes for the tree walk. The caller has
+// validated the address already; this still refuses anything malformed
+// rather than walk the tree with made-up bits.
+
+const IPV4_PART = /^(?:0|[1-9]\d{0,2})$/;
+const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+/** The 4 or 16 bytes of an IPv4 or IPv6 address, or null when the string is not one. */
+export function parseIpAddress(ip: string): Uint8Array | null {
+  return ip.includes(':') ? parseIpv6(ip) : parseIpv4(ip);
+}
+
+function parseIpv4(ip: string): Uint8Array | null {
+  const parts = ip.split('.');
+  if (parts.length !== 4) return null;
+  const bytes = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const part = parts[i] as string;
+    if (!IPV4_PART.test(part)) return null;
+    const value = Number(part);
+    if (value > 255) return null;
+    bytes[i] = value;
+  }
+  return bytes;
+}
+
+function parseIpv6(ip: string): Uint8Array | null {
+  // A zone index (fe80::1%eth0) does not take part in the lookup.
+  const zone = ip.indexOf('%');
+  const address = zone >= 0 ? ip.slice(0, zone) : ip;
+  const halves = address.split('::');
+  if (halves.length > 2) return null;
+  const head = parseGroups(halves[0] as string, halves.length === 1);
+  const tail = halves.length === 2 ? parseGroups(halves[1] as string, true) : [];
+  if (head === null || tail === null) return null;
+  const groupCount = head.length + tail.length;
+  if (halves.length === 1 ? groupCount !== 8 : groupCount > 7) return null;
+  const bytes = new Uint8Array(16);
+  head.forEach((group, i) => writeGroup(bytes, i, group));
+  tail.forEach((group, i) => writeGroup(bytes, 8 - tail.length + i, group));
+  return bytes;
+}
+
+// Parse colon-separated hex groups; the last one may be a dotted IPv4 address
+// (two groups) when it ends the address.
+function parseGroups(text: string, mayEndWithIpv4: boolean): number[] | null {
+  if (text === '') return [];
+  const parts = text.split(':');
+  const groups: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    if (mayEndWithIpv4 && i === parts.length - 1 && part.includes('.')) {
+      const v4 = parseIpv4(part);
+      if (v4 === null) return null;
+      groups.push(((v4[0] as number) << 8) | (v4[1] as number), ((v4[2] as number) << 8) | (v4[3] as number));
+    } else {
+      if (!IPV6_GROUP.test(part)) return null;
+      groups.push(parseInt(part, 16));
+    }
+  }
+  return groups;
+}
+
+function writeGroup(bytes: Uint8Array, index: number, group: number): void {
+  bytes[index * 2] = group >> 8;
+  bytes[index * 2 + 1] = group & 0xff;
+}

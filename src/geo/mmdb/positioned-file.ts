@@ -1,0 +1,164 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { GeoResponseError } from '../../errors.js';
+import { createInvalidError, createNotFoundError, createTruncatedError } from './mmdb-errors.js';
+
+// Reads go through a few small, reused windows instead of one read per value:
+// a lookup touches ~30-130 tree nodes and a dozen data bytes here and there, and
+// neighbouring nodes often share a window. Tuned with
+// scripts/measure-lazy-reader.mjs; memory stays WINDOW_COUNT * WINDOW_BYTES
+// whatever the database size.
+const WINDOW_BYTES = 512;
+const WINDOW_COUNT = 32;
+
+/**
+ * A file read only by position (pread), through a small fixed set of windows.
+ * The descriptor stays open for the reader's life, so a database renamed over
+ * by geoipupdate keeps answering from the inode we opened: consistent, never a mix.
+ */
+export class PositionedFile {
+  readonly path: string;
+  readonly size: number;
+  private fd: number | undefined;
+  private readonly windows: Buffer[] = [];
+  private readonly starts = new Float64Array(WINDOW_COUNT).fill(-1);
+  private readonly ends = new Float64Array(WINDOW_COUNT).fill(-1);
+  private nextWindow = 0;
+  private lastWindow = 0;
+  /** Index in the buffer last returned by `locate` of the position asked for. */
+  private located = 0;
+
+  private constructor(path: string, fd: number, size: number) {
+    this.path = path;
+    this.fd = fd;
+    this.size = size;
+    for (let i = 0; i < WINDOW_COUNT; i++) this.windows.push(Buffer.allocUnsafe(WINDOW_BYTES));
+  }
+
+  /** Open a file for positioned reads; a missing or unreadable file is DATABASE_NOT_FOUND. */
+  static open(path: string): PositionedFile {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      throw createNotFoundError(path, error);
+    }
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      closeSync(fd);
+      throw createInvalidError(path, 'it is not a regular file');
+    }
+    return new PositionedFile(path, fd, stat.size);
+  }
+
+  /** Read one byte. */
+  byteAt(position: number): number {
+    const buffer = this.locate(position, 1);
+    return buffer[this.located] as number;
+  }
+
+  /** Read an unsigned big-endian integer of 1 to 6 bytes. */
+  uintAt(position: number, length: number): number {
+    const buffer = this.locate(position, length);
+    return buffer.readUIntBE(this.located, length);
+  }
+
+  /** Read a signed big-endian 32-bit integer. */
+  int32At(position: number): number {
+    const buffer = this.locate(position, 4);
+    return buffer.readInt32BE(this.located);
+  }
+
+  /** Read a big-endian IEEE 754 double. */
+  doubleAt(position: number): number {
+    const buffer = this.locate(position, 8);
+    return buffer.readDoubleBE(this.located);
+  }
+
+  /** Read a big-endian IEEE 754 single. */
+  floatAt(position: number): number {
+    const buffer = this.locate(position, 4);
+    return buffer.readFloatBE(this.located);
+  }
+
+  /** Read a UTF-8 string of `length` bytes. */
+  utf8At(position: number, length: number): string {
+    const buffer = this.locate(position, length);
+    return buffer.toString('utf8', this.located, this.located + length);
+  }
+
+  /** Copy `length` bytes into a new Buffer the caller may keep. */
+  bytesAt(position: number, length: number): Buffer {
+    const buffer = this.locate(position, length);
+    return Buffer.from(buffer.subarray(this.located, this.located + length));
+  }
+
+  /** Close the descriptor; later reads fail. Closing twice is harmless. */
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  // Returns a buffer holding [position, position + length) and sets `located`
+  // to the index of `position` in it.
+  private locate(position: number, length: number): Buffer {
+    const last = this.lastWindow;
+    if (position >= (this.starts[last] as number) && position + length <= (this.ends[last] as number)) {
+      this.located = position - (this.starts[last] as number);
+      return this.windows[last] as Buffer;
+    }
+    if (position < 0 || position + length > this.size) {
+      throw createTruncatedError(this.path, `a read of ${length} bytes at offset ${position} runs past the end of the ${this.size}-byte file`);
+    }
+    for (let i = 0; i < WINDOW_COUNT; i++) {
+      if (position >= (this.starts[i] as number) && position + length <= (this.ends[i] as number)) {
+        this.lastWindow = i;
+        this.located = position - (this.starts[i] as number);
+        return this.windows[i] as Buffer;
+      }
+    }
+    if (length > WINDOW_BYTES) {
+      this.located = 0;
+      return this.readExactly(Buffer.allocUnsafe(length), position, length);
+    }
+    return this.fillWindow(position, length);
+  }
+
+  private fillWindow(position: number, length: number): Buffer {
+    let start = position - (position % WINDOW_BYTES);
+    if (position + length > start + WINDOW_BYTES) start = position;
+    const slot = this.nextWindow;
+    this.nextWindow = (slot + 1) % WINDOW_COUNT;
+    const window = this.windows[slot] as Buffer;
+    const wanted = Math.min(WINDOW_BYTES, this.size - start);
+    // Mark the slot empty first so a failed read cannot leave stale bounds behind.
+    this.starts[slot] = -1;
+    this.ends[slot] = -1;
+    this.readExactly(window, start, wanted);
+    this.starts[slot] = start;
+    this.ends[slot] = start + wanted;
+    this.lastWindow = slot;
+    this.located = position - start;
+    return window;
+  }
+
+  private readExactly(buffer: Buffer, position: number, length: number): Buffer {
+    if (this.fd === undefined) {
+      throw new GeoResponseError(`MaxMind database ${this.path} was read after close()`, { code: 'READER_CLOSED', kind: 'internal' });
+    }
+    let done = 0;
+    try {
+      while (done < length) {
+        const read = readSync(this.fd, buffer, done, length - done, position + done);
+        if (read === 0) break;
+        done += read;
+      }
+    } catch (error) {
+      throw createTruncatedError(this.path, `reading ${length} bytes at offset ${position} failed`, error);
+    }
+    if (done < length) {
+      throw createTruncatedError(this.path, `the file ended at offset ${position + done} while reading ${length} bytes at offset ${position}`);
+    }
+    return buffer;
+  }
+}

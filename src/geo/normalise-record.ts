@@ -1,0 +1,71 @@
+import { fieldAt, numberAt, stringAt } from '../invocation/json-fields.js';
+import type { GeoFields } from './geo-fields.js';
+import { nameCountry } from './country-names.js';
+
+/**
+ * Map one database record to GeoFields. The schema is recognised from the record itself, so the
+ * same code reads GeoIP2/GeoLite2 City, Country and ASN, DB-IP Lite (GeoIP2 schema) and the flat
+ * ip-location-db files, whatever their metadata calls them.
+ */
+export function normaliseRecord(record: unknown): GeoFields {
+  if (record === null || typeof record !== 'object') return {};
+  const fields = isFlatSchema(record) ? readFlat(record) : readGeoIp2(record);
+  const asn = readAsn(record);
+  const merged = { ...fields, ...asn };
+  if (merged.countryIsoCode !== undefined && merged.countryName === undefined) {
+    const name = nameCountry(merged.countryIsoCode);
+    if (name !== undefined) merged.countryName = name;
+  }
+  return dropUndefined(merged);
+}
+
+function isFlatSchema(record: object): boolean {
+  return 'country_code' in record || 'state1' in record;
+}
+
+// GeoIP2: names are per language; English is the log's language. An address with no `country`
+// (anonymous proxies, satellite providers) still has a `registered_country`.
+function readGeoIp2(record: object): GeoFields {
+  const country = fieldAt(record, ['country']) ?? fieldAt(record, ['registered_country']);
+  return {
+    countryIsoCode: stringAt(country, ['iso_code']),
+    countryName: stringAt(country, ['names', 'en']),
+    regionName: stringAt(fieldAt(record, ['subdivisions']), ['0', 'names', 'en']) ?? firstSubdivisionName(record),
+    cityName: stringAt(record, ['city', 'names', 'en']),
+    postalCode: stringAt(record, ['postal', 'code']),
+    latitude: numberAt(record, ['location', 'latitude']),
+    longitude: numberAt(record, ['location', 'longitude']),
+    accuracyRadiusKm: numberAt(record, ['location', 'accuracy_radius']),
+    timezone: stringAt(record, ['location', 'time_zone']),
+  };
+}
+
+function firstSubdivisionName(record: object): string | undefined {
+  const subdivisions = fieldAt(record, ['subdivisions']);
+  return Array.isArray(subdivisions) ? stringAt(subdivisions[0], ['names', 'en']) : undefined;
+}
+
+// ip-location-db flat schema: country_code, state1, state2, city, postcode, latitude, longitude, timezone.
+function readFlat(record: object): GeoFields {
+  return {
+    countryIsoCode: stringAt(record, ['country_code']),
+    regionName: stringAt(record, ['state1']),
+    cityName: stringAt(record, ['city']),
+    postalCode: stringAt(record, ['postcode']),
+    latitude: numberAt(record, ['latitude']),
+    longitude: numberAt(record, ['longitude']),
+    timezone: stringAt(record, ['timezone']),
+  };
+}
+
+// GeoLite2-ASN, DB-IP ASN Lite and ip-location-db ASN files all use these two keys.
+function readAsn(record: object): GeoFields {
+  return {
+    asNumber: numberAt(record, ['autonomous_system_number']),
+    asOrganization: stringAt(record, ['autonomous_system_organization']),
+  };
+}
+
+function dropUndefined(fields: GeoFields): GeoFields {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as GeoFields;
+}

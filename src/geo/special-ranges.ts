@@ -1,0 +1,83 @@
+import { BlockList } from 'node:net';
+import type { IpAddress } from './ip-address.js';
+
+/**
+ * Special-purpose address classes (IANA IPv4/IPv6 Special-Purpose Address Registries).
+ * These are classified without a database lookup: a database would only say "unknown country".
+ */
+export type AddressClass =
+  | 'public'
+  | 'unspecified'
+  | 'loopback'
+  | 'link-local'
+  | 'multicast'
+  | 'broadcast'
+  | 'private'
+  | 'unique-local'
+  | 'cgnat'
+  | 'documentation'
+  | 'benchmarking'
+  | 'reserved';
+
+export interface SpecialRange {
+  network: string;
+  addressClass: Exclude<AddressClass, 'public'>;
+}
+
+// Order matters: the first range that contains the address names it (the more specific first).
+export const SPECIAL_RANGES: readonly SpecialRange[] = [
+  { network: '0.0.0.0/32', addressClass: 'unspecified' },
+  { network: '0.0.0.0/8', addressClass: 'reserved' },
+  { network: '10.0.0.0/8', addressClass: 'private' },
+  { network: '100.64.0.0/10', addressClass: 'cgnat' },
+  { network: '127.0.0.0/8', addressClass: 'loopback' },
+  { network: '169.254.0.0/16', addressClass: 'link-local' },
+  { network: '172.16.0.0/12', addressClass: 'private' },
+  { network: '192.0.0.0/24', addressClass: 'reserved' },
+  { network: '192.0.2.0/24', addressClass: 'documentation' },
+  { network: '192.88.99.0/24', addressClass: 'reserved' },
+  { network: '192.168.0.0/16', addressClass: 'private' },
+  { network: '198.18.0.0/15', addressClass: 'benchmarking' },
+  { network: '198.51.100.0/24', addressClass: 'documentation' },
+  { network: '203.0.113.0/24', addressClass: 'documentation' },
+  { network: '224.0.0.0/4', addressClass: 'multicast' },
+  { network: '255.255.255.255/32', addressClass: 'broadcast' },
+  { network: '240.0.0.0/4', addressClass: 'reserved' },
+  { network: '::/128', addressClass: 'unspecified' },
+  { network: '::1/128', addressClass: 'loopback' },
+  { network: '64:ff9b:1::/48', addressClass: 'private' },
+  { network: '100::/64', addressClass: 'reserved' },
+  { network: '2001:2::/48', addressClass: 'benchmarking' },
+  { network: '2001:db8::/32', addressClass: 'documentation' },
+  { network: '3fff::/20', addressClass: 'documentation' },
+  { network: 'fc00::/7', addressClass: 'unique-local' },
+  { network: 'fe80::/10', addressClass: 'link-local' },
+  { network: 'ff00::/8', addressClass: 'multicast' },
+  // The rest of ::/8 (IPv4-compatible, deprecated) is not routable on today's Internet.
+  { network: '::/8', addressClass: 'reserved' },
+];
+
+export interface Classification {
+  addressClass: AddressClass;
+  /** The special range the address fell in; absent for public addresses. */
+  network?: string;
+}
+
+/** Which special-purpose range, if any, an address belongs to. */
+export function classifyAddress(address: IpAddress): Classification {
+  for (const range of SPECIAL_RANGES) {
+    if (rangeContains(range.network, address)) return { addressClass: range.addressClass, network: range.network };
+  }
+  return { addressClass: 'public' };
+}
+
+/** Whether a CIDR network (or a bare address) contains the address. */
+export function rangeContains(network: string, address: IpAddress): boolean {
+  const [base = '', prefixText] = network.split('/');
+  const family = base.includes(':') ? 6 : 4;
+  if (family !== address.family) return false;
+  const list = new BlockList();
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  list.addSubnet(base, prefixText === undefined ? (family === 4 ? 32 : 128) : Number(prefixText), type);
+  return list.check(address.text, type);
+}

@@ -1,0 +1,26 @@
+import type { Action, Protocol } from '../log/record.js';
+
+/** One execd call, whatever protocol it came in: what the rest of the program works from. */
+export interface Invocation {
+  protocol: Exclude<Protocol, 'unknown'>;
+  action: Action;
+  /** The source IP exactly as the protocol carried it; validated separately so a bad IP still leaves a useful record. */
+  rawIp: string;
+  user?: string;
+  alertId?: string;
+  rule?: { id?: string; level?: number; description?: string };
+  agent?: { id?: string; name?: string; ip?: string };
+  /** OSSEC/Wazuh location of the event. */
+  location?: string;
+  extraArgs: string[];
+  /** Wazuh 5 stateful responses say how long the block should last. */
+  statefulTimeoutSeconds?: number;
+  /** The standard OSSEC argv (action user srcip alertid ruleid location filename), for the `command` backend. */
+  ossecArgs: string[];
+}
+
+/** What execd handed us before any parsing: the arguments and, when there were none, the first stdin line. */
+export interface RawInput {
+  args: string[];
+  stdinLine?: string;
+}

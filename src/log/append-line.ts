@@ -1,0 +1,38 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { GeoResponseError } from '../errors.js';
+
+/**
+ * Append one line with a single write(2) to a file opened with O_APPEND. The kernel positions
+ * each such write at the end of the file atomically, so hundreds of concurrent invocations never
+ * interleave or tear a line. The file is opened anew on every call, so logrotate's
+ * move-and-create needs no signal.
+ */
+export function appendLine(path: string, line: string): void {
+  const data = Buffer.from(line.endsWith('\n') ? line : `${line}\n`, 'utf8');
+  try {
+    appendToFile(path, data);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw logError(path, error);
+    // A fresh home may lack logs/; create it once, then retry.
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+      appendToFile(path, data);
+    } catch (retryError) {
+      throw logError(path, retryError);
+    }
+  }
+}
+
+function appendToFile(path: string, data: Buffer): void {
+  appendFileSync(path, data, { flag: 'a', mode: 0o640 });
+}
+
+function logError(path: string, error: unknown): GeoResponseError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return new GeoResponseError(`cannot append to ${path}: ${code} (check the directory exists and is writable by execd's user)`, {
+    code: 'LOG_NOT_WRITABLE',
+    kind: 'log',
+    cause: error,
+  });
+}

@@ -1,0 +1,110 @@
+import type { GeoResponseError } from '../errors.js';
+import type { GeoLookup } from '../geo/lookup-address.js';
+import type { IpAddress } from '../geo/ip-address.js';
+import type { Invocation } from '../invocation/invocation.js';
+import type { GeoLogRecord, GeoResponseFields, Outcome, Protocol, Decision } from './record.js';
+
+// Attacker-controlled text is capped so that one record stays one small write.
+const MAX_TEXT_FIELD_CHARS = 512;
+
+export interface RecordInput {
+  timestamp: Date;
+  version: string;
+  durationMs: number;
+  outcome: Outcome;
+  reason: string;
+  protocol: Protocol;
+  invocation?: Invocation;
+  address?: IpAddress;
+  lookup?: GeoLookup;
+  decision?: { action: Decision; reason: string };
+  firewall?: GeoResponseFields['firewall'];
+  handshake?: GeoResponseFields['handshake'];
+  error?: GeoResponseError;
+}
+
+/** Assemble the ECS record for one invocation from what it learned. Pure. */
+export function buildRecord(input: RecordInput): GeoLogRecord {
+  const { invocation, lookup } = input;
+  const record: GeoLogRecord = {
+    '@timestamp': input.timestamp.toISOString(),
+    event: {
+      kind: 'event',
+      module: 'geo-response',
+      ...(invocation ? { action: invocation.action } : {}),
+      outcome: input.outcome,
+      reason: cap(input.reason),
+    },
+    geo_response: { version: input.version, protocol: input.protocol, duration_ms: roundMs(input.durationMs) },
+  };
+  if (input.address) record.source = buildSource(input.address, lookup);
+  if (invocation?.user) record.user = { name: cap(invocation.user) };
+  if (invocation?.rule) record.rule = capValues(invocation.rule);
+  if (invocation?.agent) record.agent = capValues(invocation.agent);
+  // geo_response goes last so the ECS fields lead when a person reads the line.
+  const { geo_response: own, ...ecs } = record;
+  const { duration_ms: durationMs, ...head } = own;
+  return { ...ecs, geo_response: { ...head, ...buildOwnFields(input), duration_ms: durationMs } };
+}
+
+function buildSource(address: IpAddress, lookup: GeoLookup | undefined): NonNullable<GeoLogRecord['source']> {
+  const source: NonNullable<GeoLogRecord['source']> = { ip: address.text };
+  const fields = lookup?.fields;
+  if (!fields) return source;
+  const geo = dropEmpty({
+    country_iso_code: fields.countryIsoCode,
+    country_name: fields.countryName,
+    region_name: fields.regionName,
+    city_name: fields.cityName,
+    postal_code: fields.postalCode,
+    location: fields.latitude !== undefined && fields.longitude !== undefined ? { lat: fields.latitude, lon: fields.longitude } : undefined,
+    timezone: fields.timezone,
+  });
+  if (geo) source.geo = geo;
+  if (fields.asNumber !== undefined || fields.asOrganization !== undefined) {
+    source.as = {
+      ...(fields.asNumber !== undefined ? { number: fields.asNumber } : {}),
+      ...(fields.asOrganization !== undefined ? { organization: { name: fields.asOrganization } } : {}),
+    };
+  }
+  return source;
+}
+
+function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
+  const { invocation, lookup, error } = input;
+  const own: Partial<GeoResponseFields> = {};
+  if (invocation?.alertId) own.alert_id = cap(invocation.alertId);
+  if (invocation?.location) own.location = cap(invocation.location);
+  if (invocation && !input.address) own.raw_ip = invocation.rawIp.slice(0, 64);
+  if (error) own.error_code = error.code;
+  if (input.handshake) own.handshake = input.handshake;
+  if (lookup) {
+    own.address_class = lookup.addressClass;
+    if (lookup.network) own.network = lookup.network;
+    if (lookup.fields.accuracyRadiusKm !== undefined) own.accuracy_radius_km = lookup.fields.accuracyRadiusKm;
+    if (lookup.databases.length > 0) {
+      own.databases = lookup.databases.map((db) => ({ role: db.role, path: db.path, type: db.type, build_date: db.buildDate }));
+    }
+    if (lookup.error) own.lookup_error = lookup.error.message;
+  }
+  if (input.decision) own.decision = { action: input.decision.action, reason: cap(input.decision.reason) };
+  if (input.firewall) own.firewall = input.firewall;
+  return own;
+}
+
+function cap(text: string): string {
+  return text.length > MAX_TEXT_FIELD_CHARS ? `${text.slice(0, MAX_TEXT_FIELD_CHARS)}…` : text;
+}
+
+function capValues<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, typeof item === 'string' ? cap(item) : item])) as T;
+}
+
+function dropEmpty<T extends Record<string, unknown>>(value: T): T | undefined {
+  const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as T);
+}
+
+function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

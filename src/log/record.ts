@@ -1,0 +1,79 @@
+/**
+ * The geo log record: one JSON line per invocation.
+ *
+ * Field names follow the Elastic Common Schema so the file ships as-is to
+ * Elasticsearch, OpenSearch or the Wazuh indexer. There is deliberately no
+ * top-level `srcip`: OSSEC/Wazuh read this log back with the JSON decoder, and
+ * a `srcip` field would make every record a new alert that can trigger this
+ * active response again (a loop). `source.ip` stays a plain dynamic field.
+ */
+
+export type Action = 'add' | 'delete';
+export type Protocol = 'ossec' | 'wazuh4' | 'wazuh5' | 'unknown';
+export type Decision = 'block' | 'allow' | 'log';
+/** ECS `event.outcome` values. */
+export type Outcome = 'success' | 'failure' | 'unknown';
+
+export interface GeoLogRecord {
+  '@timestamp': string;
+  event: {
+    kind: 'event';
+    module: 'geo-response';
+    /** The protocol's word mapped onto ours: add or delete. Absent only when the input could not be understood. */
+    action?: Action;
+    outcome: Outcome;
+    /** Why the outcome is what it is, in words ("RU is in deny list", "no reply to check_keys within 5000 ms"). */
+    reason: string;
+  };
+  source?: {
+    ip: string;
+    geo?: {
+      country_iso_code?: string;
+      country_name?: string;
+      region_name?: string;
+      city_name?: string;
+      postal_code?: string;
+      location?: { lat: number; lon: number };
+      timezone?: string;
+    };
+    as?: { number?: number; organization?: { name: string } };
+  };
+  user?: { name: string };
+  rule?: { id?: string; level?: number; description?: string };
+  agent?: { id?: string; name?: string; ip?: string };
+  geo_response: GeoResponseFields;
+}
+
+export interface GeoResponseFields {
+  version: string;
+  protocol: Protocol;
+  alert_id?: string;
+  /** OSSEC/Wazuh location of the event ("(web1) 10.0.0.5->/var/log/secure", "/var/log/auth.log"). */
+  location?: string;
+  /** The source IP as received when it was not a valid address (truncated); `source.ip` only ever holds a valid one. */
+  raw_ip?: string;
+  /** Stable error code when the invocation failed (INVALID_IP, HANDSHAKE_TIMEOUT, …). */
+  error_code?: string;
+  /** Wazuh 4 check_keys answer: continue, abort, or none when it never came. */
+  handshake?: 'continue' | 'abort' | 'timeout';
+  /** Address class: public, or the special-purpose range it falls in (private, loopback, documentation, …). */
+  address_class?: string;
+  /** The network the address matched: the database prefix, or the special-purpose range. */
+  network?: string;
+  accuracy_radius_km?: number;
+  /** Which databases answered (or failed to). */
+  databases?: Array<{ role: 'geo' | 'asn'; path: string; type: string; build_date: string }>;
+  lookup_error?: string;
+  decision?: { action: Decision; reason: string };
+  firewall?: {
+    backend: string;
+    /** What the backend did: blocked, unblocked, already-blocked, not-blocked, planned (dry run), none, failed. */
+    result: string;
+    dry_run?: boolean;
+    expire_seconds?: number;
+    /** The commands run (or planned), each as one shell-quoted line for reading; they were run as argv arrays. */
+    commands?: string[];
+    error?: string;
+  };
+  duration_ms: number;
+}

@@ -1,0 +1,173 @@
+import type { Decision } from '../log/record.js';
+import { CappedCounter, OTHER_KEY } from './capped-counter.js';
+import { nameCountry } from './country-names.js';
+import { GroupTable } from './group-table.js';
+import { HistogramCounter } from './histogram.js';
+import { isBlockEvent, isFailureEvent, type ReportEvent } from './report-event.js';
+import type { ReportFilters } from './report-filters.js';
+import type { AsnRow, CountryRow, DecisionRow, ReportSummary, SourceFile } from './report-summary.js';
+import { TopIpTable } from './top-ips.js';
+
+/** Memory caps: each bounds one table whatever the number of records. */
+export interface AggregateLimits {
+  /** Distinct IPs counted exactly before Space-Saving takes over. */
+  maxTrackedIps: number;
+  /** Distinct (country, IP) and (AS, IP) pairs remembered for unique-IP counts. */
+  maxGroupPairs: number;
+  maxCountries: number;
+  maxAsns: number;
+  /** Distinct decision reasons and error codes. */
+  maxReasons: number;
+}
+
+export const DEFAULT_LIMITS: AggregateLimits = {
+  maxTrackedIps: 100_000,
+  maxGroupPairs: 100_000,
+  maxCountries: 1_000,
+  maxAsns: 20_000,
+  maxReasons: 1_000,
+};
+
+const NO_COUNTRY = '';
+const NO_ASN = '';
+const DECISION_ORDER: Array<Decision | 'none'> = ['block', 'allow', 'log', 'none'];
+
+/** Folds matched events into running totals; `finishSummary` turns them into the report. */
+export class SummaryAccumulator {
+  read = 0;
+  matched = 0;
+  malformed = 0;
+  oversized = 0;
+  blocks = 0;
+  failures = 0;
+  firstMs: number | undefined;
+  lastMs: number | undefined;
+  readonly actions = { add: 0, delete: 0, none: 0 };
+  readonly outcomes = new Map<string, number>();
+  readonly ips: TopIpTable;
+  readonly countries: GroupTable;
+  readonly asns: GroupTable;
+  readonly decisions = new Map<Decision | 'none', { events: number; reasons: CappedCounter }>();
+  readonly failureCodes: CappedCounter;
+  readonly histogram = new HistogramCounter();
+
+  constructor(private readonly limits: AggregateLimits = DEFAULT_LIMITS) {
+    this.ips = new TopIpTable(limits.maxTrackedIps);
+    this.countries = new GroupTable({ maxGroups: limits.maxCountries, maxPairs: limits.maxGroupPairs, otherKey: OTHER_KEY });
+    this.asns = new GroupTable({ maxGroups: limits.maxAsns, maxPairs: limits.maxGroupPairs, otherKey: OTHER_KEY });
+    this.failureCodes = new CappedCounter(limits.maxReasons);
+  }
+
+  /** Count one event that passed the filters. */
+  addEvent(event: ReportEvent): void {
+    this.matched += 1;
+    const blocked = isBlockEvent(event);
+    if (blocked) this.blocks += 1;
+    if (this.firstMs === undefined || event.timeMs < this.firstMs) this.firstMs = event.timeMs;
+    if (this.lastMs === undefined || event.timeMs > this.lastMs) this.lastMs = event.timeMs;
+    this.actions[event.action ?? 'none'] += 1;
+    this.outcomes.set(event.outcome, (this.outcomes.get(event.outcome) ?? 0) + 1);
+    this.histogram.addEvent(event.timeMs, blocked);
+
+    const decisionKey = event.decision ?? 'none';
+    let decision = this.decisions.get(decisionKey);
+    if (decision === undefined) {
+      decision = { events: 0, reasons: new CappedCounter(this.limits.maxReasons) };
+      this.decisions.set(decisionKey, decision);
+    }
+    decision.events += 1;
+    decision.reasons.addOne(event.decisionReason ?? '(none)');
+
+    if (isFailureEvent(event)) {
+      this.failures += 1;
+      this.failureCodes.addOne(event.errorCode ?? (event.ip === undefined ? 'NO_SOURCE' : 'UNSPECIFIED'));
+    }
+    if (event.ip === undefined) return;
+    this.ips.addSighting({
+      ip: event.ip,
+      timeMs: event.timeMs,
+      blocked,
+      country: event.countryCode,
+      asn: event.asn,
+      organization: event.organization,
+    });
+    this.countries.addEvent(event.countryCode ?? NO_COUNTRY, event.countryName, event.ip, blocked, event.lat, event.lon);
+    this.asns.addEvent(event.asn === undefined ? NO_ASN : String(event.asn), event.organization, event.ip, blocked);
+  }
+}
+
+function roundShare(events: number, total: number): number {
+  return total === 0 ? 0 : Math.round((events / total) * 10_000) / 10_000;
+}
+
+function toIso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** The report from an accumulator, the files it read and the filters applied; `top` cuts ASNs and IPs (0 = all). */
+export function finishSummary(acc: SummaryAccumulator, sources: SourceFile[], filters: ReportFilters, now: Date, top: number): ReportSummary {
+  const cut = <T>(rows: T[]): T[] => (top > 0 ? rows.slice(0, top) : rows);
+  const countries: CountryRow[] = acc.countries.toSortedEntries().map(([key, stats]) => ({
+    iso_code: key === NO_COUNTRY || key === OTHER_KEY ? null : key,
+    name: key === NO_COUNTRY ? 'unknown' : key === OTHER_KEY ? OTHER_KEY : nameCountry(key, stats.label),
+    events: stats.events,
+    unique_ips: stats.ips.size,
+    blocks: stats.blocks,
+    share: roundShare(stats.events, acc.matched),
+    location: stats.located === 0 ? null : { lat: stats.latSum / stats.located, lon: stats.lonSum / stats.located },
+  }));
+  const asns: AsnRow[] = cut(acc.asns.toSortedEntries()).map(([key, stats]) => ({
+    number: key === NO_ASN || key === OTHER_KEY ? null : Number(key),
+    organization: key === OTHER_KEY ? OTHER_KEY : stats.label ?? null,
+    events: stats.events,
+    unique_ips: stats.ips.size,
+    blocks: stats.blocks,
+    share: roundShare(stats.events, acc.matched),
+  }));
+  const decisions: DecisionRow[] = DECISION_ORDER.flatMap((action) => {
+    const entry = acc.decisions.get(action);
+    if (entry === undefined) return [];
+    return [{ action, events: entry.events, reasons: entry.reasons.toSortedEntries().map(([reason, events]) => ({ reason, events })) }];
+  });
+  return {
+    schema: 1,
+    generated_at: now.toISOString(),
+    sources,
+    filters: {
+      since: filters.since?.toISOString() ?? null,
+      until: filters.until?.toISOString() ?? null,
+      country: filters.countries,
+      asn: filters.asns,
+      decision: filters.decisions,
+      rule: filters.rules,
+      action: filters.actions,
+    },
+    records: { read: acc.read, matched: acc.matched, malformed: acc.malformed, oversized: acc.oversized },
+    time_span: { first: toIso(acc.firstMs), last: toIso(acc.lastMs) },
+    actions: { ...acc.actions },
+    outcomes: Object.fromEntries([...acc.outcomes].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
+    blocks: acc.blocks,
+    unique_ips: { value: acc.ips.distinctSeen, exact: acc.ips.exact },
+    countries: { total: acc.countries.groups.size, unique_ips_exact: acc.countries.pairsExact, rows: countries },
+    asns: { total: acc.asns.groups.size, unique_ips_exact: acc.asns.pairsExact, rows: asns },
+    top_ips: {
+      exact: acc.ips.exact,
+      max_error: acc.ips.maxError(),
+      capacity: acc.ips.capacity,
+      rows: acc.ips.toTop(top).map((entry) => ({
+        ip: entry.ip,
+        events: entry.events,
+        error: entry.error,
+        country: entry.country ?? null,
+        asn: entry.asn ?? null,
+        organization: entry.organization ?? null,
+        first_seen: new Date(entry.firstMs).toISOString(),
+        last_seen: new Date(entry.lastMs).toISOString(),
+        blocked: entry.blocked,
+      })),
+    },
+    decisions,
+    failures: { events: acc.failures, by_code: acc.failureCodes.toSortedEntries().map(([code, events]) => ({ code, events })) },
+    histogram: acc.histogram.toHistogram(acc.firstMs, acc.lastMs),
+  };
+}

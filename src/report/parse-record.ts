@@ -1,0 +1,86 @@
+import type { Action, Decision } from '../log/record.js';
+import type { ReportEvent } from './report-event.js';
+
+const ACTIONS: ReadonlySet<string> = new Set<Action>(['add', 'delete']);
+const DECISIONS: ReadonlySet<string> = new Set<Decision>(['block', 'allow', 'log']);
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function asFiniteNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Parse one geo-log line into a ReportEvent, or undefined when it is malformed.
+ * Required: valid JSON object, a parseable `@timestamp`, an `event` and a
+ * `geo_response` object (the mark of our own records), and a string
+ * `source.ip` when `source` is present. Optional fields of the wrong type are
+ * ignored rather than failing the line: the log is read years later by
+ * versions that may have added fields.
+ */
+export function parseReportEvent(line: string): ReportEvent | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    // Not JSON: the caller counts the line as malformed; the parse error itself tells nothing more.
+    return undefined;
+  }
+  const record = asObject(parsed);
+  if (record === undefined) return undefined;
+  const timestamp = asString(record['@timestamp']);
+  const timeMs = timestamp === undefined ? NaN : Date.parse(timestamp);
+  const event = asObject(record.event);
+  const ours = asObject(record.geo_response);
+  if (Number.isNaN(timeMs) || event === undefined || ours === undefined) return undefined;
+
+  const result: ReportEvent = { timeMs, outcome: asString(event.outcome) ?? 'unknown' };
+  const action = asString(event.action);
+  if (action !== undefined && ACTIONS.has(action)) result.action = action as Action;
+
+  if (record.source !== undefined) {
+    const source = asObject(record.source);
+    const ip = asString(source?.ip);
+    if (source === undefined || ip === undefined) return undefined;
+    result.ip = ip;
+    const geo = asObject(source.geo);
+    const code = asString(geo?.country_iso_code);
+    if (code !== undefined && code !== '') result.countryCode = code.toUpperCase();
+    const name = asString(geo?.country_name);
+    if (name !== undefined) result.countryName = name;
+    const location = asObject(geo?.location);
+    const lat = asFiniteNumber(location?.lat);
+    const lon = asFiniteNumber(location?.lon);
+    if (lat !== undefined && lon !== undefined) {
+      result.lat = lat;
+      result.lon = lon;
+    }
+    const as = asObject(source.as);
+    const asn = asFiniteNumber(as?.number);
+    if (asn !== undefined) result.asn = asn;
+    const organization = asString(asObject(as?.organization)?.name);
+    if (organization !== undefined) result.organization = organization;
+  }
+
+  const ruleId = asObject(record.rule)?.id;
+  if (typeof ruleId === 'string' || typeof ruleId === 'number') result.ruleId = String(ruleId);
+
+  const decision = asObject(ours.decision);
+  const decisionAction = asString(decision?.action);
+  if (decisionAction !== undefined && DECISIONS.has(decisionAction)) {
+    result.decision = decisionAction as Decision;
+    const reason = asString(decision?.reason);
+    if (reason !== undefined) result.decisionReason = reason;
+  }
+  const errorCode = asString(ours.error_code);
+  if (errorCode !== undefined) result.errorCode = errorCode;
+  return result;
+}

@@ -1,0 +1,38 @@
+import type { OpenDatabase } from '../geo/database-reader.js';
+import type { FirewallConfig } from '../policy/config-schema.js';
+import type { GeoResponseFields } from '../log/record.js';
+import type { GeoResponseError } from '../errors.js';
+import type { IpAddress } from '../geo/ip-address.js';
+import type { LineSource } from './line-source.js';
+
+export interface FirewallCall {
+  action: 'add' | 'delete';
+  address: IpAddress;
+  decision: 'block' | 'allow' | 'log';
+  expireSeconds: number;
+  ossecArgs: string[];
+}
+
+/** Everything the active-response flow needs from the outside world; the CLI builds the real ones, tests their own. */
+export interface RespondDeps {
+  version: string;
+  args: string[];
+  /** Undefined when stdin is a terminal: then there is no execd message to wait for. */
+  stdin: LineSource | undefined;
+  writeStdout(line: string): void;
+  writeStderr(line: string): void;
+  env: NodeJS.ProcessEnv;
+  /** The OSSEC/Wazuh install directory. */
+  home: string;
+  /** The directory the executable sits in (the embedded database is found there before install). */
+  bundleDir: string;
+  now(): Date;
+  elapsedMs(): number;
+  /** The configuration file's text, or undefined when there is none. */
+  readConfigText(path: string): string | undefined;
+  listDatabaseFiles(dir: string): string[];
+  openDatabase: OpenDatabase;
+  appendLine(path: string, line: string): void;
+  hostAddresses(): string[];
+  applyFirewall(call: FirewallCall, config: FirewallConfig): Promise<{ fields: NonNullable<GeoResponseFields['firewall']>; error?: GeoResponseError }>;
+}

@@ -1,0 +1,219 @@
+import { join, resolve } from 'node:path';
+import { GeoResponseError, toGeoResponseError, toOneLine } from '../errors.js';
+import { exitCodeFor } from '../cli/exit-codes.js';
+import { parseIpAddress, type IpAddress } from '../geo/ip-address.js';
+import { discoverInstallDatabases } from '../geo/discover-databases.js';
+import { lookupAddress, type GeoLookup } from '../geo/lookup-address.js';
+import type { Invocation, RawInput } from '../invocation/invocation.js';
+import { parseInvocation } from '../invocation/parse-invocation.js';
+import { buildRecord, type RecordInput } from '../log/build-record.js';
+import { formatActiveResponseLine } from '../log/format-ar-line.js';
+import type { Config } from '../policy/config-schema.js';
+import { defaultConfig } from '../policy/default-config.js';
+import { decide } from '../policy/decide.js';
+import type { RespondDeps } from './respond-deps.js';
+import { CHECK_KEYS_REPLY_TIMEOUT_MS, runCheckKeysHandshake } from './wazuh-handshake.js';
+
+/** execd's JSON line is bounded (design §1): anything longer is refused, not buffered. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+/** How long we wait for execd's message when called without arguments. */
+export const STDIN_MESSAGE_TIMEOUT_MS = 10000;
+
+type Progress = Omit<RecordInput, 'timestamp' | 'version' | 'durationMs' | 'outcome' | 'reason'>;
+
+/** The active response: read the call, geolocate, decide, maybe block, and append exactly one record. Returns the exit code. */
+export async function respond(deps: RespondDeps): Promise<number> {
+  const progress: Progress = { protocol: 'unknown' };
+  const config = readConfigOnce(deps);
+  try {
+    const outcome = await runSteps(deps, config, progress);
+    return finish(deps, config, progress, outcome.reason, outcome.error, outcome.outcome);
+  } catch (error) {
+    const failure = toGeoResponseError(error);
+    return finish(deps, config, progress, failure.message, failure, 'failure');
+  } finally {
+    deps.stdin?.close();
+  }
+}
+
+interface ConfigSource {
+  path: string;
+  /** The file's text, read at most once per invocation; undefined when there is no file. */
+  text(): string | undefined;
+}
+
+function readConfigOnce(deps: RespondDeps): ConfigSource {
+  const path = join(deps.home, 'etc', 'geo-response.json');
+  let cached: { text: string | undefined } | undefined;
+  return {
+    path,
+    text() {
+      cached ??= { text: deps.readConfigText(path) };
+      return cached.text;
+    },
+  };
+}
+
+interface StepsOutcome {
+  outcome: 'success' | 'failure';
+  reason: string;
+  error?: GeoResponseError;
+}
+
+async function runSteps(deps: RespondDeps, configSource: ConfigSource, progress: Progress): Promise<StepsOutcome> {
+  const invocation = parseInvocation(await readRawInput(deps));
+  progress.protocol = invocation.protocol;
+  progress.invocation = invocation;
+  const address = parseIpAddress(invocation.rawIp);
+  progress.address = address;
+
+  // Wazuh's execd waits, without a timeout and doing nothing else, for our first stdout line:
+  // check_keys goes out before any other work, on every add, whatever the policy will say.
+  if (invocation.protocol === 'wazuh4' && invocation.action === 'add') {
+    const answer = await handshake(deps, address, progress);
+    if (answer === 'abort') {
+      progress.lookup = lookupWith(deps, address, defaultConfig());
+      return { outcome: 'success', reason: `execd answered abort: ${address.text} is already handled; nothing done` };
+    }
+  }
+
+  const config = await loadConfig(configSource);
+  const lookup = lookupWith(deps, address, config);
+  progress.lookup = lookup;
+  const decision = decide(
+    {
+      action: invocation.action,
+      address,
+      addressClass: lookup.addressClass,
+      ...(lookup.fields.countryIsoCode ? { countryIsoCode: lookup.fields.countryIsoCode } : {}),
+      ...(lookup.fields.asNumber !== undefined ? { asNumber: lookup.fields.asNumber } : {}),
+      ...(invocation.rule?.id ? { ruleId: invocation.rule.id } : {}),
+      ...(invocation.rule?.level !== undefined ? { ruleLevel: invocation.rule.level } : {}),
+      hostAddresses: config.policy.mode === 'off' ? [] : deps.hostAddresses(),
+      lookupFailed: lookup.error !== undefined,
+    },
+    config.policy,
+  );
+  progress.decision = decision;
+
+  const firewallError = await runFirewall(deps, config, invocation, address, decision.action, progress);
+  const error = firewallError ?? lookup.error;
+  if (error) return { outcome: 'failure', reason: error.message, error };
+  return { outcome: 'success', reason: describeSuccess(invocation, address, lookup, decision.reason, progress) };
+}
+
+async function readRawInput(deps: RespondDeps): Promise<RawInput> {
+  if (deps.args.length > 0 && (deps.args[0] === 'add' || deps.args[0] === 'delete')) return { args: deps.args };
+  if (!deps.stdin) return { args: deps.args };
+  const result = await deps.stdin.nextLine(STDIN_MESSAGE_TIMEOUT_MS);
+  if (result.kind === 'too-long') {
+    throw new GeoResponseError(`stdin message over ${MAX_MESSAGE_BYTES / 1024} KiB refused`, { code: 'INPUT_TOO_LONG', kind: 'input' });
+  }
+  if (result.kind === 'timeout') {
+    throw new GeoResponseError(`no message on stdin within ${STDIN_MESSAGE_TIMEOUT_MS} ms and no OSSEC arguments`, { code: 'NO_ACTION', kind: 'usage' });
+  }
+  return result.kind === 'line' ? { args: deps.args, stdinLine: result.line } : { args: deps.args };
+}
+
+async function handshake(deps: RespondDeps, address: IpAddress, progress: Progress): Promise<'continue' | 'abort'> {
+  if (!deps.stdin) throw new GeoResponseError('Wazuh message without a stdin to answer check_keys on', { code: 'HANDSHAKE_FAILED', kind: 'handshake' });
+  const timeoutMs = Number(deps.env.GEO_RESPONSE_REPLY_TIMEOUT_MS) || CHECK_KEYS_REPLY_TIMEOUT_MS;
+  try {
+    const answer = await runCheckKeysHandshake(address.text, deps.writeStdout, deps.stdin, timeoutMs);
+    progress.handshake = answer;
+    return answer;
+  } catch (error) {
+    if (error instanceof GeoResponseError && error.code === 'HANDSHAKE_TIMEOUT') progress.handshake = 'timeout';
+    throw error;
+  }
+}
+
+async function loadConfig(source: ConfigSource): Promise<Config> {
+  const text = source.text();
+  if (text === undefined) return defaultConfig();
+  // Loaded only when a file exists: zod is the largest piece of start-up on this path.
+  const { parseConfig } = await import('../policy/parse-config.js');
+  return parseConfig(text, source.path);
+}
+
+function lookupWith(deps: RespondDeps, address: IpAddress, config: Config): GeoLookup {
+  const paths = discoverInstallDatabases({ home: deps.home, bundleDir: deps.bundleDir, env: deps.env, configured: config.databases, listDir: deps.listDatabaseFiles });
+  return lookupAddress(address, paths, deps.openDatabase);
+}
+
+async function runFirewall(deps: RespondDeps, config: Config, invocation: Invocation, address: IpAddress, decision: 'block' | 'allow' | 'log', progress: Progress): Promise<GeoResponseError | undefined> {
+  if (config.firewall.backend === 'none') return undefined;
+  // A delete always goes to the backend (it removes whatever an earlier add left, idempotently);
+  // an add only when the policy blocks.
+  if (invocation.action === 'add' && decision !== 'block') return undefined;
+  const outcome = await deps.applyFirewall(
+    {
+      action: invocation.action,
+      address,
+      decision,
+      expireSeconds: invocation.statefulTimeoutSeconds ?? config.firewall.expire_seconds,
+      ossecArgs: invocation.ossecArgs,
+    },
+    config.firewall,
+  );
+  progress.firewall = outcome.fields;
+  return outcome.error;
+}
+
+function describeSuccess(invocation: Invocation, address: IpAddress, lookup: GeoLookup, decisionReason: string, progress: Progress): string {
+  const where = lookup.addressClass !== 'public' ? lookup.addressClass : (lookup.fields.countryIsoCode ?? 'country unknown');
+  const firewall = progress.firewall ? `; firewall ${progress.firewall.result}` : '';
+  return `${invocation.action} ${address.text} (${where}): ${decisionReason}${firewall}`;
+}
+
+function finish(deps: RespondDeps, config: ConfigSource, progress: Progress, reason: string, error: GeoResponseError | undefined, outcome: 'success' | 'failure'): number {
+  const record = buildRecord({
+    ...progress,
+    timestamp: deps.now(),
+    version: deps.version,
+    durationMs: deps.elapsedMs(),
+    outcome,
+    reason,
+    ...(error ? { error } : {}),
+  });
+  const logPath = resolveLogPath(deps.home, config);
+  let exitCode = error ? exitCodeFor(error.kind) : 0;
+  let reported = error;
+  try {
+    deps.appendLine(logPath, JSON.stringify(record));
+  } catch (appendError) {
+    const logFailure = toGeoResponseError(appendError);
+    reported = logFailure;
+    exitCode = exitCodeFor(logFailure.kind);
+    if (error) reportError(deps, error);
+  }
+  if (reported) reportError(deps, reported);
+  return exitCode;
+}
+
+function resolveLogPath(home: string, config: ConfigSource): string {
+  return resolve(home, readLogPathLeniently(config) ?? join('logs', 'geo-response.log'));
+}
+
+// The record must be written even when the configuration is broken: read log.path without
+// trusting the rest of the file.
+function readLogPathLeniently(config: ConfigSource): string | undefined {
+  try {
+    const text = config.text();
+    if (text === undefined) return undefined;
+    const path = (JSON.parse(text) as { log?: { path?: unknown } })?.log?.path;
+    return typeof path === 'string' && path !== '' ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function reportError(deps: RespondDeps, error: GeoResponseError): void {
+  const message = toOneLine(error.message);
+  deps.writeStderr(`geo-response: ${message}`);
+  try {
+    deps.appendLine(join(deps.home, 'logs', 'active-responses.log'), formatActiveResponseLine(deps.now(), `${error.code}: ${message}`));
+  } catch {
+    // active-responses.log unwritable too: stderr (which execd discards) is all that is left.
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * install.sh against temp trees laid out like real OSSEC 3.x and Wazuh 4.x
+ * installs, then the installed executable driven the way each product's execd
+ * drives it. Run as root (chown); the ossec/wazuh accounts are made when missing
+ * and removed afterwards. All trees live in this one file so that no other test
+ * file creates or deletes the same accounts at the same time.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runOssecAddThenDelete, runWazuh4AddThenDelete } from './support/execd-sequence.js';
+import {
+  type Account,
+  type FakeTree,
+  type Product,
+  assertWellFormedOssecConf,
+  createFakeTree,
+  ensureAccount,
+  ensureBuilt,
+  hashTree,
+  ownership,
+  removeAccount,
+  removeFakeTree,
+  runInstall,
+} from './support/fake-install-tree.js';
+
+const ATTACKER_IP = '1.1.1.1';
+const MIN_NODE = [18, 19] as const;
+
+interface ProductCase {
+  product: Product;
+  /** What the stock installer calls its group and daemon user. */
+  accountName: string;
+  /** The execd that calls us on this product: OSSEC argv or Wazuh 4 JSON. */
+  protocol: 'ossec' | 'wazuh4';
+  expectsSrcip: boolean;
+}
+
+const PRODUCTS: ProductCase[] = [
+  { product: 'ossec', accountName: 'ossec', protocol: 'ossec', expectsSrcip: true },
+  { product: 'wazuh', accountName: 'wazuh', protocol: 'wazuh4', expectsSrcip: false },
+];
+
+const accounts = new Map<Product, Account>();
+let trees: FakeTree[] = [];
+let scratch: string[] = [];
+
+beforeAll(() => {
+  ensureBuilt();
+  for (const c of PRODUCTS) accounts.set(c.product, ensureAccount(c.accountName));
+});
+
+afterEach(() => {
+  for (const tree of trees) removeFakeTree(tree);
+  for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
+  trees = [];
+  scratch = [];
+});
+
+afterAll(() => {
+  for (const account of accounts.values()) removeAccount(account);
+});
+
+function makeTree(c: ProductCase): FakeTree {
+  const account = accounts.get(c.product);
+  if (!account) throw new Error(`no account for ${c.product}`);
+  const tree = createFakeTree({ product: c.product, account });
+  trees.push(tree);
+  return tree;
+}
+
+function makeScratchDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'geo-install-scratch-'));
+  scratch.push(dir);
+  return dir;
+}
+
+function install(home: string, ...extra: string[]): { stdout: string; stderr: string } {
+  const result = runInstall(['--prefix', home, ...extra]);
+  expect(result.stderr, result.stdout).toBe('');
+  expect(result.code, result.stderr).toBe(0);
+  return result;
+}
+
+function readGeoLog(home: string): Array<Record<string, any>> {
+  const text = fs.readFileSync(path.join(home, 'logs', 'geo-response.log'), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, any>);
+}
+
+/** The Wazuh 4.x execd message for an sshd brute force from `ip` (shape of a real manager's). */
+function wazuhAlertMessage(ip: string): Record<string, unknown> {
+  return {
+    version: 1,
+    origin: { name: 'node01', module: 'wazuh-execd' },
+    command: 'add',
+    parameters: {
+      extra_args: [],
+      alert: {
+        timestamp: '2026-08-20T10:15:02.123+0000',
+        rule: { level: 10, description: 'sshd: brute force trying to get access to the system. Authentication failed.', id: '5763', groups: ['syslog', 'sshd', 'authentication_failures'] },
+        agent: { id: '001', name: 'web01', ip: '10.0.0.5' },
+        manager: { name: 'wazuh-manager' },
+        id: '1755684902.123456',
+        full_log: `Aug 20 10:15:02 web01 sshd[2213]: Failed password for root from ${ip} port 50130 ssh2`,
+        decoder: { parent: 'sshd', name: 'sshd' },
+        data: { srcip: ip, srcport: '50130', dstuser: 'root' },
+        location: '/var/log/auth.log',
+      },
+      program: 'active-response/bin/geo-response',
+    },
+  };
+}
+
+/** add then delete, as the product's execd sends them, with the executable at `exe`. */
+async function driveAddDelete(c: ProductCase, exe: string, env?: NodeJS.ProcessEnv) {
+  const options = { command: [exe], ...(env ? { env } : {}), timeoutBetweenMs: 5 };
+  if (c.protocol === 'ossec') {
+    return runOssecAddThenDelete(`- ${ATTACKER_IP} 1795823765.1 5710 /var/log/auth.log -`, options);
+  }
+  const result = await runWazuh4AddThenDelete(wazuhAlertMessage(ATTACKER_IP), options);
+  expect(result.add.checkKeys).toMatchObject({ command: 'check_keys', parameters: { keys: [ATTACKER_IP] } });
+  return result;
+}
+
+function expectAddAndDeleteRecords(home: string, c: ProductCase): void {
+  const records = readGeoLog(home);
+  expect(records.map((r) => r.event?.action)).toEqual(['add', 'delete']);
+  for (const record of records) {
+    expect(record.source?.ip).toBe(ATTACKER_IP);
+    expect(record.geo_response?.protocol).toBe(c.protocol);
+    expect(record.source?.geo?.country_iso_code).toMatch(/^[A-Z]{2}$/);
+    const databases: Array<{ path: string }> = record.geo_response?.databases ?? [];
+    expect(databases.map((d) => path.basename(d.path))).toContain('dbip-country-lite.mmdb');
+  }
+}
+
+describe.each(PRODUCTS)('install.sh into a $product tree', (c) => {
+  it('installs every file with its owner and mode, and execd add/delete land in the geo log', async () => {
+    const tree = makeTree(c);
+    const account = accounts.get(c.product)!;
+    const home = tree.home;
+    const arLog = ownership(path.join(home, 'logs', 'active-responses.log'));
+    install(home);
+
+    const exe = path.join(home, 'active-response', 'bin', 'geo-response');
+    const result = await driveAddDelete(c, exe);
+    expect(result.add.code, result.add.stderr).toBe(0);
+    expect(result.delete.code, result.delete.stderr).toBe(0);
+    expectAddAndDeleteRecords(home, c);
+
+    // After the executable has written: owners and modes are still the installed ones.
+    expect(ownership(exe)).toEqual({ uid: 0, gid: account.gid, mode: '750' });
+    expect(ownership(path.join(home, 'etc', 'dbip-country-lite.mmdb'))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
+    expect(ownership(path.join(home, 'etc', 'geo-response.json'))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
+    expect(ownership(path.join(home, 'logs', 'geo-response.log'))).toEqual(arLog);
+    expect(arLog).toEqual({ uid: account.uid, gid: account.gid, mode: '660' });
+  });
+
+  it('names an absolute Node >= 18.19 in the #! line and runs when execd has no node in PATH', async () => {
+    const tree = makeTree(c);
+    install(tree.home);
+    const exe = path.join(tree.home, 'active-response', 'bin', 'geo-response');
+    const firstLine = fs.readFileSync(exe, 'utf8').split('\n', 1)[0]!;
+    const node = firstLine.slice(2);
+    expect(firstLine.startsWith('#!/')).toBe(true);
+    expect(path.isAbsolute(node)).toBe(true);
+
+    // execd's environment: an empty PATH directory (node is in /usr/bin here), or no PATH at all.
+    const emptyDir = makeScratchDir();
+    for (const env of [{ PATH: emptyDir }, {}]) {
+      fs.writeFileSync(path.join(tree.home, 'logs', 'geo-response.log'), '');
+      const result = await driveAddDelete(c, exe, env);
+      expect(result.add.code, result.add.stderr).toBe(0);
+      expect(result.delete.code, result.delete.stderr).toBe(0);
+      expectAddAndDeleteRecords(tree.home, c);
+    }
+    const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+    const [major, minor] = version.slice(1).split('.').map(Number) as [number, number];
+    expect(major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]), version).toBe(true);
+  });
+
+  it('works when the home is reached through a symlink, for install and for execd', async () => {
+    const tree = makeTree(c);
+    const link = path.join(makeScratchDir(), 'ossec');
+    fs.symlinkSync(tree.home, link);
+    install(link);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.existsSync(path.join(tree.home, 'active-response', 'bin', 'geo-response'))).toBe(true);
+
+    const result = await driveAddDelete(c, path.join(link, 'active-response', 'bin', 'geo-response'));
+    expect(result.delete.code, result.delete.stderr).toBe(0);
+    expectAddAndDeleteRecords(tree.home, c);
+  });
+
+  it('--apply twice leaves one copy of the blocks, one backup and well-formed XML; --uninstall restores the file', () => {
+    const tree = makeTree(c);
+    const original = fs.readFileSync(tree.ossecConf);
+    const confOwnership = ownership(tree.ossecConf);
+
+    install(tree.home, '--apply');
+    const afterFirst = hashTree(tree.home);
+    const second = install(tree.home, '--apply');
+    expect(second.stdout).toMatch(/already there/);
+    expect(hashTree(tree.home)).toBe(afterFirst);
+
+    const conf = fs.readFileSync(tree.ossecConf, 'utf8');
+    expect(conf.match(/<name>geo-response<\/name>/g)).toHaveLength(1);
+    expect(conf.match(/<command>geo-response<\/command>/g)).toHaveLength(1);
+    const block = conf.slice(conf.indexOf('<!-- BEGIN geo-response'), conf.indexOf('<!-- END geo-response'));
+    expect(block.includes('<expect>srcip</expect>')).toBe(c.expectsSrcip);
+    expect(block).toMatch(/<command>\s*<name>geo-response<\/name>[^]*<timeout_allowed>yes<\/timeout_allowed>\s*<\/command>/);
+    expect(block).toMatch(/<active-response>[^]*<command>geo-response<\/command>[^]*<timeout>\d+<\/timeout>\s*<\/active-response>/);
+    // The stock blocks are untouched, and ours sits inside the last <ossec_config>.
+    expect(conf.startsWith(original.toString('utf8').slice(0, original.lastIndexOf('</ossec_config>')))).toBe(true);
+    expect(conf.trimEnd().endsWith('<!-- END geo-response -->\n</ossec_config>')).toBe(true);
+    expect(['xmllint', 'python3 xml.dom.minidom']).toContain(assertWellFormedOssecConf(conf));
+    expect(ownership(tree.ossecConf)).toEqual(confOwnership);
+
+    const backups = fs.readdirSync(path.join(tree.home, 'etc')).filter((name) => /^ossec\.conf\.geo-response-.*\.bak$/.test(name));
+    expect(backups).toHaveLength(1);
+    expect(fs.readFileSync(path.join(tree.home, 'etc', backups[0]!)).equals(original)).toBe(true);
+
+    install(tree.home, '--uninstall');
+    expect(fs.readFileSync(tree.ossecConf).equals(original)).toBe(true);
+    expect(ownership(tree.ossecConf)).toEqual(confOwnership);
+    expect(fs.existsSync(path.join(tree.home, 'active-response', 'bin', 'geo-response'))).toBe(false);
+    expect(fs.existsSync(path.join(tree.home, 'etc', 'dbip-country-lite.mmdb'))).toBe(false);
+    expect(fs.existsSync(path.join(tree.home, 'etc', 'geo-response.json'))).toBe(true);
+    expect(fs.existsSync(path.join(tree.home, 'logs', 'geo-response.log'))).toBe(true);
+
+    install(tree.home, '--uninstall', '--purge');
+    expect(fs.existsSync(path.join(tree.home, 'etc', 'geo-response.json'))).toBe(false);
+    expect(fs.existsSync(path.join(tree.home, 'logs', 'geo-response.log'))).toBe(false);
+    expect(fs.readFileSync(tree.ossecConf).equals(original)).toBe(true);
+  });
+
+  it('never overwrites an existing configuration, and a second install changes nothing', () => {
+    const tree = makeTree(c);
+    const config = path.join(tree.home, 'etc', 'geo-response.json');
+    const mine = '{ "policy": { "mode": "deny", "countries": ["RU"] } }\n';
+    fs.writeFileSync(config, mine);
+    install(tree.home);
+    const afterFirst = hashTree(tree.home);
+    install(tree.home);
+    expect(hashTree(tree.home)).toBe(afterFirst);
+    expect(fs.readFileSync(config, 'utf8')).toBe(mine);
+  });
+
+  it('--dry-run shows every action and changes nothing, for install --apply and for uninstall', () => {
+    const tree = makeTree(c);
+    const before = hashTree(tree.home);
+    const dry = install(tree.home, '--apply', '--dry-run');
+    expect(hashTree(tree.home)).toBe(before);
+    for (const action of [
+      /would install \S+\/active-response\/bin\/geo-response \(root:\S+ 750/,
+      /would install \S+\/etc\/dbip-country-lite\.mmdb \(root:\S+ 640\)/,
+      /would install \S+\/etc\/geo-response\.json \(root:\S+ 640/,
+      /would create \S+\/logs\/geo-response\.log/,
+      /would insert the geo-response blocks into \S+\/etc\/ossec\.conf before line \d+ \(backup /,
+    ]) {
+      expect(dry.stdout).toMatch(action);
+    }
+
+    install(tree.home, '--apply');
+    const installed = hashTree(tree.home);
+    const dryUninstall = install(tree.home, '--uninstall', '--purge', '--dry-run');
+    expect(hashTree(tree.home)).toBe(installed);
+    expect(dryUninstall.stdout).toMatch(/would remove \S+\/active-response\/bin\/geo-response/);
+    expect(dryUninstall.stdout).toMatch(/would remove the geo-response blocks from \S+\/etc\/ossec\.conf/);
+    expect(dryUninstall.stdout).toMatch(/would remove \S+\/logs\/geo-response\.log/);
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { parseInvocation } from '../src/invocation/parse-invocation';
+import { GeoResponseError } from '../src/errors';
+
+const wazuh4 = (overrides: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    version: 1,
+    origin: { name: 'node01', module: 'wazuh-execd' },
+    command: 'add',
+    parameters: { extra_args: ['-x'], alert: { id: '1.2', rule: { id: '5763', level: '10', description: 'd' }, agent: { id: '001', name: 'web01' }, data: { srcip: '1.2.3.4', srcuser: 'bob' }, location: '/var/log/auth.log', ...alert } },
+    ...overrides,
+  });
+
+describe('parseInvocation', () => {
+  it.each([
+    {
+      title: 'OSSEC add with filename',
+      args: 'add - 1.2.3.4 1795823765.1 5710 /var/log/auth.log -'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1795823765.1', rule: { id: '5710' }, location: '/var/log/auth.log', extraArgs: [] },
+    },
+    {
+      title: 'OSSEC old execd without filename',
+      args: 'delete root 1.2.3.4 1.1 5710 /var/log/secure'.split(' '),
+      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', user: 'root', alertId: '1.1', rule: { id: '5710' }, location: '/var/log/secure', extraArgs: [] },
+    },
+    {
+      title: 'OSSEC agent location split in two, with filename',
+      args: 'add admin 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure -'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', user: 'admin', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
+    },
+    {
+      title: 'OSSEC agent location split in two, old execd without filename',
+      args: 'add admin 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', user: 'admin', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
+    },
+    {
+      title: 'OSSEC with only action user srcip',
+      args: ['add', '-', '1.2.3.4'],
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', extraArgs: [] },
+    },
+  ])('$title', ({ args, expected }) => {
+    const parsed = parseInvocation({ args });
+    expect(parsed).toEqual({ ...expected, ossecArgs: args });
+  });
+
+  it.each([
+    {
+      title: 'Wazuh 4 add with srcuser, numeric-string level',
+      line: wazuh4(),
+      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', user: 'bob', alertId: '1.2', rule: { id: '5763', level: 10, description: 'd' }, agent: { id: '001', name: 'web01' }, location: '/var/log/auth.log', extraArgs: ['-x'] },
+    },
+    {
+      title: 'Wazuh 4 Windows event with win.eventdata.ipAddress',
+      line: wazuh4({}, { data: { win: { eventdata: { ipAddress: '5.6.7.8' } } } }),
+      expected: { protocol: 'wazuh4', action: 'add', rawIp: '5.6.7.8', alertId: '1.2', rule: { id: '5763', level: 10, description: 'd' }, agent: { id: '001', name: 'web01' }, location: '/var/log/auth.log', extraArgs: ['-x'] },
+    },
+    {
+      title: 'Wazuh 5 disable, stateful with timeout',
+      line: JSON.stringify({ command: 'disable', wazuh: { active_response: { name: 'geo-response', type: 'stateful', stateful_timeout: 600, location: 'local', agent_id: '007' } }, source: { ip: '2a02:cf40::1' }, user: { name: 'root' }, parameters: { extra_args: ['a'] } }),
+      expected: { protocol: 'wazuh5', action: 'delete', rawIp: '2a02:cf40::1', user: 'root', agent: { id: '007' }, location: 'local', extraArgs: ['a'], statefulTimeoutSeconds: 600 },
+    },
+    {
+      title: 'Wazuh 5 stateless: no timeout carried',
+      line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateless', stateful_timeout: 600 } }, source: { ip: '1.2.3.4' } }),
+      expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', extraArgs: [] },
+    },
+  ])('$title', ({ line, expected }) => {
+    const { ossecArgs, ...parsed } = parseInvocation({ args: [], stdinLine: line });
+    expect(parsed).toEqual(expected);
+    expect(ossecArgs[0]).toBe(expected.action);
+    expect(ossecArgs[2]).toBe(expected.rawIp);
+  });
+
+  it.each([
+    { title: 'nothing at all', input: { args: [] }, code: 'NO_ACTION' },
+    { title: 'blank stdin line', input: { args: [], stdinLine: '   ' }, code: 'NO_ACTION' },
+    { title: 'OSSEC-shaped with a bad action', input: { args: ['block', '-', '1.2.3.4'] }, code: 'UNKNOWN_ACTION' },
+    { title: 'OSSEC add without srcip', input: { args: ['add', '-'] }, code: 'USAGE' },
+    { title: 'JSON array', input: { args: [], stdinLine: '[1,2]' }, code: 'INVALID_JSON' },
+    { title: 'JSON of neither protocol', input: { args: [], stdinLine: '{"hello":1}' }, code: 'UNKNOWN_MESSAGE' },
+    { title: 'Wazuh 4 with enable', input: { args: [], stdinLine: wazuh4({ command: 'enable' }) }, code: 'UNKNOWN_ACTION' },
+    { title: 'Wazuh 4 without srcip', input: { args: [], stdinLine: wazuh4({}, { data: {} }) }, code: 'NO_SOURCE_IP' },
+  ])('rejects $title', ({ input, code }) => {
+    expect(() => parseInvocation(input)).toThrowError(expect.objectContaining({ code }) as GeoResponseError);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { parseIpAddress } from '../src/geo/ip-address';
+import { classifyAddress } from '../src/geo/special-ranges';
+import { formatNetwork } from '../src/geo/network-prefix';
+
+describe('parseIpAddress', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7', 4],
+    ['::ffff:203.0.113.7', '203.0.113.7', 4],
+    ['::FFFF:203.0.113.7', '203.0.113.7', 4],
+    ['::ffff:c000:0207', '192.0.2.7', 4],
+    ['2001:DB8:0:0:0:0:0:7', '2001:db8::7', 6],
+    ['2a02:cf40:0000::0001', '2a02:cf40::1', 6],
+    [' 1.2.3.4 ', '1.2.3.4', 4],
+  ])('%s -> %s', (raw, text, family) => {
+    expect(parseIpAddress(raw)).toEqual({ text, family });
+  });
+
+  it.each(['999.1.1.1', '1.2.3.4;id', '$(id)', '', '1.2.3', 'fe80::1%eth0', '::ffff:999.1.1.1', 'x'.repeat(10000), '1.2.3.4/24'])('rejects %j', (raw) => {
+    expect(() => parseIpAddress(raw)).toThrowError(expect.objectContaining({ code: 'INVALID_IP', kind: 'input' }));
+  });
+});
+
+describe('classifyAddress', () => {
+  it.each([
+    ['127.0.0.1', 'loopback', '127.0.0.0/8'],
+    ['::1', 'loopback', '::1/128'],
+    ['10.1.2.3', 'private', '10.0.0.0/8'],
+    ['172.31.255.255', 'private', '172.16.0.0/12'],
+    ['172.32.0.1', 'public', undefined],
+    ['192.168.1.1', 'private', '192.168.0.0/16'],
+    ['fd12::1', 'unique-local', 'fc00::/7'],
+    ['169.254.1.1', 'link-local', '169.254.0.0/16'],
+    ['fe80::1', 'link-local', 'fe80::/10'],
+    ['100.64.0.1', 'cgnat', '100.64.0.0/10'],
+    ['192.0.2.1', 'documentation', '192.0.2.0/24'],
+    ['2001:db8::1', 'documentation', '2001:db8::/32'],
+    ['224.0.0.251', 'multicast', '224.0.0.0/4'],
+    ['ff02::1', 'multicast', 'ff00::/8'],
+    ['255.255.255.255', 'broadcast', '255.255.255.255/32'],
+    ['0.0.0.0', 'unspecified', '0.0.0.0/32'],
+    ['::', 'unspecified', '::/128'],
+    ['198.18.0.1', 'benchmarking', '198.18.0.0/15'],
+    ['8.8.8.8', 'public', undefined],
+    ['2a02:cf40::1', 'public', undefined],
+  ])('%s is %s', (raw, addressClass, network) => {
+    expect(classifyAddress(parseIpAddress(raw))).toEqual(network === undefined ? { addressClass } : { addressClass, network });
+  });
+});
+
+describe('formatNetwork', () => {
+  it.each([
+    ['81.2.69.142', 24, '81.2.69.0/24'],
+    ['81.2.69.142', 32, '81.2.69.142/32'],
+    ['81.2.69.142', 0, '0.0.0.0/0'],
+    ['255.255.255.255', 1, '128.0.0.0/1'],
+    ['2a02:cf40:1234::1', 29, '2a02:cf40::/29'],
+    ['2001:218:ffff::1', 32, '2001:218::/32'],
+    ['2001:218::1', 128, '2001:218::1/128'],
+  ])('%s/%i -> %s', (raw, prefix, expected) => {
+    expect(formatNetwork(parseIpAddress(raw), prefix)).toBe(expected);
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { CappedCounter } from '../src/report/capped-counter.js';
+import { HistogramCounter } from '../src/report/histogram.js';
+import { LineSplitter } from '../src/report/line-splitter.js';
+import { TopIpTable } from '../src/report/top-ips.js';
+import { SummaryAccumulator, DEFAULT_LIMITS } from '../src/report/aggregate.js';
+import { parseReportEvent } from '../src/report/parse-record.js';
+import { createRandom, makeGeoRecords } from './support/make-geo-log.js';
+
+describe('TopIpTable: exact under the cap, Space-Saving guarantees above it', () => {
+  it('keeps exact counts while distinct IPs fit', () => {
+    const table = new TopIpTable(5);
+    for (const ip of ['a', 'b', 'a', 'c', 'a', 'b']) table.addSighting({ ip, timeMs: 0, blocked: false, country: undefined, asn: undefined, organization: undefined });
+    expect(table.exact).toBe(true);
+    expect(table.toTop(0).map((entry) => [entry.ip, entry.events, entry.error])).toEqual([['a', 3, 0], ['b', 2, 0], ['c', 1, 0]]);
+    expect(table.distinctSeen).toBe(3);
+  });
+
+  it.each([1, 2, 3])('seed %i: heavy hitters are kept and every count is within its error of the truth', (seed) => {
+    const random = createRandom(seed);
+    const capacity = 50;
+    const table = new TopIpTable(capacity);
+    const truth = new Map<string, number>();
+    const total = 20_000;
+    for (let index = 0; index < total; index += 1) {
+      // 5 heavy hitters with a quarter of the traffic, then a long tail of 5,000 IPs.
+      const ip = random() < 0.25 ? `heavy-${Math.floor(random() * 5)}` : `tail-${Math.floor(random() * 5000)}`;
+      truth.set(ip, (truth.get(ip) ?? 0) + 1);
+      table.addSighting({ ip, timeMs: index, blocked: false, country: undefined, asn: undefined, organization: undefined });
+    }
+    expect(table.exact).toBe(false);
+    expect(table.distinctSeen).toBe(capacity + 1);
+    const top = table.toTop(0);
+    expect(top).toHaveLength(capacity);
+    for (const [ip, count] of truth) if (count > total / capacity) expect(top.some((entry) => entry.ip === ip), ip).toBe(true);
+    for (const entry of top) {
+      const real = truth.get(entry.ip)!;
+      expect(entry.events).toBeGreaterThanOrEqual(real);
+      expect(entry.events - entry.error).toBeLessThanOrEqual(real);
+    }
+    expect(top.slice(0, 5).map((entry) => entry.ip).sort()).toEqual(['heavy-0', 'heavy-1', 'heavy-2', 'heavy-3', 'heavy-4']);
+  });
+});
+
+describe('caps on tables built from log text', () => {
+  it('CappedCounter folds keys past the cap into (other)', () => {
+    const counter = new CappedCounter(2);
+    for (const key of ['x', 'y', 'z', 'x', 'w']) counter.addOne(key);
+    expect(counter.toSortedEntries()).toEqual([['(other)', 2], ['x', 2], ['y', 1]]);
+  });
+
+  it('unique-IP counts per country become lower bounds past the pair cap', () => {
+    const acc = new SummaryAccumulator({ ...DEFAULT_LIMITS, maxTrackedIps: 10, maxGroupPairs: 10 });
+    const records = makeGeoRecords({ seed: 3, count: 500, start: new Date('2026-11-20T00:00:00Z'), end: new Date('2026-11-21T00:00:00Z'), distinctIps: 200 });
+    for (const record of records) acc.addEvent(parseReportEvent(JSON.stringify(record))!);
+    expect(acc.countries.pairsExact).toBe(false);
+    expect([...acc.countries.groups.values()].reduce((sum, group) => sum + group.ips.size, 0)).toBe(10);
+    expect(acc.ips.exact).toBe(false);
+  });
+});
+
+describe('LineSplitter', () => {
+  it.each([
+    { title: 'lines across chunks', chunks: ['ab', 'c\nde', 'f\n'], lines: ['abc', 'def'], oversized: 0 },
+    { title: 'last line without newline', chunks: ['abc\nxyz'], lines: ['abc', 'xyz'], oversized: 0 },
+    { title: 'line exactly at the limit', chunks: ['12345678\n'], lines: ['12345678'], oversized: 0 },
+    { title: 'line over the limit, split across chunks', chunks: ['ok\n1234', '56789', '0\nok2\n'], lines: ['ok', 'ok2'], oversized: 1 },
+    { title: 'unterminated oversized tail', chunks: ['ok\n123456789'], lines: ['ok'], oversized: 1 },
+  ])('$title', ({ chunks, lines, oversized }) => {
+    const seen: string[] = [];
+    let dropped = 0;
+    const splitter = new LineSplitter(8, { onLine: (line) => seen.push(line.toString()), onOversized: () => (dropped += 1) });
+    for (const chunk of chunks) splitter.push(Buffer.from(chunk));
+    splitter.end();
+    expect(seen).toEqual(lines);
+    expect(dropped).toBe(oversized);
+  });
+});
+
+describe('HistogramCounter interval by span', () => {
+  const hour = 3_600_000;
+  const start = Date.parse('2026-11-01T00:00:00Z');
+  it.each([
+    { title: '1 day → hourly', spanMs: 24 * hour, interval: 'hour', buckets: 25 },
+    { title: '14 days → hourly', spanMs: 14 * 24 * hour, interval: 'hour', buckets: 337 },
+    { title: '30 days → daily', spanMs: 30 * 24 * hour, interval: 'day', buckets: 31 },
+    { title: '3 years → weekly', spanMs: 3 * 365 * 24 * hour, interval: 'week', buckets: 157 },
+  ])('$title', ({ spanMs, interval, buckets }) => {
+    const histogram = new HistogramCounter();
+    histogram.addEvent(start, true);
+    histogram.addEvent(start + spanMs, false);
+    const result = histogram.toHistogram(start, start + spanMs);
+    expect(result.interval).toBe(interval);
+    expect(result.buckets).toHaveLength(buckets);
+    expect(result.buckets.reduce((sum, bucket) => sum + bucket.events, 0)).toBe(2);
+    expect(result.buckets[0]!.blocks).toBe(1);
+  });
+});

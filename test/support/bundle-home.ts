@@ -1,0 +1,63 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const BUNDLE = join(REPO_ROOT, 'dist', 'geo-response.js');
+export const EMBEDDED_DB = join(REPO_ROOT, 'dist', 'dbip-country-lite.mmdb');
+/** The Node that runs the bundle: the machine's, or another (CI runs the protocol tests under Node 18 too). */
+export const TEST_NODE = process.env.GEO_RESPONSE_TEST_NODE ?? process.execPath;
+
+export interface BundleHome {
+  home: string;
+  /** The installed-like path of the executable: <home>/active-response/bin/geo-response.js */
+  exe: string;
+  /** What execd would run: [node, exe] */
+  command: string[];
+  /** execd's minimal environment, with the system database directories switched off for repeatability. */
+  env: NodeJS.ProcessEnv;
+  logPath: string;
+  arLogPath: string;
+  readRecords(): Array<Record<string, any>>;
+  readLogText(): string;
+  writeConfig(config: unknown): void;
+}
+
+/** A temp directory laid out like an install, holding only the built bundle and its embedded database. */
+export function makeBundleHome(prefix = 'gr-home-'): BundleHome {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first (npm test does)`);
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const bin = join(home, 'active-response', 'bin');
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(join(home, 'logs'));
+  mkdirSync(join(home, 'etc'));
+  const exe = join(bin, 'geo-response.js');
+  copyFileSync(BUNDLE, exe);
+  copyFileSync(EMBEDDED_DB, join(bin, 'dbip-country-lite.mmdb'));
+  const logPath = join(home, 'logs', 'geo-response.log');
+  const readLogText = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
+  return {
+    home,
+    exe,
+    command: [TEST_NODE, exe],
+    env: { PATH: '/usr/bin:/bin', GEO_RESPONSE_DB_SEARCH_PATH: '' },
+    logPath,
+    arLogPath: join(home, 'logs', 'active-responses.log'),
+    readLogText,
+    readRecords: () =>
+      readLogText()
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, any>),
+    writeConfig: (config) => writeFileSync(join(home, 'etc', 'geo-response.json'), typeof config === 'string' ? config : JSON.stringify(config, null, 2)),
+  };
+}
+
+/** A record with its run-dependent fields (time, duration) removed, for exact comparison. */
+export function stableRecord(record: Record<string, any>): Record<string, any> {
+  const { '@timestamp': timestamp, ...rest } = record;
+  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) throw new Error(`bad @timestamp ${String(timestamp)}`);
+  const { duration_ms: duration, ...own } = rest.geo_response ?? {};
+  if (typeof duration !== 'number' || duration < 0) throw new Error(`bad duration_ms ${String(duration)}`);
+  return { ...rest, geo_response: own };
+}

@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+
+/*
+ * An execd stand-in: runs an active-response executable the way OSSEC's and Wazuh's execd do,
+ * byte for byte. OSSEC: the message split on spaces into argv, stdin /dev/null, cwd /, a
+ * minimal environment. Wazuh 4: one JSON line on stdin that is never closed; it waits for our
+ * first stdout line, which must be check_keys on add, and answers with the whole message with
+ * `command` replaced. Wazuh 5: one JSON line.
+ */
+
+export interface ExecdResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** The parsed first stdout line for a Wazuh 4 add. */
+  checkKeys?: unknown;
+}
+
+export interface ExecdOptions {
+  /** e.g. [installedExePath] or [nodePath, bundlePath] */
+  command: string[];
+  /** Default: execd's minimal environment, PATH=/usr/bin:/bin only. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Kill the child after this long (a safety net for hung tests, not a timing assertion). */
+  timeoutMs?: number;
+}
+
+const DEFAULT_ENV = { PATH: '/usr/bin:/bin' };
+const DEFAULT_TIMEOUT_MS = 30000;
+
+/** OSSEC execd: splits the message on spaces into argv after the command; stdin is /dev/null. */
+export function runOssec(message: string, options: ExecdOptions): Promise<ExecdResult> {
+  return runChild(message.split(' '), 'ignore', options, () => undefined);
+}
+
+/** Wazuh 4 execd: writes the JSON line, keeps stdin open, answers check_keys with `reply` ('none' never answers). */
+export function runWazuh4(message: object | string, reply: 'continue' | 'abort' | 'none', options: ExecdOptions): Promise<ExecdResult> {
+  const line = typeof message === 'string' ? message : JSON.stringify(message);
+  return runChild([], 'pipe', options, (child, result) => {
+    child.stdin?.write(`${line}\n`);
+    let answered = false;
+    child.stdout?.on('data', () => {
+      if (answered) return;
+      const newline = result.stdout.indexOf('\n');
+      if (newline === -1) return;
+      answered = true;
+      const first = result.stdout.slice(0, newline);
+      try {
+        result.checkKeys = JSON.parse(first);
+      } catch {
+        result.checkKeys = first;
+      }
+      if (reply === 'none') return;
+      // The reply is the original line itself with only the command swapped (it may not even be
+      // valid JSON: Wazuh 4.2 agents' escaping), exactly what execd sends back.
+      child.stdin?.write(`${line.replace(/"command":"add"/, `"command":"${reply}"`)}\n`);
+    });
+    // Like execd, never close stdin: the script must not wait for end of input.
+  });
+}
+
+/** Wazuh 5 (WCS) execd: writes one JSON line (enable/disable). */
+export function runWazuh5(message: object | string, options: ExecdOptions): Promise<ExecdResult> {
+  const line = typeof message === 'string' ? message : JSON.stringify(message);
+  return runChild([], 'pipe', options, (child) => {
+    child.stdin?.write(`${line}\n`);
+  });
+}
+
+/** Run with arbitrary stdin bytes (closed afterwards): for bad-input tests. */
+export function runWithStdin(args: string[], stdin: string | Buffer, options: ExecdOptions): Promise<ExecdResult> {
+  return runChild(args, 'pipe', options, (child) => {
+    child.stdin?.end(stdin);
+  });
+}
+
+function runChild(
+  args: string[],
+  stdin: 'ignore' | 'pipe',
+  options: ExecdOptions,
+  drive: (child: ReturnType<typeof spawn>, result: ExecdResult) => void,
+): Promise<ExecdResult> {
+  const [program, ...prefix] = options.command;
+  if (program === undefined) throw new Error('execd stand-in: empty command');
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, [...prefix, ...args], {
+      cwd: options.cwd ?? '/',
+      env: options.env ?? DEFAULT_ENV,
+      stdio: [stdin, 'pipe', 'pipe'],
+    });
+    const result: ExecdResult = { code: null, signal: null, stdout: '', stderr: '' };
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      result.stdout += chunk;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      result.stderr += chunk;
+    });
+    child.stdin?.on('error', () => {
+      // The child may exit before reading all we wrote (EPIPE): that is its answer, not ours.
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      result.code = code;
+      result.signal = signal;
+      resolve(result);
+    });
+    drive(child, result);
+  });
+}

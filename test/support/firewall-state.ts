@@ -1,0 +1,30 @@
+import { execInNetns } from './netns.js';
+
+/** The addresses a backend currently blocks inside a namespace, read straight from the kernel's state. */
+export function listBlocked(ns: string, backend: 'nftables' | 'ipset' | 'iptables', family: 4 | 6): string[] {
+  if (backend === 'nftables') {
+    const listed = execInNetns(ns, 'nft', ['-j', 'list', 'set', 'inet', 'geo_response', family === 4 ? 'blocked4' : 'blocked6']);
+    if (listed.status !== 0) return [];
+    const set = (JSON.parse(listed.stdout) as { nftables: Array<{ set?: { elem?: unknown[] } }> }).nftables.find((entry) => entry.set)?.set;
+    return (set?.elem ?? []).map((elem) => (typeof elem === 'string' ? elem : (elem as { elem: { val: string } }).elem.val));
+  }
+  if (backend === 'ipset') {
+    const saved = execInNetns(ns, 'ipset', ['save', family === 4 ? 'geo_response4' : 'geo_response6']);
+    if (saved.status !== 0) return [];
+    return saved.stdout.split('\n').filter((line) => line.startsWith('add ')).map((line) => line.split(' ')[2] ?? '');
+  }
+  const listed = execInNetns(ns, family === 4 ? 'iptables' : 'ip6tables', ['-w', '-S', 'GEO_RESPONSE']);
+  if (listed.status !== 0) return [];
+  return listed.stdout.split('\n').filter((line) => line.startsWith('-A GEO_RESPONSE -s ')).map((line) => (line.split(' ')[3] ?? '').replace(/\/(32|128)$/, ''));
+}
+
+/** The rules that send traffic to our blocks (match/jump/drop rules), so tests can assert each exists exactly once. */
+export function listHookRules(ns: string, backend: 'nftables' | 'ipset' | 'iptables', family: 4 | 6): string[] {
+  if (backend === 'nftables') {
+    const listed = execInNetns(ns, 'nft', ['list', 'table', 'inet', 'geo_response']);
+    return listed.stdout.split('\n').map((line) => line.trim()).filter((line) => line.endsWith(' drop'));
+  }
+  const listed = execInNetns(ns, family === 4 ? 'iptables' : 'ip6tables', ['-w', '-S']);
+  const marker = backend === 'ipset' ? '--match-set' : '-j GEO_RESPONSE';
+  return listed.stdout.split('\n').filter((line) => line.startsWith('-A ') && line.includes(marker));
+}

@@ -1,0 +1,229 @@
+/**
+ * A seeded generator of realistic geo logs (what `geo-response` appends), for
+ * the report tests and `scripts/bench-report.mjs`. Same seed, same log.
+ * Attackers follow a heavy-tailed distribution over a fixed pool of IPs, a
+ * deny list blocks some countries, `delete` follows some `add`s, and a few
+ * records are failures, private addresses, or carry hostile text (HTML,
+ * spreadsheet formulas, terminal escapes) in attacker-influenced fields.
+ */
+import { writeFileSync, createWriteStream } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import type { GeoLogRecord } from '../../src/log/record.js';
+
+export interface GeoLogOptions {
+  seed: number;
+  count: number;
+  /** First record's time; records then move forward in time. */
+  start: Date;
+  /** Roughly the last record's time. */
+  end: Date;
+  /** Size of the attacker pool (distinct public IPs). */
+  distinctIps?: number;
+}
+
+interface CountrySpec {
+  code: string;
+  name: string;
+  weight: number;
+  lat: number;
+  lon: number;
+  asns: Array<[number, string]>;
+}
+
+// Small countries (SG, HK, BH) have no shape in world-atlas 110m: the map draws them as markers.
+const COUNTRIES: CountrySpec[] = [
+  { code: 'CN', name: 'China', weight: 30, lat: 35, lon: 105, asns: [[4134, 'Chinanet'], [4837, 'CHINA UNICOM China169 Backbone']] },
+  { code: 'RU', name: 'Russia', weight: 18, lat: 55.7, lon: 37.6, asns: [[12389, 'Rostelecom'], [49505, 'Selectel']] },
+  { code: 'US', name: 'United States', weight: 16, lat: 39, lon: -98, asns: [[14061, 'DigitalOcean, LLC'], [16509, 'Amazon.com, Inc.']] },
+  { code: 'BR', name: 'Brazil', weight: 8, lat: -15.8, lon: -47.9, asns: [[28573, 'Claro NXT']] },
+  { code: 'IN', name: 'India', weight: 7, lat: 20.6, lon: 78.9, asns: [[9829, 'National Internet Backbone']] },
+  { code: 'VN', name: 'Vietnam', weight: 6, lat: 21, lon: 105.8, asns: [[45899, 'VNPT Corp']] },
+  { code: 'DE', name: 'Germany', weight: 5, lat: 51.2, lon: 10.4, asns: [[24940, 'Hetzner Online GmbH']] },
+  { code: 'NL', name: 'Netherlands', weight: 4, lat: 52.4, lon: 4.9, asns: [[202425, '=HYPERLINK("http://x")']] },
+  { code: 'IR', name: 'Iran', weight: 3, lat: 35.7, lon: 51.4, asns: [[58224, 'Iran Telecommunication Company PJS']] },
+  { code: 'KR', name: 'South Korea', weight: 3, lat: 37.6, lon: 127, asns: [[4766, 'Korea Telecom']] },
+  { code: 'FR', name: 'France', weight: 3, lat: 48.9, lon: 2.35, asns: [[16276, 'OVH SAS']] },
+  { code: 'SG', name: 'Singapore', weight: 3, lat: 1.35, lon: 103.8, asns: [[45102, 'Alibaba (US) Technology Co., Ltd.']] },
+  { code: 'HK', name: 'Hong Kong', weight: 2, lat: 22.3, lon: 114.2, asns: [[9381, 'HKBN <b>Enterprise</b>']] },
+  { code: 'ID', name: 'Indonesia', weight: 2, lat: -6.2, lon: 106.8, asns: [[7713, 'Telkomunikasi Indonesia']] },
+  { code: 'UA', name: 'Ukraine', weight: 2, lat: 50.45, lon: 30.5, asns: [[15895, 'Kyivstar']] },
+  { code: 'KP', name: 'North Korea', weight: 1, lat: 39, lon: 125.75, asns: [[131279, 'Star Joint Venture Co., Ltd.']] },
+  { code: 'ZA', name: 'South Africa', weight: 1, lat: -26.2, lon: 28, asns: [[37457, 'Telkom SA Ltd.']] },
+  { code: 'AR', name: 'Argentina', weight: 1, lat: -34.6, lon: -58.4, asns: [[7303, 'Telecom Argentina S.A.']] },
+  { code: 'BH', name: 'Bahrain', weight: 1, lat: 26.2, lon: 50.6, asns: [[5416, 'Beyon B.S.C.']] },
+];
+const DENY = new Set(['RU', 'CN', 'KP', 'IR']);
+const RULES: Array<[string, number, string]> = [
+  ['5710', 5, 'sshd: Attempt to login using a non-existent user'],
+  ['5712', 10, 'sshd: brute force trying to get access to the system. Non existent user.'],
+  ['31151', 10, 'Multiple web server 400 error codes from same source ip.'],
+  ['31103', 6, '<script>alert("xss")</script> SQL injection attempt'],
+  ['100200', 12, '"><img src=x onerror=alert(1)> custom rule'],
+];
+const USERS = ['root', 'admin', 'ubuntu', 'oracle', '<svg onload=alert(1)>', 'test\u001b[31m'];
+const ERROR_CODES = ['LOOKUP_FAILED', 'FIREWALL_FAILED', 'HANDSHAKE_TIMEOUT'];
+
+/** Examples of lines the report must count as malformed and skip. */
+export const MALFORMED_LINES = [
+  'not json at all',
+  '{"@timestamp":"2026-11-20T00:00:00Z","event":{"outcome":"success"}',
+  '{"hello":"world"}',
+  '[1,2,3]',
+  '{"@timestamp":"yesterday","event":{"outcome":"success"},"geo_response":{}}',
+  '{"@timestamp":"2026-11-20T00:00:00Z","event":{"outcome":"success"},"geo_response":{},"source":{"ip":42}}',
+  '42',
+];
+
+/** mulberry32: small, fast, good enough to make test data, and the same on every platform. */
+export function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+interface Attacker {
+  ip: string;
+  country: CountrySpec;
+  asn: [number, string];
+}
+
+function buildPool(random: () => number, size: number): Attacker[] {
+  const totalWeight = COUNTRIES.reduce((sum, country) => sum + country.weight, 0);
+  const pool: Attacker[] = [];
+  for (let index = 0; index < size; index += 1) {
+    let pick = random() * totalWeight;
+    const country = COUNTRIES.find((candidate) => (pick -= candidate.weight) < 0) ?? (COUNTRIES[0] as CountrySpec);
+    const countryIndex = COUNTRIES.indexOf(country);
+    const asn = country.asns[index % country.asns.length] as [number, string];
+    // Distinct by construction: the index is spread over the last three octets (or the IPv6 interface id).
+    const ip =
+      index % 10 === 9
+        ? `2001:db8:${(countryIndex + 1).toString(16)}::${index.toString(16)}`
+        : `${1 + ((countryIndex * 11) % 222)}.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
+    pool.push({ ip, country, asn });
+  }
+  return pool;
+}
+
+/** Records one by one (constant memory, for big logs). */
+export function* iterateGeoRecords(options: GeoLogOptions): Generator<GeoLogRecord> {
+  const random = createRandom(options.seed);
+  const pool = buildPool(random, options.distinctIps ?? Math.max(10, Math.min(20_000, Math.floor(options.count / 5))));
+  const startMs = options.start.getTime();
+  const stepMs = (options.end.getTime() - startMs) / Math.max(1, options.count);
+  let timeMs = startMs;
+  for (let index = 0; index < options.count; index += 1) {
+    timeMs += Math.floor(random() * 2 * stepMs);
+    const roll = random();
+    const [ruleId, level, description] = RULES[Math.floor(random() * RULES.length)] as [string, number, string];
+    const base = {
+      '@timestamp': new Date(timeMs).toISOString(),
+      rule: { id: ruleId, level, description },
+      agent: { id: '001', name: 'web1', ip: '10.0.0.5' },
+    };
+    if (roll < 0.01) {
+      yield {
+        ...base,
+        event: { kind: 'event', module: 'geo-response', outcome: 'failure', reason: 'srcip "300.1.2.3" is not an IPv4/IPv6 address' },
+        geo_response: { version: '0.1.0', protocol: 'ossec', error_code: 'INVALID_IP', duration_ms: 3 },
+      };
+      continue;
+    }
+    const action = random() < 0.3 ? 'delete' : 'add';
+    const user = random() < 0.4 ? { user: { name: USERS[Math.floor(random() * USERS.length)] as string } } : {};
+    if (roll < 0.03) {
+      const ip = `192.168.${Math.floor(random() * 4)}.${Math.floor(random() * 250) + 1}`;
+      yield {
+        ...base,
+        ...user,
+        event: { kind: 'event', module: 'geo-response', action, outcome: 'success', reason: 'private address, never blocked' },
+        source: { ip },
+        geo_response: {
+          version: '0.1.0',
+          protocol: 'wazuh4',
+          address_class: 'private',
+          decision: { action: 'log', reason: '192.168.0.0/16 never blocked' },
+          firewall: { backend: 'nftables', result: 'none' },
+          duration_ms: 4,
+        },
+      };
+      continue;
+    }
+    // Heavy tail: a few IPs send most of the traffic.
+    const attacker = pool[Math.floor(pool.length * random() ** 3)] as Attacker;
+    const denied = DENY.has(attacker.country.code);
+    const failed = random() < 0.02;
+    const errorCode = failed ? (ERROR_CODES[Math.floor(random() * ERROR_CODES.length)] as string) : undefined;
+    yield {
+      ...base,
+      ...user,
+      event: {
+        kind: 'event',
+        module: 'geo-response',
+        action,
+        outcome: failed ? 'failure' : 'success',
+        reason: denied ? `${attacker.country.code} is in deny list` : 'policy allows',
+      },
+      source: {
+        ip: attacker.ip,
+        geo: {
+          country_iso_code: attacker.country.code,
+          country_name: attacker.country.name,
+          city_name: 'Somewhere',
+          location: { lat: attacker.country.lat + (random() - 0.5), lon: attacker.country.lon + (random() - 0.5) },
+        },
+        as: { number: attacker.asn[0], organization: { name: attacker.asn[1] } },
+      },
+      geo_response: {
+        version: '0.1.0',
+        protocol: index % 3 === 0 ? 'ossec' : 'wazuh4',
+        alert_id: `${Math.floor(timeMs / 1000)}.${index}`,
+        address_class: 'public',
+        decision: denied
+          ? { action: 'block', reason: `${attacker.country.code} is in deny list` }
+          : random() < 0.5
+            ? { action: 'allow', reason: `${attacker.country.code} not in deny list` }
+            : { action: 'log', reason: 'policy mode off' },
+        firewall: { backend: 'nftables', result: denied ? (action === 'add' ? 'blocked' : 'unblocked') : 'none' },
+        ...(errorCode ? { error_code: errorCode } : {}),
+        duration_ms: 7,
+      },
+    };
+  }
+}
+
+/** All records of a (small) log, for tests that recount them. */
+export function makeGeoRecords(options: GeoLogOptions): GeoLogRecord[] {
+  return [...iterateGeoRecords(options)];
+}
+
+/** Write lines as a log file (JSON lines, `\n` after each), gzip-compressed if asked. */
+export function writeGeoLogFile(file: string, lines: string[], options: { gzip?: boolean } = {}): void {
+  const text = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  writeFileSync(file, options.gzip ? gzipSync(text) : text);
+}
+
+/** Stream a big generated log to `file` without holding it in memory; resolves with the bytes written. */
+export async function writeBigGeoLog(file: string, options: GeoLogOptions): Promise<number> {
+  const out = createWriteStream(file);
+  let batch: string[] = [];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    const text = `${batch.join('\n')}\n`;
+    batch = [];
+    bytes += Buffer.byteLength(text);
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  };
+  for (const record of iterateGeoRecords(options)) {
+    batch.push(JSON.stringify(record));
+    if (batch.length === 10_000) await flush();
+  }
+  if (batch.length > 0) await flush();
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return bytes;
+}
