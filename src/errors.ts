@@ -16,10 +16,20 @@ export interface GeoResponseErrorOptions {
   cause?: unknown;
 }
 
+// Subcommands and backends are compiled on first use from their own bundled copy of this
+// module (see tsup.config.ts), so class identity is not enough: a registry symbol brands every
+// copy's instances and `instanceof` checks the brand.
+const BRAND = Symbol.for('geo-response.GeoResponseError');
+
 /** The one error type thrown on purpose: a message that says what failed, on what, and what to do. */
 export class GeoResponseError extends Error {
   readonly code: string;
   readonly kind: ErrorKind;
+  readonly [BRAND] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
 
   constructor(message: string, options: GeoResponseErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

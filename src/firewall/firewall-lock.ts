@@ -8,7 +8,7 @@ export const DEFAULT_LOCK_DIR = '/run/geo-response';
 export const LOCK_WAIT_TIMEOUT_MS = 30_000;
 // Short first waits: one plan takes a few milliseconds of nft/ipset, and a botnet burst queues dozens of us.
 const RETRY_MIN_MS = 5;
-const RETRY_MAX_MS = 100;
+const RETRY_MAX_MS = 50;
 const LOCK_FILE_NAME = 'firewall.lock';
 
 export interface LockOptions {

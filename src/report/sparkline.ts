@@ -11,7 +11,9 @@ export function computeGroupSize(count: number, width: number): number {
  * would draw a sawtooth). Zero is a space, so quiet hours stand out from low ones.
  */
 export function renderSparkline(values: number[], width: number): string {
-  const columns = groupValues(values, computeGroupSize(values.length, width));
+  const size = computeGroupSize(values.length, width);
+  // Means, not sums: the last group may be short and must not look like a quiet spell.
+  const columns = groupValues(values, size).map((sum, index) => sum / Math.min(size, values.length - index * size));
   const max = Math.max(0, ...columns);
   return columns
     .map((value) => (value === 0 || max === 0 ? ' ' : BLOCKS[Math.min(BLOCKS.length - 1, Math.ceil((value / max) * BLOCKS.length) - 1)]))

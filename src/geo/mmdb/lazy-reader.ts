@@ -15,7 +15,7 @@ import { GeoResponseError } from '../../errors.js';
 import { DataDecoder } from './decoder.js';
 import { readLayout, type MmdbLayout } from './metadata.js';
 import { createTruncatedError } from './mmdb-errors.js';
-import { parseIpAddress } from './ip-address.js';
+import { toAddressBytes } from './address-bytes.js';
 import { PositionedFile } from './positioned-file.js';
 import { SearchTree } from './search-tree.js';
 import type { MmdbHit, MmdbMetadata, MmdbReader } from './types.js';
@@ -48,7 +48,7 @@ class LazyMmdbReader implements MmdbReader {
   }
 
   lookup(ip: string): MmdbHit {
-    const address = parseIpAddress(ip);
+    const address = toAddressBytes(ip);
     if (address === null) {
       throw new GeoResponseError(`cannot look up ${JSON.stringify(ip)}: not an IPv4 or IPv6 address`, { code: 'INVALID_IP', kind: 'input' });
     }

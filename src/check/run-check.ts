@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { toGeoResponseError, toOneLine } from '../errors.js';
+import { applyFirewall } from '../firewall/apply-firewall.js';
+import { DEFAULT_BIN_DIRS, findBinary } from '../firewall/find-binary.js';
+import { createExecaRunner } from '../firewall/run-command.js';
+import { listBackendPrograms } from '../firewall/select-backend.js';
+import { parseIpAddress } from '../geo/ip-address.js';
+import type { AddressClass } from '../geo/special-ranges.js';
+import type { Config } from '../policy/config-schema.js';
+import { decide } from '../policy/decide.js';
+import { defaultConfig } from '../policy/default-config.js';
+import { parseConfig } from '../policy/parse-config.js';
+
+export interface CheckLookupResult {
+  countryIsoCode?: string;
+  asNumber?: number;
+  addressClass: AddressClass;
+  databases: string[];
+}
+
+export interface RunCheckOptions {
+  home: string;
+  configPath: string;
+  sampleIp?: string;
+  env: NodeJS.ProcessEnv;
+  lookup: (ip: string) => Promise<CheckLookupResult>;
+  /** Where the backend programs are looked for; default /usr/sbin, /sbin, /usr/bin, /bin. */
+  binDirs?: string[];
+}
+
+// Looked up when no sample is given: a public address, so the databases must really answer.
+const DEFAULT_SAMPLE_IP = '1.1.1.1';
+// Read-only questions that tell which variant is installed (iptables says nf_tables or legacy) and that it runs.
+const VERSION_ARGS: Record<string, string[]> = { nft: ['--version'], ipset: ['--version'], iptables: ['--version'], ip6tables: ['--version'], 'firewall-cmd': ['--state'] };
+
+/** `geo-response check`: validate configuration, databases and backend; say what a sample IP would get. Returns lines to print and whether all is well. */
+export async function runCheck(options: RunCheckOptions): Promise<{ lines: string[]; ok: boolean }> {
+  const lines: string[] = [];
+  let ok = true;
+  const configPath = isAbsolute(options.configPath) ? options.configPath : join(options.home, options.configPath);
+  const config = await loadConfig(configPath, lines);
+  if (config === undefined) return { lines, ok: false };
+  lines.push(`policy: ${describePolicy(config)}`);
+
+  const sampleText = options.sampleIp ?? DEFAULT_SAMPLE_IP;
+  let sample: CheckLookupResult | undefined;
+  try {
+    sample = await options.lookup(sampleText);
+    lines.push(`databases: ok (${sample.databases.join(', ') || 'none'})`);
+  } catch (error) {
+    ok = false;
+    lines.push(`databases: FAILED: ${toOneLine(toGeoResponseError(error).message)}`);
+  }
+
+  ok = (await checkBackend(config, options, lines)) && ok;
+
+  try {
+    const address = parseIpAddress(sampleText);
+    const hostAddresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
+    const decision = decide(
+      { action: 'add', address, addressClass: sample?.addressClass ?? 'public', countryIsoCode: sample?.countryIsoCode, asNumber: sample?.asNumber, hostAddresses, lookupFailed: sample === undefined },
+      config.policy,
+    );
+    const place = [sample?.countryIsoCode ?? 'country unknown', sample?.asNumber === undefined ? undefined : `AS${sample.asNumber}`].filter(Boolean).join(', ');
+    lines.push(`sample ${address.text} (${place}): ${decision.action} — ${decision.reason}`);
+    const plan = await applyFirewall(
+      { action: 'add', address, decision: decision.action, expireSeconds: config.firewall.expire_seconds, ossecArgs: ['add', '-', address.text, '-', '-', 'geo-response-check', '-'] },
+      { ...config.firewall, dry_run: true },
+      { env: options.env, binDirs: options.binDirs },
+    );
+    for (const command of plan.fields.commands ?? []) lines.push(`  would run: ${command}`);
+  } catch (error) {
+    ok = false;
+    lines.push(`sample ${JSON.stringify(sampleText)}: ${toOneLine(toGeoResponseError(error).message)}`);
+  }
+  return { lines, ok };
+}
+
+async function loadConfig(path: string, lines: string[]): Promise<Config | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      lines.push(`configuration: ${path} not found: defaults apply (log only, never block)`);
+      return defaultConfig();
+    }
+    lines.push(`configuration: FAILED: cannot read ${path}: ${(error as Error).message}`);
+    return undefined;
+  }
+  try {
+    const config = parseConfig(text, path);
+    lines.push(`configuration: ${path} ok`);
+    return config;
+  } catch (error) {
+    lines.push(`configuration: FAILED: ${toOneLine(toGeoResponseError(error).message)}`);
+    return undefined;
+  }
+}
+
+function describePolicy(config: Config): string {
+  const { policy } = config;
+  if (policy.mode === 'off') return 'mode off (log only, never block)';
+  const parts = [
+    `mode ${policy.mode}`,
+    `countries ${policy.countries.join(', ') || '(none)'}`,
+    `asns ${policy.asns.map((n) => `AS${n}`).join(', ') || '(none)'}`,
+    `unknown ${policy.unknown}`,
+    `never_block ${policy.never_block.join(', ') || '(none)'}`,
+    `allow_private ${policy.allow_private}`,
+  ];
+  return parts.join('; ');
+}
+
+async function checkBackend(config: Config, options: RunCheckOptions, lines: string[]): Promise<boolean> {
+  const { firewall } = config;
+  const head = `firewall: backend ${firewall.backend}${firewall.dry_run ? ' (dry run)' : ''}, expire_seconds ${firewall.expire_seconds}`;
+  const programs = listBackendPrograms(firewall);
+  if (firewall.backend === 'none') {
+    lines.push(`${head}: nothing is ever blocked`);
+    return true;
+  }
+  lines.push(head);
+  const run = createExecaRunner({ env: options.env, timeoutMs: 5_000 });
+  let ok = true;
+  for (const program of programs) {
+    const path = findBinary(program, options.binDirs ?? DEFAULT_BIN_DIRS);
+    if (path === undefined) {
+      ok = false;
+      lines.push(`  ${program}: MISSING (looked in ${(options.binDirs ?? DEFAULT_BIN_DIRS).join(', ')})`);
+      continue;
+    }
+    const versionArgs = VERSION_ARGS[program];
+    if (versionArgs === undefined) {
+      lines.push(`  ${program}: ${path}`);
+      continue;
+    }
+    const result = await run({ program: path, args: versionArgs });
+    const answer = toOneLine(result.stdout || result.stderr || result.failure || '');
+    if (result.exitCode !== 0) ok = false;
+    lines.push(`  ${program}: ${path}: ${result.exitCode === 0 ? answer : `FAILED (${result.failure ?? `exit ${result.exitCode}`}): ${answer}`}`);
+  }
+  return ok;
+}
