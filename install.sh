@@ -504,7 +504,12 @@ remove_blocks() {
 
 print_blocks() {
   say ""
-  say "The blocks for $PRODUCT ${PRODUCT_VERSION:-(version unknown)}, inside <ossec_config> in $HOME_DIR/etc/ossec.conf:"
+  if [ "$INSTALL_TYPE" = agent ]; then
+    say "The blocks for $PRODUCT ${PRODUCT_VERSION:-(version unknown)}, inside <ossec_config> in the manager's etc/ossec.conf"
+    say "(this is an agent: it only needs the executable, for <location>local</location>):"
+  else
+    say "The blocks for $PRODUCT ${PRODUCT_VERSION:-(version unknown)}, inside <ossec_config> in $HOME_DIR/etc/ossec.conf:"
+  fi
   say ""
   cat "$(snippet_file)"
   say ""
@@ -568,7 +573,9 @@ do_install() {
     restart_hint
   else
     print_blocks
-    say "Insert them with: $0 --prefix $HOME_DIR --apply"
+    if [ "$INSTALL_TYPE" != agent ]; then
+      say "Insert them with: $0 --prefix $HOME_DIR --apply"
+    fi
   fi
 }
 

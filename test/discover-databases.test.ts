@@ -12,7 +12,7 @@ describe('discoverDatabases', () => {
     { title: 'the install etc/ before the embedded default', configured: {}, files: { '/home/etc': ['dbip-country-lite.mmdb'] }, expected: { geo: '/home/etc/dbip-country-lite.mmdb' } },
     { title: 'the embedded default last', configured: { asn: '/x/asn.mmdb' }, files: {}, expected: { geo: '/bundle/dbip-country-lite.mmdb', asn: '/x/asn.mmdb' } },
   ])('$title', ({ configured, files, expected }) => {
-    const withBundle = { '/bundle': ['dbip-country-lite.mmdb'], ...files };
+    const withBundle: Record<string, string[]> = { '/bundle': ['dbip-country-lite.mmdb'], ...(files as Record<string, string[]>) };
     expect(discoverDatabases({ configured, searchDirs: ['/var/lib/GeoIP', '/usr/share/GeoIP', '/home/etc'], bundleDir: '/bundle', listDir: listing(withBundle) })).toEqual(expected);
   });
 

@@ -71,7 +71,7 @@ describe('every schema normalises to the same record', () => {
 });
 
 describe('the real DB-IP country database', () => {
-  const reader = new Reader<{ country_code: string }>(readFileSync(EMBEDDED_DB));
+  const reader = new Reader<any>(readFileSync(EMBEDDED_DB));
   const SAMPLE = ['81.2.69.142', '5.9.10.11', '77.88.55.60', '1.0.9.9', '200.160.2.3', '8.8.8.8', '2a01:4f8:c17:1::2', '2a02:6b8::1', '240e:3b0::1', '2c0f:f000::1'];
 
   it.each(SAMPLE)('%s agrees with maxmind', (ip) => {

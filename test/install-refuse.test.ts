@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeTree, createFakeTree, hashTree, removeFakeTree, runInstall } from './support/fake-install-tree.js';
+import { type FakeTree, createFakeTree, hashTree, removeFakeTree, runInstall, IS_ROOT } from './support/fake-install-tree.js';
 
 const SYSTEM_ACCOUNT = { uid: 1, gid: 1 };
 
@@ -78,6 +78,28 @@ const CASES: RefuseCase[] = [
     message: /--node \/nonexistent\/bin\/node: no executable file there/,
   },
   {
+    title: '--node at a path too long for a #! line (Linux reads 127 bytes)',
+    setup: () => {
+      const tree = ossecTree();
+      const deep = path.join(tempDir(), 'n'.repeat(60), 'o'.repeat(60), 'bin');
+      fs.mkdirSync(deep, { recursive: true });
+      fs.symlinkSync(process.execPath, path.join(deep, 'node'));
+      return { args: ['--prefix', tree.home, '--node', path.join(deep, 'node')], watched: tree.root };
+    },
+    message: /is too long for a #! line \(\d+ bytes, Linux reads 127\); link it from a short path/,
+  },
+  {
+    title: '--node at a path with a space (a #! line ends its interpreter there)',
+    setup: () => {
+      const tree = ossecTree();
+      const spaced = path.join(tempDir(), 'node js');
+      fs.mkdirSync(spaced);
+      fs.symlinkSync(process.execPath, path.join(spaced, 'node'));
+      return { args: ['--prefix', tree.home, '--node', path.join(spaced, 'node')], watched: tree.root };
+    },
+    message: /contains white space, which a #! line cannot hold/,
+  },
+  {
     title: 'a prefix that is an empty directory',
     setup: () => {
       const dir = tempDir();
@@ -122,7 +144,7 @@ const CASES: RefuseCase[] = [
   },
 ];
 
-describe('install.sh refuses and changes nothing', () => {
+describe.skipIf(!IS_ROOT)('install.sh refuses and changes nothing (needs root: chown)', () => {
   it.each(CASES)('$title', ({ setup, message }) => {
     const { args, env, watched } = setup();
     const before = hashTree(watched);

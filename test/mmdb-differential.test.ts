@@ -175,9 +175,14 @@ describe(`lazy reader vs maxmind Reader, seed 0x${SEED.toString(16)}, ${SAMPLES_
     expect(fixtures.length).toBeGreaterThan(0);
   });
 
-  it.each([...REAL_DATABASES, ...fixtures].map((path, index) => [basename(path), path, (SEED + index) >>> 0] as const))(
-    '%s answers like maxmind (IPv6 in an IPv4-only tree: not found)',
-    (_name, path, seed) => {
+  const cases = [...REAL_DATABASES, ...fixtures].map((path, index) => {
+    const seed = (SEED + index) >>> 0;
+    return { name: basename(path), path, seed, seedHex: `0x${seed.toString(16)}` };
+  });
+
+  it.each(cases)(
+    '$name answers like maxmind, seed $seedHex (IPv6 in an IPv4-only tree: not found)',
+    ({ path, seed }) => {
       const tally = compareDatabase(path, seed);
       expect(tally.mismatches, `seed 0x${seed.toString(16)}`).toEqual([]);
       expect(tally.compared).toBe(2 * SAMPLES_PER_FAMILY);

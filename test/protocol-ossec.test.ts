@@ -69,7 +69,7 @@ describe('OSSEC execd arguments', () => {
   it('geolocates a public address from the embedded DB-IP database, as maxmind reads it', async () => {
     const home = makeBundleHome();
     const ip = '81.2.69.142';
-    const [expected, prefixLength] = new Reader<{ country_code: string }>(readFileSync(EMBEDDED_DB)).getWithPrefixLength(ip);
+    const [expected, prefixLength] = new Reader<any>(readFileSync(EMBEDDED_DB)).getWithPrefixLength(ip);
     expect(expected?.country_code).toMatch(/^[A-Z]{2}$/);
     const result = await runOssec(`add - ${ip} 1795823765.3 5710 /var/log/auth.log -`, { command: home.command, env: home.env });
     expect(result.code).toBe(0);

@@ -54,7 +54,8 @@ export async function main(proc: CliProcess): Promise<number> {
       return runReport(rest, { stdout: proc.stdout, stderr: proc.stderr, stdoutIsTTY: proc.stdoutIsTTY, stderrIsTTY: proc.stderrIsTTY, now: new Date(), home });
     }
     case 'check': {
-      return 99; // TEMP
+      const { runCheckCommand } = await import('./check-command.js');
+      return runCheckCommand(rest, { home, bundleDir, env: proc.env, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
     }
     default:
       return respond(buildRespondDeps(proc, home, bundleDir));

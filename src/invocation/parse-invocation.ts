@@ -14,7 +14,8 @@ export function parseInvocation(input: RawInput): Invocation {
   const [first] = input.args;
   // OSSEC puts the action first; Wazuh passes no positional arguments (at most extra args).
   if (first !== undefined && OSSEC_ACTIONS.has(first)) return parseOssecArgs(input.args);
-  const noMessage = input.stdinLine === undefined || input.stdinLine.trim() === '';
+  const line = input.stdinLine?.trim() ?? '';
+  const noMessage = line === '';
   // Positional arguments shaped like OSSEC's but with another first word: name the bad action.
   if (noMessage && input.args.length >= OSSEC_MIN_ARGS) return parseOssecArgs(input.args);
   if (noMessage) {
@@ -24,7 +25,7 @@ export function parseInvocation(input: RawInput): Invocation {
       kind: 'usage',
     });
   }
-  const message = parseJsonMessage(input.stdinLine);
+  const message = parseJsonMessage(line);
   if (looksLikeWazuh4(message)) return parseWazuh4(message);
   if (looksLikeWazuh5(message)) return parseWazuh5(message);
   throw new GeoResponseError('stdin JSON is neither a Wazuh 4 message (version, command, parameters.alert) nor a Wazuh 5 one (command enable|disable, source.ip)', {

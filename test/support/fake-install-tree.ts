@@ -46,6 +46,8 @@ export interface FakeTree {
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const INSTALL_SH = path.join(REPO_ROOT, 'install.sh');
 export const BUNDLE = path.join(REPO_ROOT, 'dist', 'geo-response.js');
+/** install.sh chowns to root:group, so its real-tree tests run as root (as CI does) and skip elsewhere. */
+export const IS_ROOT = process.getuid?.() === 0;
 
 const ACCOUNT_LOCK_RETRIES = 50;
 

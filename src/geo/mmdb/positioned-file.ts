@@ -92,11 +92,13 @@ export class PositionedFile {
     return Buffer.from(buffer.subarray(this.located, this.located + length));
   }
 
-  /** Close the descriptor; later reads fail. Closing twice is harmless. */
+  /** Close the descriptor; later reads fail, even of bytes still in a window. Closing twice is harmless. */
   close(): void {
     if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
+    this.starts.fill(-1);
+    this.ends.fill(-1);
   }
 
   // Returns a buffer holding [position, position + length) and sets `located`

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCheck, type CheckLookupResult } from '../src/check/run-check.js';
+import { createFakeBinDir } from './support/fake-bin.js';
+
+const fakeBin = createFakeBinDir({ nft: [{ stdout: 'nftables v1.0.6 (Lester Gooch #5)' }], ipset: [{ stdout: 'ipset v7.17' }] }).dir;
+const ruLookup = async (): Promise<CheckLookupResult> => ({ countryIsoCode: 'RU', asNumber: 4134, addressClass: 'public', databases: ['fixture-country.mmdb'] });
+
+function home(config?: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gr-check-'));
+  mkdirSync(join(dir, 'etc'));
+  if (config !== undefined) writeFileSync(join(dir, 'etc', 'geo-response.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  return dir;
+}
+
+const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<CheckLookupResult>; ok: boolean; expected: RegExp[] }> = [
+  { title: 'no configuration file', ok: true, expected: [/not found: defaults apply \(log only, never block\)/, /firewall: backend none/, /sample 1\.0\.0\.1 \(RU, AS4134\): log — policy mode off/] },
+  { title: 'an invalid configuration', config: { policy: { mode: 'block' } }, ok: false, expected: [/configuration: FAILED: .*policy\.mode: expected one of "off", "deny", "allow"/] },
+  {
+    title: 'deny RU with nftables',
+    config: { policy: { mode: 'deny', countries: ['RU'] }, firewall: { backend: 'nftables', expire_seconds: 600 } },
+    ok: true,
+    expected: [/policy: mode deny; countries RU/, /nft: .*\/nft: nftables v1\.0\.6/, /sample 1\.0\.0\.1 \(RU, AS4134\): block — RU is in deny list/, /would run: .*nft .*add element inet geo_response blocked4 \{ 1\.0\.0\.1 timeout 600s \}/],
+  },
+  { title: 'ipset backend with iptables missing', config: { firewall: { backend: 'ipset' } }, ok: false, expected: [/ipset: .*ipset v7\.17/, /iptables: MISSING/] },
+  {
+    title: 'a database that fails',
+    config: { policy: { mode: 'deny', countries: ['RU'] } },
+    lookup: async () => {
+      throw new Error('truncated database');
+    },
+    ok: false,
+    expected: [/databases: FAILED: unexpected error: truncated database/, /log — lookup failed; never blocking on a broken database/],
+  },
+];
+
+describe('runCheck', () => {
+  it.each(cases)('$title', async ({ config, lookup, ok, expected }) => {
+    const result = await runCheck({ home: home(config), configPath: 'etc/geo-response.json', sampleIp: '1.0.0.1', env: {}, lookup: lookup ?? ruLookup, binDirs: [fakeBin] });
+    expect(result.ok).toBe(ok);
+    for (const pattern of expected) expect(result.lines.join('\n')).toMatch(pattern);
+  });
+});

@@ -1,0 +1,395 @@
+// Databases written byte by byte here, to reach what the DB-IP files and the
+// fixtures do not: every data type and size encoding, all three record sizes,
+// all four pointer sizes, an IPv6 tree whose IPv4 subtree is a data record,
+// and corrupt data. Each is checked against maxmind's in-memory Reader.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { Reader } from 'maxmind';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openMmdb } from '../src/geo/mmdb/index.js';
+
+type Value =
+  | string
+  | { type: 'uint16' | 'uint32' | 'double' | 'float'; value: number }
+  | { type: 'int32'; value: number; size?: number }
+  | { type: 'uint64' | 'uint128'; value: bigint }
+  | { type: 'bytes'; value: Buffer }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'map'; value: [Value, Value][] }
+  | { type: 'array'; value: Value[] }
+  | { type: 'pointer'; value: number; size: 0 | 1 | 2 | 3 }
+  | { type: 'raw'; value: Buffer };
+
+const TYPE_NUMBERS = { pointer: 1, string: 2, double: 3, bytes: 4, uint16: 5, uint32: 6, map: 7, int32: 8, uint64: 9, uint128: 10, array: 11, boolean: 14, float: 15 };
+
+// A control byte (plus extended-type and size bytes) as the spec lays them out.
+function encodeControl(type: number, size: number): Buffer {
+  const extended = type > 7 ? [type - 7] : [];
+  const first = (type > 7 ? 0 : type) << 5;
+  if (size < 29) return Buffer.from([first | size, ...extended]);
+  if (size < 285) return Buffer.from([first | 29, ...extended, size - 29]);
+  if (size < 65821) return Buffer.from([first | 30, ...extended, (size - 285) >> 8, (size - 285) & 0xff]);
+  const rest = size - 65821;
+  return Buffer.from([first | 31, ...extended, rest >> 16, (rest >> 8) & 0xff, rest & 0xff]);
+}
+
+function encodeUnsigned(value: bigint): Buffer {
+  const bytes: number[] = [];
+  for (let v = value; v > 0n; v >>= 8n) bytes.unshift(Number(v & 0xffn));
+  return Buffer.from(bytes);
+}
+
+function encodePointer(target: number, size: 0 | 1 | 2 | 3): Buffer {
+  const base = [0, 2048, 526336, 0][size] as number;
+  const v = target - base;
+  if (size === 0) return Buffer.from([0x20 | (v >> 8), v & 0xff]);
+  if (size === 1) return Buffer.from([0x28 | (v >> 16), (v >> 8) & 0xff, v & 0xff]);
+  if (size === 2) return Buffer.from([0x30 | Math.floor(v / 0x1000000), (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff]);
+  const out = Buffer.alloc(5);
+  out[0] = 0x38;
+  out.writeUInt32BE(target, 1);
+  return out;
+}
+
+function encodeValue(value: Value): Buffer {
+  if (typeof value === 'string') {
+    const bytes = Buffer.from(value, 'utf8');
+    return Buffer.concat([encodeControl(TYPE_NUMBERS.string, bytes.length), bytes]);
+  }
+  switch (value.type) {
+    case 'raw':
+      return value.value;
+    case 'pointer':
+      return encodePointer(value.value, value.size);
+    case 'uint16':
+    case 'uint32':
+    case 'uint64':
+    case 'uint128': {
+      const payload = encodeUnsigned(BigInt(value.value));
+      return Buffer.concat([encodeControl(TYPE_NUMBERS[value.type], payload.length), payload]);
+    }
+    case 'int32': {
+      const size = value.size ?? 4;
+      const payload = Buffer.alloc(4);
+      payload.writeUInt32BE(value.value >>> 0);
+      return Buffer.concat([encodeControl(TYPE_NUMBERS.int32, size), payload.subarray(4 - size)]);
+    }
+    case 'double': {
+      const payload = Buffer.alloc(8);
+      payload.writeDoubleBE(value.value);
+      return Buffer.concat([encodeControl(TYPE_NUMBERS.double, 8), payload]);
+    }
+    case 'float': {
+      const payload = Buffer.alloc(4);
+      payload.writeFloatBE(value.value);
+      return Buffer.concat([encodeControl(TYPE_NUMBERS.float, 4), payload]);
+    }
+    case 'bytes':
+      return Buffer.concat([encodeControl(TYPE_NUMBERS.bytes, value.value.length), value.value]);
+    case 'boolean':
+      return encodeControl(TYPE_NUMBERS.boolean, value.value ? 1 : 0);
+    case 'map':
+      return Buffer.concat([encodeControl(TYPE_NUMBERS.map, value.value.length), ...value.value.flat().map(encodeValue)]);
+    case 'array':
+      return Buffer.concat([encodeControl(TYPE_NUMBERS.array, value.value.length), ...value.value.map(encodeValue)]);
+  }
+}
+
+/** A data section built by appending values; `add` returns the value's offset in it. */
+class DataSection {
+  private readonly parts: Buffer[] = [];
+  private size = 0;
+  add(value: Value): number {
+    const offset = this.size;
+    const bytes = encodeValue(value);
+    this.parts.push(bytes);
+    this.size += bytes.length;
+    return offset;
+  }
+  toBuffer(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+interface TrieNode {
+  children: [TrieNode | number | null, TrieNode | number | null];
+}
+
+interface DatabaseOptions {
+  ipVersion: 4 | 6;
+  recordSize: 24 | 28 | 32;
+  data: DataSection;
+  /** [address bytes, prefix length, data offset]; wider networks first. */
+  networks: [number[], number, number][];
+  metadataOverrides?: [string, Value][];
+}
+
+function buildTree(networks: [number[], number, number][]): TrieNode {
+  const root: TrieNode = { children: [null, null] };
+  for (const [bytes, prefixLength, dataOffset] of networks) {
+    let node = root;
+    for (let depth = 0; depth < prefixLength; depth++) {
+      const bit = ((bytes[depth >> 3] ?? 0) >> (7 - (depth & 7))) & 1;
+      if (depth === prefixLength - 1) {
+        node.children[bit] = dataOffset;
+        break;
+      }
+      const child = node.children[bit] ?? null;
+      // A narrower network inside a wider one splits the wider one's leaf.
+      const next: TrieNode = typeof child === 'object' && child !== null ? child : { children: [child, child] };
+      node.children[bit] = next;
+      node = next;
+    }
+  }
+  return root;
+}
+
+function writeRecords(node: Buffer, recordSize: number, left: number, right: number): void {
+  if (recordSize === 24) {
+    node.writeUIntBE(left, 0, 3);
+    node.writeUIntBE(right, 3, 3);
+  } else if (recordSize === 32) {
+    node.writeUInt32BE(left, 0);
+    node.writeUInt32BE(right, 4);
+  } else {
+    node.writeUIntBE(left & 0xffffff, 0, 3);
+    node[3] = ((left >>> 24) << 4) | (right >>> 24);
+    node.writeUIntBE(right & 0xffffff, 4, 3);
+  }
+}
+
+/** Serialise a whole .mmdb: search tree, separator, data section, marker, metadata. */
+function buildDatabase(options: DatabaseOptions): Buffer {
+  const nodes: TrieNode[] = [buildTree(options.networks)];
+  for (let i = 0; i < nodes.length; i++) {
+    for (const child of (nodes[i] as TrieNode).children) if (typeof child === 'object' && child !== null) nodes.push(child);
+  }
+  const nodeCount = nodes.length;
+  const nodeBytes = options.recordSize / 4;
+  const tree = Buffer.alloc(nodeCount * nodeBytes);
+  const recordOf = (child: TrieNode | number | null): number =>
+    child === null ? nodeCount : typeof child === 'number' ? nodeCount + 16 + child : nodes.indexOf(child);
+  nodes.forEach((node, i) => {
+    writeRecords(tree.subarray(i * nodeBytes, (i + 1) * nodeBytes), options.recordSize, recordOf(node.children[0]), recordOf(node.children[1]));
+  });
+  const metadata = encodeValue({
+    type: 'map',
+    value: [
+      ['node_count', { type: 'uint32', value: nodeCount }],
+      ['record_size', { type: 'uint16', value: options.recordSize }],
+      ['ip_version', { type: 'uint16', value: options.ipVersion }],
+      ['database_type', 'Handmade-Test'],
+      ['languages', { type: 'array', value: ['en', 'de'] }],
+      ['binary_format_major_version', { type: 'uint16', value: 2 }],
+      ['binary_format_minor_version', { type: 'uint16', value: 0 }],
+      ['build_epoch', { type: 'uint64', value: 1767225600n }],
+      ['description', { type: 'map', value: [['en', 'handmade test database']] }],
+      ...(options.metadataOverrides ?? []),
+    ],
+  });
+  const marker = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex');
+  return Buffer.concat([tree, Buffer.alloc(16), options.data.toBuffer(), marker, metadata]);
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'mmdb-handmade-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function writeDatabase(name: string, bytes: Buffer): string {
+  const path = join(directory, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+const v4 = (a: number, b: number, c: number, d: number): number[] => [a, b, c, d];
+const inIpv6 = (bytes: number[]): number[] => [...Array(12).fill(0), ...bytes];
+
+// Records using every type and size encoding; keys reach shared strings through pointers of every size.
+function buildTypedData(): { data: DataSection; records: number[] } {
+  const data = new DataSection();
+  const sharedKey = data.add('shared-key'); // offset 0: a size-0 pointer target
+  data.add({ type: 'bytes', value: Buffer.alloc(3000, 0xa5) }); // pushes what follows past 2048
+  const midString = data.add('reached by a 2-byte pointer ✓');
+  data.add({ type: 'bytes', value: Buffer.alloc(600_000, 0x5a) }); // size-31 length; pushes past 526336
+  const farMap = data.add({ type: 'map', value: [['far', { type: 'double', value: -0.5 }]] });
+  const everything = data.add({
+    type: 'map',
+    value: [
+      [{ type: 'pointer', value: sharedKey, size: 0 }, { type: 'pointer', value: midString, size: 1 }],
+      ['far', { type: 'pointer', value: farMap, size: 2 }],
+      ['four-byte pointer', { type: 'pointer', value: midString, size: 3 }],
+      ['utf8', 'Zürich – 東京 – Москва'],
+      ['empty string', ''],
+      ['size 29', 'a'.repeat(100)],
+      ['size 30', 'b'.repeat(1000)],
+      ['size 31', 'ü'.repeat(40_000)],
+      ['double', { type: 'double', value: -33.868801116943359 }],
+      ['float', { type: 'float', value: 151.20899963378906 }],
+      ['bytes', { type: 'bytes', value: Buffer.from([0, 1, 254, 255]) }],
+      ['empty bytes', { type: 'bytes', value: Buffer.alloc(0) }],
+      ['uint16 zero', { type: 'uint16', value: 0 }],
+      ['uint16', { type: 'uint16', value: 65535 }],
+      ['uint32', { type: 'uint32', value: 4294967295 }],
+      ['uint32 small', { type: 'uint32', value: 300 }],
+      ['int32 negative', { type: 'int32', value: -123456 }],
+      ['int32 zero size', { type: 'int32', value: 0, size: 0 }],
+      ['int32 short high bit', { type: 'int32', value: 0xfffffe, size: 3 }],
+      ['uint64', { type: 'uint64', value: 2n ** 64n - 1n }],
+      ['uint64 zero', { type: 'uint64', value: 0n }],
+      ['uint64 small', { type: 'uint64', value: 7n }],
+      ['uint128', { type: 'uint128', value: 2n ** 128n - 3n }],
+      ['true', { type: 'boolean', value: true }],
+      ['false', { type: 'boolean', value: false }],
+      ['array', { type: 'array', value: ['one', { type: 'uint32', value: 2 }, { type: 'map', value: [['nested', { type: 'array', value: [] }]] }] }],
+      ['empty map', { type: 'map', value: [] }],
+      ['wide map', { type: 'map', value: Array.from({ length: 40 }, (_, i): [Value, Value] => [`k${i}`, { type: 'uint16', value: i }]) }],
+    ],
+  });
+  const viaPointer = data.add({ type: 'pointer', value: farMap, size: 3 });
+  const small = data.add({ type: 'map', value: [['country_code', 'DE']] });
+  return { data, records: [everything, viaPointer, small] };
+}
+
+function ipv4Text(bytes: number[]): string {
+  return bytes.join('.');
+}
+
+function ipv6Text(bytes: number[]): string {
+  return Array.from({ length: 8 }, (_, i) => (((bytes[i * 2] ?? 0) << 8) | (bytes[i * 2 + 1] ?? 0)).toString(16)).join(':');
+}
+
+// Addresses around every network edge plus a fixed spread; deterministic, no PRNG needed.
+function probeAddresses(ipVersion: 4 | 6): string[] {
+  const v4Probes = [v4(0, 0, 0, 0), v4(1, 2, 3, 4), v4(5, 9, 10, 11), v4(5, 9, 255, 255), v4(5, 10, 0, 0), v4(5, 8, 255, 255), v4(38, 100, 21, 7), v4(38, 1, 2, 3), v4(255, 255, 255, 255), v4(77, 88, 55, 60)];
+  for (let i = 0; i < 256; i++) v4Probes.push(v4(i, (i * 37) & 255, (i * 91) & 255, (i * 13) & 255));
+  const ips = v4Probes.map(ipv4Text);
+  if (ipVersion === 6) {
+    ips.push('::', '::1', '2001:db8::1', '2a01:4f8::1', '2a01:4f8:ffff:ffff:ffff:ffff:ffff:ffff', '2a01:4f9::', 'ffff::1', '::5.9.10.11');
+    for (const bytes of v4Probes) ips.push(ipv6Text(inIpv6(bytes)));
+  }
+  return ips;
+}
+
+function expectSameAnswers(path: string, ipVersion: 4 | 6): void {
+  const oracle = new Reader(readFileSync(path));
+  const reader = openMmdb(path);
+  const mismatches: unknown[] = [];
+  let found = 0;
+  for (const ip of probeAddresses(ipVersion)) {
+    const [record, prefixLength] = oracle.getWithPrefixLength(ip);
+    const hit = reader.lookup(ip);
+    if (hit.record !== null) found++;
+    if (!isDeepStrictEqual(hit, { record, prefixLength })) mismatches.push({ ip, lazy: hit, maxmind: { record, prefixLength } });
+  }
+  reader.close();
+  expect(mismatches).toEqual([]);
+  expect(found).toBeGreaterThan(0);
+}
+
+// Open, look up once, close: the reader holds a descriptor until closed.
+function lookupOnce(path: string, ip: string): ReturnType<ReturnType<typeof openMmdb>['lookup']> {
+  const reader = openMmdb(path);
+  try {
+    return reader.lookup(ip);
+  } finally {
+    reader.close();
+  }
+}
+
+describe('handmade databases answer like maxmind', () => {
+  const { data, records } = buildTypedData();
+  const [everything, viaPointer, small] = records as [number, number, number];
+
+  it.each([24, 28, 32] as const)('IPv6 tree, record size %i, every data type', (recordSize) => {
+    const path = writeDatabase(`types-${recordSize}.mmdb`, buildDatabase({
+      ipVersion: 6,
+      recordSize,
+      data,
+      networks: [
+        [inIpv6(v4(5, 9, 0, 0)), 96 + 16, everything],
+        [inIpv6(v4(38, 0, 0, 0)), 96 + 8, small],
+        [inIpv6(v4(38, 100, 21, 0)), 96 + 24, viaPointer],
+        [[0x2a, 0x01, 0x04, 0xf8], 32, everything],
+      ],
+    }));
+    expectSameAnswers(path, 6);
+    const hit = lookupOnce(path, '5.9.10.11');
+    expect(hit.prefixLength).toBe(16);
+    const record = hit.record as Record<string, unknown>;
+    // mmdb-lib returns uint64/uint128 as bigint even when small; we match it.
+    expect(record.uint64).toBe(2n ** 64n - 1n);
+    expect(record['uint64 small']).toBe(7n);
+    expect(record['int32 short high bit']).toBe(0xfffffe);
+    expect(record['shared-key']).toBe('reached by a 2-byte pointer ✓');
+  });
+
+  it('IPv4 tree, record size 28', () => {
+    const path = writeDatabase('ipv4-28.mmdb', buildDatabase({
+      ipVersion: 4,
+      recordSize: 28,
+      data,
+      networks: [[v4(5, 9, 0, 0), 16, everything], [v4(38, 0, 0, 0), 8, small], [v4(38, 100, 21, 0), 24, viaPointer]],
+    }));
+    expectSameAnswers(path, 4);
+  });
+
+  it('IPv6 tree whose IPv4 subtree is one data record: every IPv4 address finds it at prefix length 0', () => {
+    const path = writeDatabase('ipv4-as-record.mmdb', buildDatabase({
+      ipVersion: 6,
+      recordSize: 24,
+      data,
+      networks: [[Array(16).fill(0), 64, small], [[0x2a, 0x01], 16, everything]],
+    }));
+    expectSameAnswers(path, 6);
+    expect(lookupOnce(path, '203.0.113.9')).toEqual({ record: { country_code: 'DE' }, prefixLength: 0 });
+  });
+});
+
+describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
+  const truncated = expect.objectContaining({ code: 'DATABASE_TRUNCATED', kind: 'lookup', message: expect.stringMatching(/truncated or corrupt/) });
+
+  it.each<[string, Value]>([
+    ['a pointer past the data section', { type: 'pointer', value: 5_000_000, size: 3 }],
+    ['a pointer that points at itself', { type: 'pointer', value: 0, size: 0 }],
+    ['a data cache container', { type: 'raw', value: Buffer.from([0x00, 0x05]) }],
+    ['an end marker', { type: 'raw', value: Buffer.from([0x00, 0x06]) }],
+    ['a string longer than the data section', { type: 'raw', value: Buffer.from([0x5d, 0xff]) }],
+    ['a 5-byte uint32', { type: 'raw', value: Buffer.from([0xc5, 1, 2, 3, 4, 5]) }],
+  ])('%s', (name, value) => {
+    const data = new DataSection();
+    const offset = data.add(value);
+    const path = writeDatabase(`corrupt-${name.replace(/\W+/g, '-')}.mmdb`, buildDatabase({
+      ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, offset]],
+    }));
+    const reader = openMmdb(path);
+    expect(() => reader.lookup('10.1.2.3')).toThrowError(truncated);
+    expect(reader.lookup('11.1.2.3')).toEqual({ record: null, prefixLength: 8 });
+    reader.close();
+  });
+
+  it('a search tree record pointing past the data section', () => {
+    const data = new DataSection();
+    data.add('only value');
+    const path = writeDatabase('corrupt-tree.mmdb', buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, 9999]] }));
+    expect(() => lookupOnce(path, '10.1.2.3')).toThrowError(truncated);
+  });
+
+  it('metadata whose node_count makes the tree larger than the file', () => {
+    const data = new DataSection();
+    data.add('only value');
+    const path = writeDatabase('corrupt-node-count.mmdb', buildDatabase({
+      ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, 0]], metadataOverrides: [['node_count', { type: 'uint32', value: 10_000_000 }]],
+    }));
+    expect(() => openMmdb(path)).toThrowError(expect.objectContaining({ code: 'DATABASE_TRUNCATED', message: expect.stringContaining(path) }));
+  });
+
+  it('metadata with an unsupported record size is DATABASE_INVALID', () => {
+    const data = new DataSection();
+    data.add('only value');
+    const path = writeDatabase('bad-record-size.mmdb', buildDatabase({
+      ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, 0]], metadataOverrides: [['record_size', { type: 'uint16', value: 20 }]],
+    }));
+    expect(() => openMmdb(path)).toThrowError(expect.objectContaining({ code: 'DATABASE_INVALID', message: expect.stringContaining('record size 20') }));
+  });
+});
