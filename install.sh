@@ -365,7 +365,7 @@ write_executable() {
 create_log() {
   make_temp "$(dirname -- "$1")"
   set_owner_mode "$TEMP" "$2" "$3"
-  # ln would not replace a log created meanwhile; mv -n is not POSIX: check just before.
+  # A log that appeared meanwhile (an alert, logrotate) wins: keep it.
   if [ -e "$1" ]; then rm -f "$TEMP"; else mv "$TEMP" "$1"; fi
 }
 

@@ -20,7 +20,7 @@ export function parseWazuh4(message: Record<string, unknown>): Invocation {
   const action = parseAction(message.command, 'wazuh4');
   const rawIp = firstString(message, SOURCE_IP_PATHS);
   if (rawIp === undefined) {
-    throw new GeoResponseError('Wazuh message has no source IP (parameters.alert.data.srcip): add <expect> or a decoder that extracts srcip', {
+    throw new GeoResponseError('Wazuh message has no source IP (parameters.alert.data.srcip): send geo-response only alerts that carry one (<rules_id> or <rules_group> in <active-response>)', {
       code: 'NO_SOURCE_IP',
       kind: 'input',
     });

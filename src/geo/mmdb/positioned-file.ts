@@ -88,8 +88,9 @@ export class PositionedFile {
 
   /** Copy `length` bytes into a new Buffer the caller may keep. */
   bytesAt(position: number, length: number): Buffer {
-    const buffer = this.locate(position, length);
-    return Buffer.from(buffer.subarray(this.located, this.located + length));
+    const view = this.locate(position, length).subarray(this.located, this.located + length);
+    // Windows are reused, so copy; a read larger than a window already has a buffer of its own.
+    return length > WINDOW_BYTES ? view : Buffer.from(view);
   }
 
   /** Close the descriptor; later reads fail, even of bytes still in a window. Closing twice is harmless. */
