@@ -3,7 +3,7 @@ import { runCheck } from '../check/run-check.js';
 import { parseIpAddress } from '../geo/ip-address.js';
 import { discoverInstallDatabases } from '../geo/discover-databases.js';
 import { lookupAddress } from '../geo/lookup-address.js';
-import { openDatabase } from '../geo/open-database.js';
+import { openDatabaseFully } from '../geo/open-database-fully.js';
 import { parseConfig } from '../policy/parse-config.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
@@ -28,7 +28,7 @@ export async function runCheckCommand(args: string[], io: CheckCommandIo): Promi
       const text = readConfigText(configPath);
       const configured = text === undefined ? {} : parseConfig(text, configPath).databases;
       const paths = discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured, listDir: listDatabaseFiles });
-      const found = lookupAddress(parseIpAddress(ip), paths, openDatabase);
+      const found = lookupAddress(parseIpAddress(ip), paths, openDatabaseFully);
       if (found.error) throw found.error;
       return {
         addressClass: found.addressClass,

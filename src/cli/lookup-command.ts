@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { GeoResponseError, toOneLine } from '../errors.js';
 import { discoverInstallDatabases } from '../geo/discover-databases.js';
-import type { OpenDatabase } from '../geo/database-reader.js';
+import { openDatabaseFully } from '../geo/open-database-fully.js';
 import { parseIpAddress } from '../geo/ip-address.js';
 import { lookupAddress, type GeoLookup } from '../geo/lookup-address.js';
 import { parseConfig } from '../policy/parse-config.js';
@@ -13,7 +13,6 @@ export interface LookupCommandIo {
   env: NodeJS.ProcessEnv;
   readConfigText(path: string): string | undefined;
   listDatabaseFiles(dir: string): string[];
-  openDatabase: OpenDatabase;
   writeStdout(text: string): void;
   writeStderr(text: string): void;
 }
@@ -29,7 +28,7 @@ export function runLookupCommand(args: string[], io: LookupCommandIo): number {
     let failed = false;
     for (const ip of options.ips) {
       const address = parseIpAddress(ip);
-      const result = lookupAddress(address, paths, io.openDatabase);
+      const result = lookupAddress(address, paths, openDatabaseFully);
       if (result.error) failed = true;
       io.writeStdout(options.json ? `${JSON.stringify(toJson(address.text, result))}\n` : formatHuman(address.text, result));
     }

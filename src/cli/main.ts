@@ -47,7 +47,7 @@ export async function main(proc: CliProcess): Promise<number> {
       return EXIT_CODES.ok;
     case 'lookup': {
       const { runLookupCommand } = await import('./lookup-command.js');
-      return runLookupCommand(rest, { home, bundleDir, env: proc.env, readConfigText, listDatabaseFiles, openDatabase, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
+      return runLookupCommand(rest, { home, bundleDir, env: proc.env, readConfigText, listDatabaseFiles, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
     }
     case 'report': {
       const { runReport } = await import('../report/index.js');

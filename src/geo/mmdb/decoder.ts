@@ -22,6 +22,7 @@ const TYPE_FLOAT = 15;
 
 // What pointers of size 0..3 add to their packed value (spec: 0, 2048, 526336, 0).
 const POINTER_VALUE_OFFSETS = [0, 2048, 526336, 0];
+const SIZE_BASES = [0, 29, 285, 65821];
 // Real records nest a few levels; a deeper chain means a pointer loop in a corrupt file.
 const MAX_NESTING_DEPTH = 64;
 
@@ -61,11 +62,11 @@ export class DataDecoder {
       type = this.byte(offset++) + 7;
       if (type < 8) this.fail(offset - 1, 'invalid extended type 0');
     }
-    let size = ctrl & 0x1f;
-    if (size === 29) size = 29 + this.uint(offset++, 1);
-    else if (size === 30) size = 285 + this.uint((offset += 2) - 2, 2);
-    else if (size === 31) size = 65821 + this.uint((offset += 3) - 3, 3);
-    return this.decodeByType(type, offset, size, depth);
+    // Size bits 29, 30, 31 mean the size follows in 1, 2, 3 bytes, added to a base.
+    const sizeBits = ctrl & 0x1f;
+    const sizeBytes = sizeBits < 29 ? 0 : sizeBits - 28;
+    const size = sizeBytes === 0 ? sizeBits : (SIZE_BASES[sizeBytes] as number) + this.uint(offset, sizeBytes);
+    return this.decodeByType(type, offset + sizeBytes, size, depth);
   }
 
   private decodeByType(type: number, offset: number, size: number, depth: number): Decoded {
