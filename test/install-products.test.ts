@@ -5,7 +5,7 @@
  * and removed afterwards. All trees live in this one file so that no other test
  * file creates or deletes the same accounts at the same time.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -227,7 +227,13 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(backups).toHaveLength(1);
     expect(fs.readFileSync(path.join(tree.home, 'etc', backups[0]!)).equals(original)).toBe(true);
 
+    // One alert leaves the executable's caches beside it; uninstall takes them too.
+    const bin = path.join(tree.home, 'active-response', 'bin');
+    const alert = spawnSync(path.join(bin, 'geo-response'), ['add', '-', '81.2.69.142', '1.1', '5710', '/var/log/auth.log', '-'], { cwd: '/', env: { PATH: '/usr/bin:/bin' } });
+    expect(alert.status).toBe(0);
+    expect(fs.readdirSync(bin).filter((name) => name.startsWith('.geo-response.')).length).toBeGreaterThan(0);
     install(tree.home, '--uninstall');
+    expect(fs.readdirSync(bin).filter((name) => name.startsWith('.geo-response.'))).toEqual([]);
     expect(fs.readFileSync(tree.ossecConf).equals(original)).toBe(true);
     expect(ownership(tree.ossecConf)).toEqual(confOwnership);
     expect(fs.existsSync(path.join(tree.home, 'active-response', 'bin', 'geo-response'))).toBe(false);

@@ -7,12 +7,24 @@ main({
   executablePath: process.argv[1] ?? '',
   cwd: process.cwd(),
   env: process.env,
-  stdin: process.stdin,
-  stdinIsTTY: process.stdin.isTTY === true,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdoutIsTTY: process.stdout.isTTY === true,
-  stderrIsTTY: process.stderr.isTTY === true,
+  get stdin() {
+    return process.stdin;
+  },
+  get stdinIsTTY() {
+    return process.stdin.isTTY === true;
+  },
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
+  get stdoutIsTTY() {
+    return process.stdout.isTTY === true;
+  },
+  get stderrIsTTY() {
+    return process.stderr.isTTY === true;
+  },
 }).then(
   (code) => {
     process.exitCode = code;

@@ -1,17 +1,19 @@
-import { compileFunction } from 'node:vm';
+import { dirname } from 'node:path';
+import { compileModule } from '../loader/code-cache.js';
+import { readSection } from '../loader/embedded-sections.js';
 
 /**
- * Evaluate a subcommand's bundled CommonJS source the first time it is needed.
+ * Load a part of the program that only some paths need, from its section of the executable.
  *
- * Why: the executable is one file, and V8 pre-parses every function in a file it loads, called
- * or not. Report rendering (map data, d3), the firewall runner (execa) and zod are ~330 KB that
- * an alert never uses; as code they cost about 9 ms of start-up on every invocation (measured:
- * `--version` 60 ms user vs 51 ms without them, `node -e 0` 44 ms). Kept as string literals,
- * which the scanner skips over, they cost nearly nothing until a path compiles them here.
+ * Why: V8 pre-parses all code in a file it loads, called or not. Report rendering (map data, d3),
+ * the firewall runner (execa), lookup/check and zod are ~550 KB that a log-only alert never uses;
+ * as code in the program they cost ~9 ms of start-up per alert (measured: `--version` 60 ms user
+ * vs 51 ms without them). As sections after the program they cost nothing until a path reads them.
  */
-export function loadChunk(name: string, source: string): unknown {
+export function loadChunk(name: string): unknown {
+  const executable = __filename.replace(/#.*$/, '');
   const module = { exports: {} as unknown };
-  const factory = compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: `${__filename}#${name}` });
-  factory(module.exports, require, module, __filename, __dirname);
+  const compiled = compileModule(readSection(executable, name), executable, name);
+  compiled(module.exports, require, module, executable, dirname(executable));
   return module.exports;
 }

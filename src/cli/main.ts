@@ -4,6 +4,8 @@ import { appendLine } from '../log/append-line.js';
 import { createLineSource } from '../respond/line-source.js';
 import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
 import type { RespondDeps } from '../respond/respond-deps.js';
+import type { ValidatedConfigCache } from '../respond/load-config.js';
+import { cachePathFor, readCacheFile, writeCacheFile } from '../loader/cache-files.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { resolveBundleDir, resolveHome } from './home.js';
 import { listDatabaseFiles, listHostAddresses, readConfigText } from './system-io.js';
@@ -13,7 +15,11 @@ declare const __GEO_RESPONSE_VERSION__: string;
 /** The package version, fixed at build time. */
 export const VERSION = typeof __GEO_RESPONSE_VERSION__ === 'string' ? __GEO_RESPONSE_VERSION__ : '0.0.0-dev';
 
-/** The process as the CLI sees it; only `bin.ts` builds the real one. */
+/**
+ * The process as the CLI sees it; only `bin.ts` builds the real one, with getters: touching
+ * process.stdin/stdout creates stream objects (and loads net/stream for pipes), a cost an
+ * OSSEC alert, which needs neither, should not pay.
+ */
 export interface CliProcess {
   args: string[];
   executablePath: string;
@@ -63,19 +69,21 @@ export async function main(proc: CliProcess): Promise<number> {
 }
 
 function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): RespondDeps {
-  const started = performance.now();
+  // hrtime, not performance.now(): the `performance` global loads perf_hooks on first touch.
+  const started = process.hrtime.bigint();
   return {
     version: VERSION,
     args: proc.args,
-    stdin: proc.stdinIsTTY ? undefined : createLineSource(proc.stdin, MAX_MESSAGE_BYTES),
+    stdin: () => (proc.stdinIsTTY ? undefined : createLineSource(proc.stdin, MAX_MESSAGE_BYTES)),
     writeStdout: (line) => proc.stdout.write(`${line}\n`),
     writeStderr: (line) => proc.stderr.write(`${line}\n`),
     env: proc.env,
     home,
     bundleDir,
     now: () => new Date(),
-    elapsedMs: () => performance.now() - started,
+    elapsedMs: () => Number(process.hrtime.bigint() - started) / 1e6,
     readConfigText,
+    configCache: openConfigCache(proc),
     listDatabaseFiles,
     openDatabase,
     appendLine,
@@ -85,5 +93,14 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
       const { applyFirewall } = await import('../firewall/index.js');
       return applyFirewall(call, config, { env: proc.env, lockDir: `${home}/var/run` });
     },
+  };
+}
+
+function openConfigCache(proc: CliProcess): ValidatedConfigCache | undefined {
+  const path = cachePathFor(proc.executablePath, 'config.json', proc.env);
+  if (path === undefined) return undefined;
+  return {
+    read: () => readCacheFile(path)?.toString('utf8'),
+    write: (contents) => writeCacheFile(path, contents),
   };
 }

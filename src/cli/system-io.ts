@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { GeoResponseError } from '../errors.js';
 
 /** The configuration file's text; undefined when it does not exist, a config error when it cannot be read. */
@@ -24,7 +23,9 @@ export function listDatabaseFiles(dir: string): string[] {
 }
 
 /** Every address on the host's interfaces, so the policy can refuse to block the host itself. */
-export function listHostAddresses(): string[] {
+export async function listHostAddresses(): Promise<string[]> {
+  // Loaded here, not at start-up: only a policy that may block needs it.
+  const { networkInterfaces } = await import('node:os');
   return Object.values(networkInterfaces())
     .flatMap((entries) => entries ?? [])
     .map((entry) => entry.address.replace(/%.*$/, ''));

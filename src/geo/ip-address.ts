@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { GeoResponseError } from '../errors.js';
+import { toAddressBytes } from './address-bytes.js';
 
 export interface IpAddress {
   /** Canonical text: dotted quad for IPv4 (also for IPv4-mapped IPv6), RFC 5952 compressed lowercase for IPv6. */
@@ -7,23 +7,31 @@ export interface IpAddress {
   family: 4 | 6;
 }
 
-// Longer than any spelling of an address (45 chars for an IPv6 with embedded IPv4, plus a zone);
-// anything longer is rejected before any other work and never echoed whole.
+// Longer than any spelling of an address (45 chars for an IPv6 with embedded IPv4); anything
+// longer is rejected before any other work and never echoed whole.
 const MAX_IP_TEXT_LENGTH = 64;
-const MAPPED_DOTTED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
-const MAPPED_HEX = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i;
 
 /** Validate an address as execd hands it over and bring it to one canonical spelling (so one IP is one block). */
 export function parseIpAddress(raw: string): IpAddress {
   const trimmed = raw.trim();
   if (trimmed.length === 0) throw invalidIp(raw, 'empty');
   if (trimmed.length > MAX_IP_TEXT_LENGTH) throw invalidIp(raw, `${trimmed.length} characters long`);
-  const mapped = unmapIpv4(trimmed);
-  if (mapped !== undefined) return { text: mapped, family: 4 };
-  const family = isIP(trimmed);
-  if (family === 4) return { text: trimmed, family: 4 };
-  if (family === 6 && !trimmed.includes('%')) return { text: canonicalIpv6(trimmed), family: 6 };
-  throw invalidIp(raw, 'not an IPv4 or IPv6 address');
+  // A zone index (fe80::1%eth0) names an interface of the sender's host: meaningless here.
+  const bytes = trimmed.includes('%') ? null : toAddressBytes(trimmed);
+  if (bytes === null) throw invalidIp(raw, 'not an IPv4 or IPv6 address');
+  if (bytes.length === 4) return { text: trimmed, family: 4 };
+  // OSSEC strips ::ffff: from IPv4-mapped addresses, Wazuh does not always; every spelling of the
+  // same attacker must land on one IPv4 record and one IPv4 block.
+  if (isIpv4Mapped(bytes)) return { text: Array.from(bytes.subarray(12)).join('.'), family: 4 };
+  return { text: formatIpv6(bytes), family: 6 };
+}
+
+/** RFC 5952 text of 16 address bytes. */
+export function formatIpv6(bytes: Uint8Array): string {
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] as number) << 8) | (bytes[i + 1] as number)).toString(16));
+  // The WHATWG URL parser already implements RFC 5952 compression; reusing it beats a hand-written one.
+  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
 }
 
 /** A short, quoted, printable rendering of untrusted text for error messages. */
@@ -32,24 +40,11 @@ export function quoteForMessage(raw: string): string {
   return JSON.stringify(shown);
 }
 
+function isIpv4Mapped(bytes: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
+  return bytes[10] === 0xff && bytes[11] === 0xff;
+}
+
 function invalidIp(raw: string, why: string): GeoResponseError {
   return new GeoResponseError(`invalid source IP ${quoteForMessage(raw)}: ${why}`, { code: 'INVALID_IP', kind: 'input' });
-}
-
-// OSSEC strips ::ffff: for IPv4-mapped addresses, Wazuh does not always; both spellings of the
-// same attacker must land on one IPv4 record and one IPv4 block.
-function unmapIpv4(text: string): string | undefined {
-  const dotted = MAPPED_DOTTED.exec(text);
-  if (dotted?.[1] !== undefined) return isIP(dotted[1]) === 4 ? dotted[1] : undefined;
-  const hex = MAPPED_HEX.exec(text);
-  if (hex?.[1] === undefined || hex[2] === undefined) return undefined;
-  const high = Number.parseInt(hex[1], 16);
-  const low = Number.parseInt(hex[2], 16);
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
-}
-
-// The WHATWG URL parser already implements RFC 5952 serialisation; reusing it beats a hand-written compressor.
-function canonicalIpv6(text: string): string {
-  const host = new URL(`http://[${text}]/`).hostname;
-  return host.slice(1, -1);
 }

@@ -1,4 +1,4 @@
-import { BlockList } from 'node:net';
+import { bytesSharePrefix, toAddressBytes } from './address-bytes.js';
 import type { IpAddress } from './ip-address.js';
 
 /**
@@ -63,21 +63,35 @@ export interface Classification {
   network?: string;
 }
 
+interface ParsedRange extends SpecialRange {
+  bytes: Uint8Array;
+  prefixLength: number;
+}
+
+// Parsed on first use, and only the ranges of the address's family: every alert classifies one
+// address, and plain byte comparisons avoid node:net's BlockList, which alone costs several
+// milliseconds of module loading.
+const parsedRanges: { 4?: ParsedRange[]; 6?: ParsedRange[] } = {};
+
 /** Which special-purpose range, if any, an address belongs to. */
 export function classifyAddress(address: IpAddress): Classification {
-  for (const range of SPECIAL_RANGES) {
-    if (rangeContains(range.network, address)) return { addressClass: range.addressClass, network: range.network };
-  }
-  return { addressClass: 'public' };
+  const bytes = toAddressBytes(address.text);
+  if (bytes === null) return { addressClass: 'public' };
+  const ranges = (parsedRanges[address.family] ??= SPECIAL_RANGES.filter((range) => range.network.includes(':') === (address.family === 6)).map((range) => ({ ...range, ...parseNetwork(range.network) })));
+  const hit = ranges.find((range) => bytesSharePrefix(bytes, range.bytes, range.prefixLength));
+  return hit ? { addressClass: hit.addressClass, network: hit.network } : { addressClass: 'public' };
 }
 
 /** Whether a CIDR network (or a bare address) contains the address. */
 export function rangeContains(network: string, address: IpAddress): boolean {
+  const bytes = toAddressBytes(address.text);
+  const parsed = parseNetwork(network);
+  return bytes !== null && bytesSharePrefix(bytes, parsed.bytes, parsed.prefixLength);
+}
+
+/** Parse "a.b.c.d/n", "x::/n" or a bare address; a bad one matches nothing (configuration is validated before). */
+export function parseNetwork(network: string): { bytes: Uint8Array; prefixLength: number } {
   const [base = '', prefixText] = network.split('/');
-  const family = base.includes(':') ? 6 : 4;
-  if (family !== address.family) return false;
-  const list = new BlockList();
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  list.addSubnet(base, prefixText === undefined ? (family === 4 ? 32 : 128) : Number(prefixText), type);
-  return list.check(address.text, type);
+  const bytes = toAddressBytes(base) ?? new Uint8Array(0);
+  return { bytes, prefixLength: prefixText === undefined ? bytes.length * 8 : Number(prefixText) };
 }

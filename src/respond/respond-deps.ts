@@ -4,6 +4,7 @@ import type { GeoResponseFields } from '../log/record.js';
 import type { GeoResponseError } from '../errors.js';
 import type { IpAddress } from '../geo/ip-address.js';
 import type { LineSource } from './line-source.js';
+import type { ValidatedConfigCache } from './load-config.js';
 
 export interface FirewallCall {
   action: 'add' | 'delete';
@@ -17,8 +18,8 @@ export interface FirewallCall {
 export interface RespondDeps {
   version: string;
   args: string[];
-  /** Undefined when stdin is a terminal: then there is no execd message to wait for. */
-  stdin: LineSource | undefined;
+  /** Opened on first use (OSSEC calls never need it); undefined when stdin is a terminal. */
+  stdin(): LineSource | undefined;
   writeStdout(line: string): void;
   writeStderr(line: string): void;
   env: NodeJS.ProcessEnv;
@@ -30,9 +31,11 @@ export interface RespondDeps {
   elapsedMs(): number;
   /** The configuration file's text, or undefined when there is none. */
   readConfigText(path: string): string | undefined;
+  /** The last validated configuration, kept beside the executable; undefined where there is none to keep. */
+  configCache: ValidatedConfigCache | undefined;
   listDatabaseFiles(dir: string): string[];
   openDatabase: OpenDatabase;
   appendLine(path: string, line: string): void;
-  hostAddresses(): string[];
+  hostAddresses(): Promise<string[]>;
   applyFirewall(call: FirewallCall, config: FirewallConfig): Promise<{ fields: NonNullable<GeoResponseFields['firewall']>; error?: GeoResponseError }>;
 }

@@ -10,7 +10,9 @@ import { buildRecord, type RecordInput } from '../log/build-record.js';
 import { formatActiveResponseLine } from '../log/format-ar-line.js';
 import type { Config } from '../policy/config-schema.js';
 import { defaultConfig } from '../policy/default-config.js';
+import { createConfigSource, loadConfig, type ConfigSource } from './load-config.js';
 import { decide } from '../policy/decide.js';
+import type { LineSource } from './line-source.js';
 import type { RespondDeps } from './respond-deps.js';
 import { CHECK_KEYS_REPLY_TIMEOUT_MS, runCheckKeysHandshake } from './wazuh-handshake.js';
 
@@ -24,34 +26,18 @@ type Progress = Omit<RecordInput, 'timestamp' | 'version' | 'durationMs' | 'outc
 /** The active response: read the call, geolocate, decide, maybe block, and append exactly one record. Returns the exit code. */
 export async function respond(deps: RespondDeps): Promise<number> {
   const progress: Progress = { protocol: 'unknown' };
-  const config = readConfigOnce(deps);
+  const config = createConfigSource(join(deps.home, 'etc', 'geo-response.json'), deps.readConfigText);
+  let stdinOpened: LineSource | undefined;
+  const stdin = () => (stdinOpened ??= deps.stdin());
   try {
-    const outcome = await runSteps(deps, config, progress);
+    const outcome = await runSteps(deps, stdin, config, progress);
     return finish(deps, config, progress, outcome.reason, outcome.error, outcome.outcome);
   } catch (error) {
     const failure = toGeoResponseError(error);
     return finish(deps, config, progress, failure.message, failure, 'failure');
   } finally {
-    deps.stdin?.close();
+    stdinOpened?.close();
   }
-}
-
-interface ConfigSource {
-  path: string;
-  /** The file's text, read at most once per invocation; undefined when there is no file. */
-  text(): string | undefined;
-}
-
-function readConfigOnce(deps: RespondDeps): ConfigSource {
-  const path = join(deps.home, 'etc', 'geo-response.json');
-  let cached: { text: string | undefined } | undefined;
-  return {
-    path,
-    text() {
-      cached ??= { text: deps.readConfigText(path) };
-      return cached.text;
-    },
-  };
 }
 
 interface StepsOutcome {
@@ -60,8 +46,8 @@ interface StepsOutcome {
   error?: GeoResponseError;
 }
 
-async function runSteps(deps: RespondDeps, configSource: ConfigSource, progress: Progress): Promise<StepsOutcome> {
-  const invocation = parseInvocation(await readRawInput(deps));
+async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, configSource: ConfigSource, progress: Progress): Promise<StepsOutcome> {
+  const invocation = parseInvocation(await readRawInput(deps, stdin));
   progress.protocol = invocation.protocol;
   progress.invocation = invocation;
   const address = parseIpAddress(invocation.rawIp);
@@ -70,14 +56,14 @@ async function runSteps(deps: RespondDeps, configSource: ConfigSource, progress:
   // Wazuh's execd waits, without a timeout and doing nothing else, for our first stdout line:
   // check_keys goes out before any other work, on every add, whatever the policy will say.
   if (invocation.protocol === 'wazuh4' && invocation.action === 'add') {
-    const answer = await handshake(deps, address, progress);
+    const answer = await handshake(deps, stdin(), address, progress);
     if (answer === 'abort') {
       progress.lookup = lookupWith(deps, address, defaultConfig());
       return { outcome: 'success', reason: `execd answered abort: ${address.text} is already handled; nothing done` };
     }
   }
 
-  const config = await loadConfig(configSource);
+  const config = await loadConfig(configSource, deps.configCache);
   const lookup = lookupWith(deps, address, config);
   progress.lookup = lookup;
   const decision = decide(
@@ -89,7 +75,7 @@ async function runSteps(deps: RespondDeps, configSource: ConfigSource, progress:
       ...(lookup.fields.asNumber !== undefined ? { asNumber: lookup.fields.asNumber } : {}),
       ...(invocation.rule?.id ? { ruleId: invocation.rule.id } : {}),
       ...(invocation.rule?.level !== undefined ? { ruleLevel: invocation.rule.level } : {}),
-      hostAddresses: config.policy.mode === 'off' ? [] : deps.hostAddresses(),
+      hostAddresses: config.policy.mode === 'off' ? [] : await deps.hostAddresses(),
       lookupFailed: lookup.error !== undefined,
     },
     config.policy,
@@ -102,10 +88,11 @@ async function runSteps(deps: RespondDeps, configSource: ConfigSource, progress:
   return { outcome: 'success', reason: describeSuccess(invocation, address, lookup, decision.reason, progress) };
 }
 
-async function readRawInput(deps: RespondDeps): Promise<RawInput> {
+async function readRawInput(deps: RespondDeps, stdin: () => LineSource | undefined): Promise<RawInput> {
   if (deps.args.length > 0 && (deps.args[0] === 'add' || deps.args[0] === 'delete')) return { args: deps.args };
-  if (!deps.stdin) return { args: deps.args };
-  const result = await deps.stdin.nextLine(STDIN_MESSAGE_TIMEOUT_MS);
+  const lines = stdin();
+  if (!lines) return { args: deps.args };
+  const result = await lines.nextLine(STDIN_MESSAGE_TIMEOUT_MS);
   if (result.kind === 'too-long') {
     throw new GeoResponseError(`stdin message over ${MAX_MESSAGE_BYTES / 1024} KiB refused`, { code: 'INPUT_TOO_LONG', kind: 'input' });
   }
@@ -115,25 +102,17 @@ async function readRawInput(deps: RespondDeps): Promise<RawInput> {
   return result.kind === 'line' ? { args: deps.args, stdinLine: result.line } : { args: deps.args };
 }
 
-async function handshake(deps: RespondDeps, address: IpAddress, progress: Progress): Promise<'continue' | 'abort'> {
-  if (!deps.stdin) throw new GeoResponseError('Wazuh message without a stdin to answer check_keys on', { code: 'HANDSHAKE_FAILED', kind: 'handshake' });
+async function handshake(deps: RespondDeps, lines: LineSource | undefined, address: IpAddress, progress: Progress): Promise<'continue' | 'abort'> {
+  if (!lines) throw new GeoResponseError('Wazuh message without a stdin to answer check_keys on', { code: 'HANDSHAKE_FAILED', kind: 'handshake' });
   const timeoutMs = Number(deps.env.GEO_RESPONSE_REPLY_TIMEOUT_MS) || CHECK_KEYS_REPLY_TIMEOUT_MS;
   try {
-    const answer = await runCheckKeysHandshake(address.text, deps.writeStdout, deps.stdin, timeoutMs);
+    const answer = await runCheckKeysHandshake(address.text, deps.writeStdout, lines, timeoutMs);
     progress.handshake = answer;
     return answer;
   } catch (error) {
     if (error instanceof GeoResponseError && error.code === 'HANDSHAKE_TIMEOUT') progress.handshake = 'timeout';
     throw error;
   }
-}
-
-async function loadConfig(source: ConfigSource): Promise<Config> {
-  const text = source.text();
-  if (text === undefined) return defaultConfig();
-  // Loaded only when a file exists: zod is the largest piece of start-up on this path.
-  const { parseConfig } = await import('../policy/parse-config.js');
-  return parseConfig(text, source.path);
 }
 
 function lookupWith(deps: RespondDeps, address: IpAddress, config: Config): GeoLookup {

@@ -21,7 +21,7 @@ import { GeoResponseError } from '../../errors.js';
 import { DataDecoder } from './decoder.js';
 import { readLayout, type MmdbLayout } from './metadata.js';
 import { createTruncatedError } from './mmdb-errors.js';
-import { toAddressBytes } from './address-bytes.js';
+import { toAddressBytes } from '../address-bytes.js';
 import { PositionedFile } from './positioned-file.js';
 import { SearchTree } from './search-tree.js';
 import type { MmdbHit, MmdbMetadata, MmdbReader } from './types.js';

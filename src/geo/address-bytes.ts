@@ -65,3 +65,24 @@ function writeGroup(bytes: Uint8Array, index: number, group: number): void {
   bytes[index * 2] = group >> 8;
   bytes[index * 2 + 1] = group & 0xff;
 }
+
+/** Whether the first `prefixLength` bits of two addresses of the same family are equal. */
+export function bytesSharePrefix(address: Uint8Array, network: Uint8Array, prefixLength: number): boolean {
+  if (address.length !== network.length) return false;
+  const whole = prefixLength >> 3;
+  for (let i = 0; i < whole; i++) if (address[i] !== network[i]) return false;
+  const rest = prefixLength & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return ((address[whole] as number) & mask) === ((network[whole] as number) & mask);
+}
+
+/** The address with every bit past `prefixLength` cleared. */
+export function maskBytes(address: Uint8Array, prefixLength: number): Uint8Array {
+  const masked = new Uint8Array(address.length);
+  for (let i = 0; i < address.length; i++) {
+    const keep = Math.max(0, Math.min(8, prefixLength - i * 8));
+    masked[i] = (address[i] as number) & ((0xff << (8 - keep)) & 0xff);
+  }
+  return masked;
+}
