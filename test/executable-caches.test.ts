@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { makeBundleHome, stableRecord, TEST_NODE, type BundleHome } from './support/bundle-home';
+
+// The executable keeps V8 code caches and its last validated configuration beside itself
+// (src/loader/). Caches may only ever make an alert cheaper: never change what it does.
+const ALERT = ['add', '-', '95.173.130.7', '1795823765.1', '5710', '/var/log/auth.log', '-'];
+const FIXTURES = join(__dirname, 'fixtures');
+
+function alert(home: BundleHome, env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(TEST_NODE, [home.exe, ...ALERT], { cwd: '/', env: { ...home.env, ...env }, encoding: 'utf8' });
+}
+
+function caches(home: BundleHome): string[] {
+  return readdirSync(join(home.home, 'active-response', 'bin'))
+    .filter((name) => name.startsWith('.geo-response.js.'))
+    .map((name) => name.replace(/^\.geo-response\.js\.[0-9a-f]{16}\.node[^.]+(?:\.\d+)*\./, ''))
+    .sort();
+}
+
+describe('caches beside the executable', () => {
+  it('the first alert writes them, later alerts use them, and every record is the same', () => {
+    const home = makeBundleHome();
+    home.writeConfig({ databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb') }, policy: { mode: 'deny', countries: ['RU'] } });
+    const results = [alert(home), alert(home), alert(home)];
+    expect(results.map((r) => [r.status, r.stderr])).toEqual([[0, ''], [0, ''], [0, '']]);
+    expect(caches(home)).toEqual(['config.json', 'parse-config.v8cache', 'program.v8cache']);
+    const records = home.readRecords().map(stableRecord);
+    expect(records[0]!.geo_response.decision).toEqual({ action: 'block', reason: 'RU is in deny list' });
+    expect(records[1]).toEqual(records[0]);
+    expect(records[2]).toEqual(records[0]);
+  });
+
+  it('a changed configuration is validated again: an invalid one fails although a valid one was cached', () => {
+    const home = makeBundleHome();
+    home.writeConfig({ databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb') }, policy: { mode: 'deny', countries: ['RU'] } });
+    expect(alert(home).status).toBe(0);
+    home.writeConfig({ policy: { mode: 'deny', countries: ['Russia'] } });
+    const invalid = alert(home);
+    expect(invalid.status).toBe(4);
+    expect(invalid.stderr).toMatch(/policy\.countries\[0\]: expected an ISO 3166-1 alpha-2 country code/);
+    home.writeConfig({ databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb') }, policy: { mode: 'allow', countries: ['DE'] } });
+    expect(alert(home).status).toBe(0);
+    expect(home.readRecords().map((r) => r.geo_response.decision?.reason)).toEqual(['RU is in deny list', undefined, 'RU is not in allow list']);
+  });
+
+  it('damaged caches are ignored and replaced', () => {
+    const home = makeBundleHome();
+    home.writeConfig({ policy: { mode: 'deny', countries: ['RU'] } });
+    expect(alert(home).status).toBe(0);
+    const bin = join(home.home, 'active-response', 'bin');
+    for (const name of readdirSync(bin).filter((n) => n.startsWith('.geo-response.js.'))) writeFileSync(join(bin, name), 'garbage');
+    const again = alert(home);
+    expect([again.status, again.stderr]).toEqual([0, '']);
+    const [first, second] = home.readRecords().map(stableRecord);
+    expect(second).toEqual(first);
+    const program = readdirSync(bin).find((n) => n.endsWith('.program.v8cache'))!;
+    expect(readFileSync(join(bin, program)).length).toBeGreaterThan(1000);
+  });
+
+  it('GEO_RESPONSE_CACHE=0 writes none', () => {
+    const home = makeBundleHome();
+    home.writeConfig({ policy: { mode: 'off' } });
+    expect(alert(home, { GEO_RESPONSE_CACHE: '0' }).status).toBe(0);
+    expect(caches(home)).toEqual([]);
+  });
+
+  it('a rewritten #! line (as install.sh does) leaves every part loadable', () => {
+    const home = makeBundleHome();
+    const text = readFileSync(home.exe, 'latin1').replace(/^#!.*\n/, `#!${TEST_NODE}\n`);
+    writeFileSync(home.exe, text, 'latin1');
+    const lookup = spawnSync(TEST_NODE, [home.exe, 'lookup', '--json', '5.9.10.11', '--db', join(FIXTURES, 'GeoIP2-City-Test.mmdb')], { env: home.env, encoding: 'utf8' });
+    expect(lookup.stderr).toBe('');
+    expect(JSON.parse(lookup.stdout)).toMatchObject({ ip: '5.9.10.11', countryIsoCode: 'DE', cityName: 'Munich' });
+    expect(alert(home).status).toBe(0);
+    const report = spawnSync(TEST_NODE, [home.exe, 'report', '--format', 'json', home.logPath], { env: home.env, encoding: 'utf8' });
+    expect(report.stderr).toBe('');
+    expect(JSON.parse(report.stdout).records.matched).toBe(1);
+  });
+});
