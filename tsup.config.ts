@@ -39,19 +39,7 @@ const lazyChunks: Plugin = {
       return { path: resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')), namespace: 'lazy-chunk' };
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-chunk' }, async (args) => {
-      const result = await build({
-        entryPoints: [args.path],
-        bundle: true,
-        write: false,
-        format: 'cjs',
-        platform: 'node',
-        target: 'node18.19',
-        minify: true,
-        define: DEFINE,
-        supported: NO_DYNAMIC_IMPORT,
-        metafile: true,
-        logLevel: 'silent',
-      });
+      const result = await buildCommonJs(args.path);
       // report/index.ts is `report`, cli/lookup-command.ts is `lookup-command`.
       const name = basename(args.path, '.ts') === 'index' ? basename(dirname(args.path)) : basename(args.path, '.ts');
       chunks.set(name, result.outputFiles[0]?.text ?? '');
@@ -64,6 +52,23 @@ const lazyChunks: Plugin = {
     });
   },
 };
+
+// One entry point bundled alone, in memory, the way the program itself is built.
+function buildCommonJs(entry: string) {
+  return build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18.19',
+    minify: true,
+    define: DEFINE,
+    supported: NO_DYNAMIC_IMPORT,
+    metafile: true,
+    logLevel: 'silent',
+  });
+}
 
 // English names of every ISO 3166-1 alpha-2 code ICU knows, asked once here rather than on every
 // alert (see src/geo/country-names.ts).
@@ -100,17 +105,7 @@ function hashSources(paths: string[]): string {
 // it loads the file (layout: src/loader/embedded-sections.ts).
 async function assembleExecutable(path: string): Promise<void> {
   const program = readFileSync(path, 'utf8').replace(/^#!.*\n/, '');
-  const loader = await build({
-    entryPoints: ['src/loader/run-program.ts'],
-    bundle: true,
-    write: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node18.19',
-    minify: true,
-    define: DEFINE,
-    logLevel: 'silent',
-  });
+  const loader = await buildCommonJs('src/loader/run-program.ts');
   // Source that needs no decoding where it can (it must not hold `*/`), base64 where it cannot,
   // brotli for the large parts that alerts never load.
   const plain = (source: string): [SectionEncoding, Buffer] => [source.includes('*/') ? 'base64' : 'text', Buffer.from(source)];

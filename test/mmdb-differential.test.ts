@@ -3,6 +3,7 @@
 // the real DB-IP databases and every committed fixture. One deliberate
 // difference: an IPv6 address against an IPv4-only database is "not found"
 // for us, while maxmind walks its first 32 bits through the IPv4 tree.
+import { createRandom } from './support/random';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -21,18 +22,6 @@ const REAL_DATABASES = [
 const FIXTURES = 'test/fixtures';
 
 type Random = () => number;
-
-// mulberry32: small, fast, and the same sequence on every machine.
-function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(random: Random, length: number): number[] {
   return Array.from({ length }, () => Math.floor(random() * 256));

@@ -5,7 +5,8 @@ import { LineSplitter } from '../src/report/line-splitter.js';
 import { TopIpTable } from '../src/report/top-ips.js';
 import { SummaryAccumulator, DEFAULT_LIMITS } from '../src/report/aggregate.js';
 import { parseReportEvent } from '../src/report/parse-record.js';
-import { createRandom, makeGeoRecords } from './support/make-geo-log.js';
+import { makeGeoRecords } from './support/make-geo-log.js';
+import { createRandom } from './support/random.js';
 
 describe('TopIpTable: exact under the cap, Space-Saving guarantees above it', () => {
   it('keeps exact counts while distinct IPs fit', () => {

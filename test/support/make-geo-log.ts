@@ -6,6 +6,7 @@
  * records are failures, private addresses, or carry hostile text (HTML,
  * spreadsheet formulas, terminal escapes) in attacker-influenced fields.
  */
+import { createRandom } from './random.js';
 import { writeFileSync, createWriteStream } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { GeoLogRecord } from '../../src/log/record.js';
@@ -73,18 +74,6 @@ export const MALFORMED_LINES = [
   '{"@timestamp":"2026-11-20T00:00:00Z","event":{"outcome":"success"},"geo_response":{},"source":{"ip":42}}',
   '42',
 ];
-
-/** mulberry32: small, fast, good enough to make test data, and the same on every platform. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Attacker {
   ip: string;
