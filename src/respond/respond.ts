@@ -58,7 +58,10 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   if (invocation.protocol === 'wazuh4' && invocation.action === 'add') {
     const answer = await handshake(deps, stdin(), address, progress);
     if (answer === 'abort') {
-      progress.lookup = lookupWith(deps, address, defaultConfig());
+      // Geolocated for the record with the configured databases; a broken configuration does not
+      // turn an abort (nothing to do) into a failure.
+      const config = await loadConfig(configSource, deps.configCache).catch(() => defaultConfig());
+      progress.lookup = lookupWith(deps, address, config);
       return { outcome: 'success', reason: `execd answered abort: ${address.text} is already handled; nothing done` };
     }
   }
