@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home';
 import { createNetns, deleteNetns, execInNetns, whyNoNetns } from './support/netns';
@@ -66,6 +66,31 @@ describe.skipIf(skip !== undefined)(`policy → nftables through the bundle${ski
     expect(deleted.status).toBe(0);
     expect(listBlocked(ns, 'nftables', family)).not.toContain(ip);
     expect(home.readRecords()[1]!.geo_response.firewall).toMatchObject({ backend: 'nftables' });
+  });
+
+  it.each([
+    { title: '50 distinct addresses leave 50 blocks', ips: Array.from({ length: 50 }, (_, i) => `95.173.${128 + Math.floor(i / 25)}.${10 + (i % 25)}`), blocks: 50 },
+    { title: '50 alerts for one address leave one block', ips: Array.from({ length: 50 }, () => '95.173.130.99'), blocks: 1 },
+  ])('50 concurrent adds through the bundle: $title, none fails', async ({ ips, blocks }) => {
+    const home = makeBundleHome();
+    home.writeConfig(base({ mode: 'deny', countries: ['RU'] }));
+    const runs = ips.map(
+      (ip, i) =>
+        new Promise<number | null>((resolve, reject) => {
+          const child = spawn('/usr/sbin/ip', ['netns', 'exec', ns, TEST_NODE, home.exe, 'add', '-', ip, `1795823765.${i}`, '5710', '/var/log/auth.log', '-'], { env: home.env, cwd: '/', stdio: 'ignore' });
+          child.on('error', reject);
+          child.on('close', resolve);
+        }),
+    );
+    expect(await Promise.all(runs)).toEqual(ips.map(() => 0));
+    const blocked = listBlocked(ns, 'nftables', 4).filter((ip) => ips.includes(ip));
+    expect(blocked.sort()).toEqual([...new Set(ips)].sort());
+    expect(blocked).toHaveLength(blocks);
+    const records = home.readRecords();
+    expect(records).toHaveLength(50);
+    expect(records.every((r) => r.event.outcome === 'success' && r.geo_response.decision.action === 'block')).toBe(true);
+    for (const ip of new Set(ips)) expect(run(home, 'delete', ip).status).toBe(0);
+    expect(listBlocked(ns, 'nftables', 4).filter((ip) => ips.includes(ip))).toEqual([]);
   });
 
   it('an invalid configuration blocks nothing and says which key', () => {
