@@ -583,7 +583,7 @@ do_install() {
 # The executable keeps its V8 code caches and last validated configuration beside itself
 # (.geo-response.<build>.node<version>.*); a new build names new ones, so old ones only take space.
 remove_caches() {
-  for f in "$HOME_DIR"/active-response/bin/.geo-response.*; do
+  for f in "$HOME_DIR"/active-response/bin/.geo-response.*.node*; do
     if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
   done
 }

@@ -24,6 +24,13 @@ const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<Che
     ok: true,
     expected: [/policy: mode deny; countries RU/, /nft: .*\/nft: nftables v1\.0\.6/, /sample 1\.0\.0\.1 \(RU, AS4134\): block — RU is in deny list/, /would run: .*nft .*add element inet geo_response blocked4 \{ 1\.0\.0\.1 timeout 600s \}/],
   },
+  {
+    title: 'asns without an ASN database',
+    config: { policy: { mode: 'deny', asns: [4134] } },
+    lookup: async () => ({ countryIsoCode: 'CN', addressClass: 'public', databases: ['geo: dbip-country-lite.mmdb (country ipvAll)'] }),
+    ok: true,
+    expected: [/warning: policy\.asns is set but no ASN database was found/, /allow — CN is not in deny list \(AS unknown \(no ASN database\); asns not checked\)/],
+  },
   { title: 'ipset backend with iptables missing', config: { firewall: { backend: 'ipset' } }, ok: false, expected: [/ipset: .*ipset v7\.17/, /iptables: MISSING/] },
   {
     title: 'a database that fails',

@@ -49,6 +49,9 @@ export async function runCheck(options: RunCheckOptions): Promise<{ lines: strin
   try {
     sample = await options.lookup(sampleText);
     lines.push(`databases: ok (${sample.databases.join(', ') || 'none'})`);
+    if (config.policy.asns.length > 0 && !sample.databases.some((database) => database.startsWith('asn'))) {
+      lines.push('  warning: policy.asns is set but no ASN database was found, so ASN rules can never match: set databases.asn (e.g. GeoLite2-ASN.mmdb)');
+    }
   } catch (error) {
     ok = false;
     lines.push(`databases: FAILED: ${toOneLine(toGeoResponseError(error).message)}`);

@@ -40,6 +40,10 @@ export function decide(input: DecisionInput, policy: PolicyConfig): PolicyDecisi
   if (ruleDecision !== undefined) return ruleDecision;
 
   const decision = decideByPlace(input, policy);
+  // An ASN list with no ASN data can never match: where a match would have changed the outcome,
+  // say so rather than look like it was checked.
+  const asnWouldMatter = decision.action !== (policy.mode === 'deny' ? 'block' : 'allow');
+  if (policy.asns.length > 0 && input.asNumber === undefined && input.addressClass === 'public' && asnWouldMatter) notes.push('AS unknown (no ASN database); asns not checked');
   return notes.length === 0 ? decision : { action: decision.action, reason: `${decision.reason} (${notes.join('; ')})` };
 }
 

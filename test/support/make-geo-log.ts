@@ -130,14 +130,14 @@ export function* iterateGeoRecords(options: GeoLogOptions): Generator<GeoLogReco
       yield {
         ...base,
         ...user,
-        event: { kind: 'event', module: 'geo-response', action, outcome: 'success', reason: 'private address, never blocked' },
+        event: { kind: 'event', module: 'geo-response', action, outcome: 'success', reason: `${action} ${ip} (private): 192.168.0.0/16 never blocked (private; allow_private is false)` },
         source: { ip },
         geo_response: {
           version: '0.1.0',
           protocol: 'wazuh4',
           address_class: 'private',
-          decision: { action: 'log', reason: '192.168.0.0/16 never blocked' },
-          firewall: { backend: 'nftables', result: 'none' },
+          network: '192.168.0.0/16',
+          decision: { action: 'allow', reason: '192.168.0.0/16 never blocked (private; allow_private is false)' },
           duration_ms: 4,
         },
       };
@@ -156,7 +156,7 @@ export function* iterateGeoRecords(options: GeoLogOptions): Generator<GeoLogReco
         module: 'geo-response',
         action,
         outcome: failed ? 'failure' : 'success',
-        reason: denied ? `${attacker.country.code} is in deny list` : 'policy allows',
+        reason: `${action} ${attacker.ip} (${attacker.country.code}): ${attacker.country.code} ${denied ? 'is in' : 'is not in'} deny list`,
       },
       source: {
         ip: attacker.ip,
@@ -176,7 +176,7 @@ export function* iterateGeoRecords(options: GeoLogOptions): Generator<GeoLogReco
         decision: denied
           ? { action: 'block', reason: `${attacker.country.code} is in deny list` }
           : random() < 0.5
-            ? { action: 'allow', reason: `${attacker.country.code} not in deny list` }
+            ? { action: 'allow', reason: `${attacker.country.code} is not in deny list` }
             : { action: 'log', reason: 'policy mode off' },
         firewall: { backend: 'nftables', result: denied ? (action === 'add' ? 'blocked' : 'unblocked') : 'none' },
         ...(errorCode ? { error_code: errorCode } : {}),
