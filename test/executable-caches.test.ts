@@ -73,7 +73,7 @@ describe('caches beside the executable', () => {
     writeFileSync(home.exe, text, 'latin1');
     const lookup = spawnSync(TEST_NODE, [home.exe, 'lookup', '--json', '5.9.10.11', '--db', join(FIXTURES, 'GeoIP2-City-Test.mmdb')], { env: home.env, encoding: 'utf8' });
     expect(lookup.stderr).toBe('');
-    expect(JSON.parse(lookup.stdout)).toMatchObject({ ip: '5.9.10.11', countryIsoCode: 'DE', cityName: 'Munich' });
+    expect(JSON.parse(lookup.stdout)).toMatchObject({ ip: '5.9.10.11', country_iso_code: 'DE', city_name: 'Munich' });
     expect(alert(home).status).toBe(0);
     const report = spawnSync(TEST_NODE, [home.exe, 'report', '--format', 'json', home.logPath], { env: home.env, encoding: 'utf8' });
     expect(report.stderr).toBe('');

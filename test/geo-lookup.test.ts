@@ -96,7 +96,7 @@ describe('the real DB-IP country database', () => {
         theirs = undefined; // mmdblookup exits non-zero when the address is not in the database
       }
       expect(ours[index].ip).toBe(ip);
-      expect(ours[index].countryIsoCode).toBe(theirs);
+      expect(ours[index].country_iso_code).toBe(theirs);
       expect(ours[index].found).toBe(theirs !== undefined);
     }
   });

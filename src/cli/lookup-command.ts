@@ -66,14 +66,29 @@ function usage(message: string): GeoResponseError {
   return new GeoResponseError(`${message} (usage: geo-response lookup [--json] [--db FILE] [--asn-db FILE] <ip>…)`, { code: 'USAGE', kind: 'usage' });
 }
 
+// The geo log's own vocabulary (snake_case, flat), so `lookup --json` and the log read alike.
 function toJson(ip: string, result: GeoLookup): Record<string, unknown> {
+  const f = result.fields;
+  const fields = {
+    country_iso_code: f.countryIsoCode,
+    country_name: f.countryName,
+    region_name: f.regionName,
+    city_name: f.cityName,
+    postal_code: f.postalCode,
+    latitude: f.latitude,
+    longitude: f.longitude,
+    accuracy_radius_km: f.accuracyRadiusKm,
+    timezone: f.timezone,
+    as_number: f.asNumber,
+    as_organization: f.asOrganization,
+  };
   return {
     ip,
     address_class: result.addressClass,
     found: result.found,
     ...(result.network ? { network: result.network } : {}),
-    ...result.fields,
-    databases: result.databases,
+    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+    databases: result.databases.map((db) => ({ role: db.role, path: db.path, type: db.type, build_date: db.buildDate })),
     ...(result.error ? { error: result.error.message } : {}),
   };
 }

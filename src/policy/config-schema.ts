@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isValid as isValidCountryCode } from 'i18n-iso-countries/index.js';
 import { toAddressBytes } from '../geo/address-bytes.js';
 
 /*
@@ -18,8 +19,11 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}` });
 }
 
+// Well-formed but unassigned codes (UK, EL, SU…) would silently never match: refuse them too.
+// XK (Kosovo) is not ISO but is what MaxMind and DB-IP use.
 const countryCode = z.string().check(
   z.regex(COUNTRY_CODE, { error: 'expected an ISO 3166-1 alpha-2 country code in capitals, e.g. "RU"' }),
+  z.refine((code) => isValidCountryCode(code), { error: (issue) => describeUnassignedCode(String(issue.input)) }),
 );
 
 const asNumber = z.int({ error: 'expected an AS number (a whole number, e.g. 4134)' }).check(
@@ -87,6 +91,14 @@ export type Config = z.infer<typeof configSchema>;
 export type PolicyConfig = Config['policy'];
 export type FirewallConfig = Config['firewall'];
 export type FirewallBackendName = FirewallConfig['backend'];
+
+// The usual mix-ups get the right code in the message.
+const CODE_HINTS: Record<string, string> = { UK: 'GB', EL: 'GR', SU: 'RU' };
+
+function describeUnassignedCode(code: string): string {
+  const hint = CODE_HINTS[code];
+  return `${JSON.stringify(code)} is not an assigned ISO 3166-1 alpha-2 code${hint ? ` (did you mean "${hint}"?)` : ''}`;
+}
 
 function isCidr(value: string): boolean {
   const [address, prefix, extra] = value.split('/');

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/policy/parse-config';
+import { defaultConfig } from '../src/policy/default-config';
+
+const FILE = '/var/ossec/etc/geo-response.json';
+
+describe('parseConfig', () => {
+  it('an empty object is the defaults: log only, never block', () => {
+    expect(parseConfig('{}', FILE)).toEqual(defaultConfig());
+  });
+
+  it('the example of the design, every key', () => {
+    const config = parseConfig(
+      JSON.stringify({
+        databases: { geo: '/var/lib/GeoIP/GeoLite2-City.mmdb', asn: '/var/lib/GeoIP/GeoLite2-ASN.mmdb' },
+        log: { path: 'logs/geo-response.log' },
+        policy: { mode: 'deny', countries: ['RU', 'CN', 'XK'], asns: [4134], unknown: 'log', never_block: ['192.0.2.0/24', '2001:db8::/32', '198.51.100.7'], allow_private: false, min_rule_level: 0, rules: { include: [], exclude: ['5710', 5711] } },
+        firewall: { backend: 'command', expire_seconds: 86400, dry_run: false, command: ['/var/ossec/active-response/bin/firewall-drop.sh'] },
+      }),
+      FILE,
+    );
+    expect(config.policy).toMatchObject({ mode: 'deny', countries: ['RU', 'CN', 'XK'], asns: [4134] });
+    expect(config.firewall.command).toEqual(['/var/ossec/active-response/bin/firewall-drop.sh']);
+  });
+
+  it.each([
+    ['{bad', 'not valid JSON'],
+    ['[]', '(top level): '],
+    ['{"polcy":{}}', '(top level): unknown key "polcy"'],
+    ['{"policy":{"mode":"block"}}', 'policy.mode: expected one of "off", "deny", "allow"'],
+    ['{"policy":{"countries":["ru"]}}', 'policy.countries[0]: expected an ISO 3166-1 alpha-2 country code in capitals, e.g. "RU"'],
+    ['{"policy":{"countries":["UK"]}}', 'policy.countries[0]: "UK" is not an assigned ISO 3166-1 alpha-2 code (did you mean "GB"?)'],
+    ['{"policy":{"asns":["AS4134"]}}', 'policy.asns[0]: expected an AS number (a whole number, e.g. 4134)'],
+    ['{"policy":{"never_block":["10.0.0.0/33"]}}', 'policy.never_block[0]: expected a CIDR network or an IP address'],
+    ['{"policy":{"allow_private":"yes"}}', 'policy.allow_private: expected true or false'],
+    ['{"firewall":{"backend":"nftable"}}', 'firewall.backend: expected one of "none", "nftables", "ipset", "iptables", "firewalld", "command"'],
+    ['{"firewall":{"dry-run":true}}', 'firewall: unknown key "dry-run"'],
+    ['{"firewall":{"backend":"command"}}', 'firewall.command: expected [program, ...arguments] when firewall.backend is "command"'],
+  ])('%s → %s', (text, message) => {
+    expect(() => parseConfig(text, FILE)).toThrowError(expect.objectContaining({ code: 'CONFIG_INVALID', kind: 'config', message: expect.stringContaining(`${FILE}: ${message}`) }));
+  });
+});
