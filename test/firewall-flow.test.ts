@@ -11,8 +11,11 @@ import { listBlocked } from './support/firewall-state';
 // kernel's firewall state afterwards.
 const FIXTURES = join(__dirname, 'fixtures');
 const skip = whyNoNetns(['nft']);
-// An address the namespace itself holds: the built-in safety must refuse to block it.
+// An address the namespace itself holds: the built-in safety must refuse to block it. And one
+// on a link without carrier (its veth peer is down), which libuv does not even list.
 const HOST_ADDRESS = '5.9.10.99';
+const NO_CARRIER_ADDRESS = '5.9.10.98';
+const NO_CARRIER_ADDRESS6 = '2a01:4f8::98';
 
 const base = (policy: Record<string, unknown>) => ({
   databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb'), asn: join(FIXTURES, 'GeoLite2-ASN-Test.mmdb') },
@@ -33,6 +36,8 @@ const CASES = [
   { title: 'loopback is never blocked', policy: { mode: 'allow', countries: [], unknown: 'block' }, ip: '127.0.0.1', action: 'allow', reason: '127.0.0.0/8 never blocked (loopback)', blocked: false },
   { title: 'link-local is never blocked', policy: { mode: 'allow', countries: [], unknown: 'block' }, ip: 'fe80::1', action: 'allow', reason: 'fe80::/10 never blocked (link-local)', blocked: false },
   { title: "the namespace's own address is never blocked", policy: { mode: 'deny', countries: ['DE'] }, ip: HOST_ADDRESS, action: 'allow', reason: `${HOST_ADDRESS} is an address of this host; never blocked`, blocked: false },
+  { title: 'an address on a link without carrier is never blocked', policy: { mode: 'deny', countries: ['DE'] }, ip: NO_CARRIER_ADDRESS, action: 'allow', reason: `${NO_CARRIER_ADDRESS} is an address of this host; never blocked`, blocked: false },
+  { title: 'an IPv6 address on a link without carrier is never blocked', policy: { mode: 'deny', countries: ['DE'] }, ip: NO_CARRIER_ADDRESS6, action: 'allow', reason: `${NO_CARRIER_ADDRESS6} is an address of this host; never blocked`, blocked: false },
   { title: 'a private address without allow_private', policy: { mode: 'allow', countries: [], unknown: 'block' }, ip: '10.0.0.5', action: 'allow', reason: '10.0.0.0/8 never blocked (private; allow_private is false)', blocked: false },
   { title: 'a private address with allow_private', policy: { mode: 'allow', countries: [], unknown: 'block', allow_private: true }, ip: '10.0.0.5', action: 'block', reason: 'country unknown (private); policy.unknown is block', blocked: true },
 ];
@@ -42,6 +47,10 @@ describe.skipIf(skip !== undefined)(`policy → nftables through the bundle${ski
   beforeAll(() => {
     ns = createNetns('flow');
     execInNetns(ns, 'ip', ['addr', 'add', `${HOST_ADDRESS}/32`, 'dev', 'lo']);
+    execInNetns(ns, 'ip', ['link', 'add', 'gr-nocarrier', 'type', 'veth', 'peer', 'name', 'gr-peer']);
+    execInNetns(ns, 'ip', ['addr', 'add', `${NO_CARRIER_ADDRESS}/24`, 'dev', 'gr-nocarrier']);
+    execInNetns(ns, 'ip', ['addr', 'add', `${NO_CARRIER_ADDRESS6}/64`, 'dev', 'gr-nocarrier', 'nodad']);
+    execInNetns(ns, 'ip', ['link', 'set', 'gr-nocarrier', 'up']);
   });
   afterAll(() => deleteNetns(ns));
 

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { toGeoResponseError, toOneLine } from '../errors.js';
 import { applyFirewall } from '../firewall/apply-firewall.js';
@@ -26,6 +25,8 @@ export interface RunCheckOptions {
   sampleIp?: string;
   env: NodeJS.ProcessEnv;
   lookup: (ip: string) => Promise<CheckLookupResult>;
+  /** The host's own addresses (the sample is judged as an alert would be). */
+  hostAddresses: string[];
   /** Where the backend programs are looked for; default /usr/sbin, /sbin, /usr/bin, /bin. */
   binDirs?: string[];
 }
@@ -61,9 +62,8 @@ export async function runCheck(options: RunCheckOptions): Promise<{ lines: strin
 
   try {
     const address = parseIpAddress(sampleText);
-    const hostAddresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
     const decision = decide(
-      { action: 'add', address, addressClass: sample?.addressClass ?? 'public', countryIsoCode: sample?.countryIsoCode, asNumber: sample?.asNumber, hostAddresses, lookupFailed: sample === undefined },
+      { action: 'add', address, addressClass: sample?.addressClass ?? 'public', countryIsoCode: sample?.countryIsoCode, asNumber: sample?.asNumber, hostAddresses: options.hostAddresses, lookupFailed: sample === undefined },
       config.policy,
     );
     const place = [sample?.countryIsoCode ?? 'country unknown', sample?.asNumber === undefined ? undefined : `AS${sample.asNumber}`].filter(Boolean).join(', ');

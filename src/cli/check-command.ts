@@ -6,6 +6,7 @@ import { lookupAddress } from '../geo/lookup-address.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
 import { parseConfig } from '../policy/parse-config.js';
 import { EXIT_CODES } from './exit-codes.js';
+import { listHostAddresses } from './host-addresses.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
 
 export interface CheckCommandIo {
@@ -24,6 +25,7 @@ export async function runCheckCommand(args: string[], io: CheckCommandIo): Promi
     configPath,
     ...(args[0] ? { sampleIp: args[0] } : {}),
     env: io.env,
+    hostAddresses: await listHostAddresses(),
     async lookup(ip) {
       const text = readConfigText(configPath);
       const configured = text === undefined ? {} : parseConfig(text, configPath).databases;

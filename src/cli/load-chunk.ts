@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
-import { compileModule } from '../loader/code-cache.js';
-import { readSection } from '../loader/embedded-sections.js';
+import { currentExecutable } from '../loader/current-executable.js';
 
 /**
  * Load a part of the program that only some paths need, from its section of the executable.
@@ -11,9 +10,10 @@ import { readSection } from '../loader/embedded-sections.js';
  * vs 51 ms without them). As sections after the program they cost nothing until a path reads them.
  */
 export function loadChunk(name: string): unknown {
-  const executable = __filename.replace(/#.*$/, '');
+  const executable = currentExecutable();
+  if (executable === undefined) throw new Error(`part ${name} of geo-response is only loadable from the built executable`);
   const module = { exports: {} as unknown };
-  const compiled = compileModule(readSection(executable, name), executable, name);
-  compiled(module.exports, require, module, executable, dirname(executable));
+  const compiled = executable.compile(executable.readSection(name), name);
+  compiled(module.exports, require, module, executable.path, dirname(executable.path), executable);
   return module.exports;
 }

@@ -5,10 +5,12 @@ import { createLineSource } from '../respond/line-source.js';
 import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
 import type { RespondDeps } from '../respond/respond-deps.js';
 import type { ValidatedConfigCache } from '../respond/load-config.js';
-import { cachePathFor, readCacheFile, writeCacheFile } from '../loader/cache-files.js';
+import { readCacheFile, writeCacheFile } from '../loader/cache-files.js';
+import { currentExecutable } from '../loader/current-executable.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { resolveBundleDir, resolveHome } from './home.js';
-import { listDatabaseFiles, listHostAddresses, readConfigText } from './system-io.js';
+import { listDatabaseFiles, readConfigText } from './system-io.js';
+import { listHostAddresses } from './host-addresses.js';
 import { formatUsage } from './usage.js';
 
 declare const __GEO_RESPONSE_VERSION__: string;
@@ -83,7 +85,7 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
     now: () => new Date(),
     elapsedMs: () => Number(process.hrtime.bigint() - started) / 1e6,
     readConfigText,
-    configCache: openConfigCache(proc),
+    configCache: openConfigCache(),
     listDatabaseFiles,
     openDatabase,
     appendLine,
@@ -96,8 +98,8 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
   };
 }
 
-function openConfigCache(proc: CliProcess): ValidatedConfigCache | undefined {
-  const path = cachePathFor(proc.executablePath, 'config.json', proc.env);
+function openConfigCache(): ValidatedConfigCache | undefined {
+  const path = currentExecutable()?.cachePath('config.json');
   if (path === undefined) return undefined;
   return {
     read: () => readCacheFile(path)?.toString('utf8'),

@@ -21,12 +21,3 @@ export function listDatabaseFiles(dir: string): string[] {
     return [];
   }
 }
-
-/** Every address on the host's interfaces, so the policy can refuse to block the host itself. */
-export async function listHostAddresses(): Promise<string[]> {
-  // Loaded here, not at start-up: only a policy that may block needs it.
-  const { networkInterfaces } = await import('node:os');
-  return Object.values(networkInterfaces())
-    .flatMap((entries) => entries ?? [])
-    .map((entry) => entry.address.replace(/%.*$/, ''));
-}

@@ -1,28 +1,42 @@
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-
-declare const __GEO_RESPONSE_PROGRAM_HASH__: string | undefined;
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /*
  * Caches beside the executable (V8 code caches, the last validated configuration). Their names
- * carry a hash of the build and the Node version, so a new build or a Node upgrade never meets an
- * old cache. Each is written atomically (temp file + rename), so concurrent alerts never see a
- * torn one; a directory we cannot write only means no cache. GEO_RESPONSE_CACHE=0 turns them off.
+ * carry the build and the Node version (src/loader/executable.ts), so a new build or a Node
+ * upgrade never meets an old cache. Each is written atomically (temp file + rename), so
+ * concurrent alerts never see a torn one. A cache is code or configuration that runs as root:
+ * one that is not ours (another owner, writable by others) is ignored. GEO_RESPONSE_CACHE=0
+ * turns them off.
  */
 
-/** The path of one cache of the executable, or undefined when caching is off (or the code is not a build). */
-export function cachePathFor(executable: string, part: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (env.GEO_RESPONSE_CACHE === '0' || typeof __GEO_RESPONSE_PROGRAM_HASH__ !== 'string') return undefined;
-  return join(dirname(executable), `.${basename(executable)}.${__GEO_RESPONSE_PROGRAM_HASH__}.node${process.version}.${part}`);
-}
-
-/** A cache's contents, or undefined when there is none yet. */
+/** A cache's contents, or undefined when there is none (or it is not one we wrote). */
 export function readCacheFile(path: string): Buffer | undefined {
+  let fd: number;
   try {
-    return readFileSync(path);
+    fd = openSync(path, 'r');
   } catch {
     // No cache yet (the first alert after install or upgrade).
     return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.uid !== process.geteuid?.() || (stat.mode & 0o022) !== 0) return undefined;
+    const data = Buffer.alloc(stat.size);
+    const read = readSync(fd, data, 0, stat.size, 0);
+    return read === stat.size ? data : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether caches can be written in the directory of this one. */
+export function canWriteBeside(path: string): boolean {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -38,7 +52,7 @@ export function writeCacheFile(path: string, data: Buffer | string): void {
     }
     renameSync(temporary, path);
   } catch {
-    // Read-only or foreign-owned directory: the alert was handled; it just stays uncached.
+    // Read-only or foreign-owned directory, or a full disk: the alert was handled; it stays uncached.
     removeQuietly(temporary);
   }
 }

@@ -1,10 +1,11 @@
 /*
- * The executable's first lines: read the program from this same file's trailing section and run
- * it through a V8 code cache (see code-cache.ts for why and the measured figures).
+ * The executable's first lines: open this same file once, read the program from its section and
+ * run it through a V8 code cache (see code-cache.ts for why and the measured figures).
  */
 import { dirname } from 'node:path';
-import { compileModule } from './code-cache.js';
-import { readSection } from './embedded-sections.js';
+import { isAlertInvocation } from './code-cache.js';
+import { openExecutable } from './executable.js';
 
-const program = compileModule(readSection(__filename, 'program'), __filename, 'program');
-program(module.exports, require, module, __filename, dirname(__filename));
+const executable = openExecutable(__filename, { useCodeCache: isAlertInvocation(process.argv), env: process.env });
+const program = executable.compile(executable.readSection('program'), 'program');
+program(module.exports, require, module, __filename, dirname(__filename), executable);

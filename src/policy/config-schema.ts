@@ -23,7 +23,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 // XK (Kosovo) is not ISO but is what MaxMind and DB-IP use.
 const countryCode = z.string().check(
   z.regex(COUNTRY_CODE, { error: 'expected an ISO 3166-1 alpha-2 country code in capitals, e.g. "RU"' }),
-  z.refine((code) => isValidCountryCode(code), { error: (issue) => describeUnassignedCode(String(issue.input)) }),
+  z.refine((code) => !COUNTRY_CODE.test(code) || isValidCountryCode(code), { error: (issue) => describeUnassignedCode(String(issue.input)) }),
 );
 
 const asNumber = z.int({ error: 'expected an AS number (a whole number, e.g. 4134)' }).check(

@@ -12,7 +12,7 @@ export interface DecisionInput {
   /** Only where the protocol carries them: Wazuh alerts carry rule.level, OSSEC argv the rule id only. */
   ruleId?: string;
   ruleLevel?: number;
-  /** The host's own interface addresses (os.networkInterfaces() values); never blocked. */
+  /** The host's own addresses, or networks it routes locally as a whole (CIDR); never blocked. */
   hostAddresses: string[];
   /** The database failed: never block on a broken database. */
   lookupFailed: boolean;
@@ -66,8 +66,10 @@ function decideBuiltInSafety(input: DecisionInput, policy: PolicyConfig): Policy
   return undefined;
 }
 
+// Entries are addresses, or networks the kernel routes locally as a whole (127.0.0.0/8, AnyIP ranges).
 function isHostAddress(address: IpAddress, hostAddresses: string[]): boolean {
   return hostAddresses.some((raw) => {
+    if (raw.includes('/')) return rangeContains(raw, address);
     try {
       return parseIpAddress(raw).text === address.text;
     } catch {
