@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyFirewall, FirewallCommandError, type FirewallRequest } from '../src/firewall/index.js';
@@ -85,6 +85,23 @@ describe('firewall faults', () => {
     const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: dir, lockTimeoutMs: 2_000 });
     expect(outcome.fields.result).toBe('blocked');
     expect(fake.calls()).toHaveLength(2);
+  });
+});
+
+describe('a lock file without a pid (an older version, a damaged disk)', () => {
+  it.each([
+    { title: 'a fresh empty lock is respected', ageMs: 0, result: 'failed' },
+    { title: 'an old empty lock is broken and the request goes through', ageMs: 60_000, result: 'blocked' },
+  ])('$title', async ({ ageMs, result }) => {
+    const dir = lockDir();
+    const path = join(dir, 'firewall.lock');
+    writeFileSync(path, '');
+    const then = new Date(Date.now() - ageMs);
+    utimesSync(path, then, then);
+    const fake = createFakeBinDir({ nft: [{ when: 'get element', exitCode: 1, stderr: 'Error: No such file or directory' }] });
+    const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: dir, lockTimeoutMs: 300 });
+    expect(outcome.fields.result).toBe(result);
+    expect(fake.calls().length > 0).toBe(result === 'blocked');
   });
 });
 

@@ -102,6 +102,22 @@ describe.skipIf(skip !== undefined)(`policy → nftables through the bundle${ski
     expect(listBlocked(ns, 'nftables', 4).filter((ip) => ips.includes(ip))).toEqual([]);
   });
 
+  it('a configuration broken between add and delete: the delete still removes the block, and fails visibly', () => {
+    const home = makeBundleHome();
+    home.writeConfig(base({ mode: 'deny', countries: ['RU'] }));
+    expect(run(home, 'add', '95.173.130.55').status).toBe(0);
+    expect(listBlocked(ns, 'nftables', 4)).toContain('95.173.130.55');
+    home.writeConfig({ ...base({ mode: 'deny', countries: ['RU'] }), unknwn: 'log' });
+    const deleted = run(home, 'delete', '95.173.130.55');
+    expect(deleted.status).toBe(4);
+    expect(deleted.stderr).toMatch(/geo-response\.json: \(top level\): unknown key "unknwn"/);
+    expect(listBlocked(ns, 'nftables', 4)).not.toContain('95.173.130.55');
+    const record = home.readRecords()[1]!;
+    expect(record.event.outcome).toBe('failure');
+    expect(record.event.reason).toMatch(/unknown key "unknwn"; firewall unblocked with the last valid configuration$/);
+    expect(record.geo_response.firewall).toMatchObject({ backend: 'nftables', result: 'unblocked' });
+  });
+
   it('an invalid configuration blocks nothing and says which key', () => {
     const home = makeBundleHome();
     home.writeConfig({ ...base({ mode: 'deny', countries: ['RU'] }), firewall: { backend: 'nftables', expire_seconds: -1 } });

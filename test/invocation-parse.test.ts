@@ -64,6 +64,16 @@ describe('parseInvocation', () => {
       line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateless', stateful_timeout: 600 } }, source: { ip: '1.2.3.4' } }),
       expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', extraArgs: [] },
     },
+    {
+      title: 'Wazuh 5 stateful with an unusable timeout (fraction): the configured expiry applies',
+      line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateful', stateful_timeout: 1.5 } }, source: { ip: '1.2.3.4' } }),
+      expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', extraArgs: [] },
+    },
+    {
+      title: 'Wazuh 5 stateful with an unusable timeout (too large)',
+      line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateful', stateful_timeout: '99999999999' } }, source: { ip: '1.2.3.4' } }),
+      expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', extraArgs: [] },
+    },
   ])('$title', ({ line, expected }) => {
     const { ossecArgs, ...parsed } = parseInvocation({ args: [], stdinLine: line });
     expect(parsed).toEqual(expected);

@@ -1,4 +1,4 @@
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,6 +10,8 @@ export const LOCK_WAIT_TIMEOUT_MS = 30_000;
 const RETRY_MIN_MS = 5;
 const RETRY_MAX_MS = 50;
 const LOCK_FILE_NAME = 'firewall.lock';
+// A plan runs a few commands of at most 10 s each; a pid-less lock older than this is nobody's.
+const ANONYMOUS_LOCK_STALE_MS = 15_000;
 
 export interface LockOptions {
   lockDir?: string;
@@ -41,30 +43,38 @@ export async function acquireFirewallLock(options: LockOptions = {}): Promise<()
   }
 }
 
+// The lock file appears with its holder's pid already in it: written to a private temp file first,
+// then hard-linked into place (link fails if the lock exists). So no crash or full disk can leave an
+// empty lock that nobody could ever prove stale.
 function tryCreate(path: string, token: string): boolean {
-  let fd: number;
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
   try {
-    fd = openSync(path, 'wx', 0o640);
+    const fd = openSync(temporary, 'wx', 0o640);
+    try {
+      if (writeSync(fd, token) !== Buffer.byteLength(token)) throw new Error('short write');
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(temporary, path);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw lockError(`cannot create the lock file ${path}`, error);
-  }
-  try {
-    writeSync(fd, token);
   } finally {
-    closeSync(fd);
+    unlinkQuietly(temporary);
   }
-  return true;
 }
 
 // A holder killed with SIGKILL leaves its file behind. Its pid is dead, so the file is moved aside with an
 // atomic rename (only one waiter wins). If what was moved turns out not to be the stale file (a live holder
 // replaced it in between), it is linked back: link fails rather than overwrite a newer lock.
+// A lock without a pid cannot come from tryCreate: one left by an older version or a damaged
+// disk is stale once it is older than any holder's plan could be.
 function breakIfStale(path: string): void {
   const content = readOrUndefined(path);
-  if (content === undefined || content === '') return; // gone, or a holder between create and write
+  if (content === undefined) return;
   const pid = Number.parseInt(content, 10);
-  if (!Number.isInteger(pid) || isAlive(pid)) return;
+  if (Number.isInteger(pid) ? isAlive(pid) : !isOlderThan(path, ANONYMOUS_LOCK_STALE_MS)) return;
   const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
     renameSync(path, aside);
@@ -84,6 +94,14 @@ function breakIfStale(path: string): void {
 function release(path: string, token: string): void {
   // Only remove our own file: after a stale break the path could name another holder's lock.
   if (readOrUndefined(path) === token) unlinkQuietly(path);
+}
+
+function isOlderThan(path: string, ageMs: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ageMs;
+  } catch {
+    return false;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -37,7 +37,7 @@ export function parseWazuh5(message: Record<string, unknown>): Invocation {
     ...(agent ? { agent } : {}),
     ...(location ? { location } : {}),
     extraArgs: stringsAt(message, ['parameters', 'extra_args']),
-    ...(stateful && statefulTimeout !== undefined && statefulTimeout > 0 ? { statefulTimeoutSeconds: statefulTimeout } : {}),
+    ...(stateful && isUsableTimeout(statefulTimeout) ? { statefulTimeoutSeconds: statefulTimeout } : {}),
     ossecArgs: [action, user ?? '-', rawIp, alertId ?? '-', ruleId ?? '-', location ?? '-', '-'],
   };
 }
@@ -45,4 +45,12 @@ export function parseWazuh5(message: Record<string, unknown>): Invocation {
 /** Whether a parsed message is shaped like Wazuh 5's WCS message. */
 export function looksLikeWazuh5(message: Record<string, unknown>): boolean {
   return message.command === 'enable' || message.command === 'disable' || fieldAt(message, [...ACTIVE_RESPONSE]) !== undefined;
+}
+
+// The backends take whole seconds up to ~24.8 days (the most nftables and ipset accept, and the
+// configuration's own cap); anything else is ignored and firewall.expire_seconds applies.
+const MAX_TIMEOUT_SECONDS = 2147483;
+
+function isUsableTimeout(value: number | undefined): value is number {
+  return value !== undefined && Number.isInteger(value) && value >= 1 && value <= MAX_TIMEOUT_SECONDS;
 }

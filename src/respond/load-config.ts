@@ -48,6 +48,18 @@ export async function loadConfig(source: ConfigSource, cache: ValidatedConfigCac
   return config;
 }
 
+/** The last configuration that validated, whatever the file says now (for a delete that must still remove its block). */
+export function readLastValidatedConfig(cache: ValidatedConfigCache | undefined): Config | undefined {
+  const contents = cache?.read();
+  if (contents === undefined) return undefined;
+  try {
+    return (JSON.parse(contents) as Partial<CacheEntry>).config;
+  } catch {
+    // A torn or foreign cache file: nothing to fall back on.
+    return undefined;
+  }
+}
+
 function readCacheEntry(cache: ValidatedConfigCache | undefined, text: string): Config | undefined {
   const contents = cache?.read();
   if (contents === undefined) return undefined;

@@ -10,7 +10,7 @@ import { buildRecord, type RecordInput } from '../log/build-record.js';
 import { formatActiveResponseLine } from '../log/format-ar-line.js';
 import type { Config } from '../policy/config-schema.js';
 import { defaultConfig } from '../policy/default-config.js';
-import { createConfigSource, loadConfig, type ConfigSource } from './load-config.js';
+import { createConfigSource, loadConfig, readLastValidatedConfig, type ConfigSource } from './load-config.js';
 import { decide } from '../policy/decide.js';
 import type { LineSource } from './line-source.js';
 import type { RespondDeps } from './respond-deps.js';
@@ -66,7 +66,7 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
     }
   }
 
-  const config = await loadConfig(configSource, deps.configCache);
+  const { config, configError } = await loadConfigForAction(invocation.action, configSource, deps);
   const lookup = lookupWith(deps, address, config);
   progress.lookup = lookup;
   const decision = decide(
@@ -86,9 +86,26 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   progress.decision = decision;
 
   const firewallError = await runFirewall(deps, config, invocation, address, decision.action, progress);
+  if (configError) {
+    const done = progress.firewall ? `firewall ${progress.firewall.result} with the last valid configuration` : 'no firewall backend in the last valid configuration';
+    return { outcome: 'failure', reason: `${configError.message}; ${done}`, error: firewallError ?? configError };
+  }
   const error = firewallError ?? lookup.error;
   if (error) return { outcome: 'failure', reason: error.message, error };
   return { outcome: 'success', reason: describeSuccess(invocation, address, lookup, decision.reason, progress) };
+}
+
+// A configuration broken between an add and its delete must not leave the block behind: a delete
+// falls back to the last configuration that validated (kept beside the executable) and still
+// fails visibly. An add with a broken configuration does nothing.
+async function loadConfigForAction(action: 'add' | 'delete', source: ConfigSource, deps: RespondDeps): Promise<{ config: Config; configError?: GeoResponseError }> {
+  try {
+    return { config: await loadConfig(source, deps.configCache) };
+  } catch (error) {
+    const lastValid = action === 'delete' && error instanceof GeoResponseError && error.kind === 'config' ? readLastValidatedConfig(deps.configCache) : undefined;
+    if (lastValid === undefined) throw error;
+    return { config: lastValid, configError: error as GeoResponseError };
+  }
 }
 
 async function readRawInput(deps: RespondDeps, stdin: () => LineSource | undefined): Promise<RawInput> {
@@ -134,7 +151,9 @@ async function runFirewall(deps: RespondDeps, config: Config, invocation: Invoca
       address,
       decision,
       expireSeconds: invocation.statefulTimeoutSeconds ?? config.firewall.expire_seconds,
-      ossecArgs: invocation.ossecArgs,
+      // The script behind the `command` backend gets the address as we judged it: a `::ffff:a.b.c.d`
+      // passed on as received would make firewall-drop.sh block it with ip6tables.
+      ossecArgs: invocation.ossecArgs.map((arg, index) => (index === 2 ? address.text : arg)),
     },
     config.firewall,
   );
