@@ -42,6 +42,8 @@ describe('classifyAddress', () => {
     ['::', 'unspecified', '::/128'],
     ['198.18.0.1', 'benchmarking', '198.18.0.0/15'],
     ['8.8.8.8', 'public', undefined],
+    ['::1.2.3.4', 'reserved', '::/96'],
+    ['64:ff9b::102:304', 'public', undefined],
     ['2a02:cf40::1', 'public', undefined],
   ])('%s is %s', (raw, addressClass, network) => {
     expect(classifyAddress(parseIpAddress(raw))).toEqual(network === undefined ? { addressClass } : { addressClass, network });

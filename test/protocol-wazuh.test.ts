@@ -90,6 +90,15 @@ describe('Wazuh 4.x execd', () => {
     expect(home.readRecords()[0]!.source).toEqual({ ip: '203.0.113.45' });
   });
 
+  it('add with a public address is geolocated from the embedded database', async () => {
+    const home = makeBundleHome();
+    const result = await runWazuh4(wazuh4('add', '95.173.130.7'), 'continue', { command: home.command, env: home.env });
+    expect(result.code).toBe(0);
+    const [record] = home.readRecords();
+    expect(record!.source).toMatchObject({ ip: '95.173.130.7', geo: { country_iso_code: expect.stringMatching(/^[A-Z]{2}$/) } });
+    expect(record!.geo_response).toMatchObject({ address_class: 'public', handshake: 'continue', databases: [{ role: 'geo', type: 'country ipvAll' }] });
+  });
+
   it('Wazuh 4.2.0–4.2.4 \\x21-style escapes are undone', async () => {
     const home = makeBundleHome();
     const message = wazuh4('add');

@@ -7,7 +7,8 @@ import type { RespondDeps } from '../respond/respond-deps.js';
 import type { ValidatedConfigCache } from '../respond/load-config.js';
 import { readCacheFile, writeCacheFile } from '../loader/cache-files.js';
 import { currentExecutable } from '../loader/current-executable.js';
-import { EXIT_CODES } from './exit-codes.js';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import type { GeoResponseError } from '../errors.js';
 import { resolveBundleDir, resolveHome } from './home.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
 import { listHostAddresses } from './host-addresses.js';
@@ -66,8 +67,12 @@ export async function main(proc: CliProcess): Promise<number> {
       return runCheckCommand(rest, { home, bundleDir, env: proc.env, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
     }
     default:
-      return respond(buildRespondDeps(proc, home, bundleDir));
+      return exitCodeOf(await respond(buildRespondDeps(proc, home, bundleDir)));
   }
+}
+
+function exitCodeOf(failure: GeoResponseError | undefined): number {
+  return failure === undefined ? EXIT_CODES.ok : exitCodeFor(failure.kind);
 }
 
 function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): RespondDeps {

@@ -53,8 +53,9 @@ export const SPECIAL_RANGES: readonly SpecialRange[] = [
   { network: 'fc00::/7', addressClass: 'unique-local' },
   { network: 'fe80::/10', addressClass: 'link-local' },
   { network: 'ff00::/8', addressClass: 'multicast' },
-  // The rest of ::/8 (IPv4-compatible, deprecated) is not routable on today's Internet.
-  { network: '::/8', addressClass: 'reserved' },
+  // IPv4-compatible addresses (deprecated) are not routable on today's Internet. The rest of ::/8
+  // is not all reserved: 64:ff9b::/96 (NAT64) carries real IPv4 hosts and is looked up.
+  { network: '::/96', addressClass: 'reserved' },
 ];
 
 export interface Classification {

@@ -1,4 +1,5 @@
 import type { GeoResponseError } from '../errors.js';
+import { definedOnly } from '../invocation/json-fields.js';
 import type { GeoLookup } from '../geo/lookup-address.js';
 import type { IpAddress } from '../geo/ip-address.js';
 import type { Invocation } from '../invocation/invocation.js';
@@ -51,7 +52,7 @@ function buildSource(address: IpAddress, lookup: GeoLookup | undefined): NonNull
   const source: NonNullable<GeoLogRecord['source']> = { ip: address.text };
   const fields = lookup?.fields;
   if (!fields) return source;
-  const geo = dropEmpty({
+  const geo = definedOnly({
     country_iso_code: fields.countryIsoCode,
     country_name: fields.countryName,
     region_name: fields.regionName,
@@ -98,11 +99,6 @@ function cap(text: string): string {
 
 function capValues<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, typeof item === 'string' ? cap(item) : item])) as T;
-}
-
-function dropEmpty<T extends Record<string, unknown>>(value: T): T | undefined {
-  const entries = Object.entries(value).filter(([, item]) => item !== undefined);
-  return entries.length === 0 ? undefined : (Object.fromEntries(entries) as T);
 }
 
 function roundMs(ms: number): number {

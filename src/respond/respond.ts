@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import { GeoResponseError, toGeoResponseError, toOneLine } from '../errors.js';
-import { exitCodeFor } from '../cli/exit-codes.js';
 import { parseIpAddress, type IpAddress } from '../geo/ip-address.js';
 import { discoverInstallDatabases } from '../geo/discover-databases.js';
 import { lookupAddress, type GeoLookup } from '../geo/lookup-address.js';
@@ -23,8 +22,8 @@ export const STDIN_MESSAGE_TIMEOUT_MS = 10000;
 
 type Progress = Omit<RecordInput, 'timestamp' | 'version' | 'durationMs' | 'outcome' | 'reason'>;
 
-/** The active response: read the call, geolocate, decide, maybe block, and append exactly one record. Returns the exit code. */
-export async function respond(deps: RespondDeps): Promise<number> {
+/** The active response: read the call, geolocate, decide, maybe block, and append exactly one record. Returns the failure that decides the exit code, if any. */
+export async function respond(deps: RespondDeps): Promise<GeoResponseError | undefined> {
   const progress: Progress = { protocol: 'unknown' };
   const config = createConfigSource(join(deps.home, 'etc', 'geo-response.json'), deps.readConfigText);
   let stdinOpened: LineSource | undefined;
@@ -167,7 +166,7 @@ function describeSuccess(invocation: Invocation, address: IpAddress, lookup: Geo
   return `${invocation.action} ${address.text} (${where}): ${decisionReason}${firewall}`;
 }
 
-function finish(deps: RespondDeps, config: ConfigSource, progress: Progress, reason: string, error: GeoResponseError | undefined, outcome: 'success' | 'failure'): number {
+function finish(deps: RespondDeps, config: ConfigSource, progress: Progress, reason: string, error: GeoResponseError | undefined, outcome: 'success' | 'failure'): GeoResponseError | undefined {
   const record = buildRecord({
     ...progress,
     timestamp: deps.now(),
@@ -178,18 +177,16 @@ function finish(deps: RespondDeps, config: ConfigSource, progress: Progress, rea
     ...(error ? { error } : {}),
   });
   const logPath = resolveLogPath(deps.home, config);
-  let exitCode = error ? exitCodeFor(error.kind) : 0;
   let reported = error;
   try {
     deps.appendLine(logPath, JSON.stringify(record));
   } catch (appendError) {
-    const logFailure = toGeoResponseError(appendError);
-    reported = logFailure;
-    exitCode = exitCodeFor(logFailure.kind);
+    // The record is lost: that failure outranks the one it would have recorded.
+    reported = toGeoResponseError(appendError);
     if (error) reportError(deps, error);
   }
   if (reported) reportError(deps, reported);
-  return exitCode;
+  return reported;
 }
 
 function resolveLogPath(home: string, config: ConfigSource): string {
