@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { runCheck } from '../check/run-check.js';
 import { parseIpAddress } from '../geo/ip-address.js';
-import { discoverInstallDatabases } from '../geo/discover-databases.js';
 import { lookupAddress } from '../geo/lookup-address.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
-import { parseConfig } from '../policy/parse-config.js';
+import { resolveInstallDatabases } from './install-databases.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { listHostAddresses } from './host-addresses.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
@@ -27,9 +26,7 @@ export async function runCheckCommand(args: string[], io: CheckCommandIo): Promi
     env: io.env,
     hostAddresses: await listHostAddresses(),
     async lookup(ip) {
-      const text = readConfigText(configPath);
-      const configured = text === undefined ? {} : parseConfig(text, configPath).databases;
-      const paths = discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured, listDir: listDatabaseFiles });
+      const paths = resolveInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, readConfigText, listDatabaseFiles });
       const found = lookupAddress(parseIpAddress(ip), paths, openDatabaseFully);
       if (found.error) throw found.error;
       return {

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import { GeoResponseError, toOneLine } from '../errors.js';
-import { discoverInstallDatabases } from '../geo/discover-databases.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
 import { parseIpAddress } from '../geo/ip-address.js';
 import { lookupAddress, type GeoLookup } from '../geo/lookup-address.js';
-import { parseConfig } from '../policy/parse-config.js';
+import { resolveInstallDatabases } from './install-databases.js';
 import { exitCodeFor } from './exit-codes.js';
 
 export interface LookupCommandIo {
@@ -21,10 +19,7 @@ export interface LookupCommandIo {
 export function runLookupCommand(args: string[], io: LookupCommandIo): number {
   try {
     const options = parseLookupArgs(args);
-    const configPath = join(io.home, 'etc', 'geo-response.json');
-    const configText = io.readConfigText(configPath);
-    const configured = configText === undefined ? {} : parseConfig(configText, configPath).databases;
-    const paths = discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured: { ...configured, ...options.databases }, listDir: io.listDatabaseFiles });
+    const paths = resolveInstallDatabases(io, options.databases);
     let failed = false;
     for (const ip of options.ips) {
       const address = parseIpAddress(ip);

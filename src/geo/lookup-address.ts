@@ -1,5 +1,5 @@
 import { GeoResponseError, toGeoResponseError } from '../errors.js';
-import type { DatabaseReader, OpenDatabase } from './database-reader.js';
+import type { OpenDatabase } from './database-reader.js';
 import type { DatabasePaths } from './discover-databases.js';
 import type { GeoFields } from './geo-fields.js';
 import type { IpAddress } from './ip-address.js';

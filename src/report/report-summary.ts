@@ -1,5 +1,4 @@
 import type { Decision } from '../log/record.js';
-import type { ReportFilters } from './report-filters.js';
 
 /**
  * The finished report: exactly the documented JSON shape (`--format json`,
