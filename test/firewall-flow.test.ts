@@ -51,6 +51,9 @@ describe.skipIf(skip !== undefined)(`policy → nftables through the bundle${ski
     execInNetns(ns, 'ip', ['addr', 'add', `${NO_CARRIER_ADDRESS}/24`, 'dev', 'gr-nocarrier']);
     execInNetns(ns, 'ip', ['addr', 'add', `${NO_CARRIER_ADDRESS6}/64`, 'dev', 'gr-nocarrier', 'nodad']);
     execInNetns(ns, 'ip', ['link', 'set', 'gr-nocarrier', 'up']);
+    // A TPROXY/AnyIP setup's local route for everything, in its own table: it must not make every
+    // address count as the host's own (the blocking rows below would then all say "never blocked").
+    execInNetns(ns, 'ip', ['route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo', 'table', '100']);
   });
   afterAll(() => deleteNetns(ns));
 

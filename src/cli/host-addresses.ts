@@ -1,57 +1,44 @@
-import { readFileSync } from 'node:fs';
-import { formatIpv6 } from '../geo/ip-address.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /**
- * Every address the kernel treats as this host's own, so the policy can refuse to block it.
+ * Every address configured on this host, so the policy can refuse to block it.
  *
  * os.networkInterfaces() is not enough: libuv lists only interfaces that are up *and* running,
  * so an address on a link that lost its carrier (a cable pulled, a VPN peer down) would not be
- * protected. The kernel's own tables list them all, whatever the link state: /proc/net/fib_trie
- * (IPv4 local routes, including whole local ranges such as 127.0.0.0/8) and /proc/net/if_inet6.
- * They are read straight from /proc, as no maintained library parses them, and spawning
- * `ip -o addr` would cost every blocking alert a process.
+ * protected. `ip -o addr show` lists them all, whatever the link state. It costs a process, so it
+ * is asked only when an alert is about to block (a block runs nft or iptables anyway). Routing
+ * tables are not read: a TPROXY/AnyIP `local 0.0.0.0/0` route would make every address "local",
+ * and a full BGP table in /proc/net/fib_trie is tens of megabytes.
  */
 export async function listHostAddresses(): Promise<string[]> {
-  // Loaded here, not at start-up: only a policy that may block needs it.
+  // Loaded here, not at start-up: only an alert about to block needs it.
   const { networkInterfaces } = await import('node:os');
   const fromLibuv = Object.values(networkInterfaces())
     .flatMap((entries) => entries ?? [])
     .map((entry) => entry.address.replace(/%.*$/, ''));
-  const fromKernel = [...parseFibTrieLocal(readProc('/proc/net/fib_trie')), ...parseIfInet6(readProc('/proc/net/if_inet6'))];
-  return [...new Set([...fromLibuv, ...fromKernel])];
+  return [...new Set([...fromLibuv, ...parseIpAddrOutput(runIpAddr())])];
 }
 
-/** The local addresses (and local ranges, as CIDR) in /proc/net/fib_trie. */
-export function parseFibTrieLocal(text: string): string[] {
+/** The addresses in `ip -o addr show` output (`inet 192.0.2.2/24 …`, `inet6 fd00::2/64 …`). */
+export function parseIpAddrOutput(text: string): string[] {
   const found: string[] = [];
-  let lastAddress: string | undefined;
-  for (const line of text.split('\n')) {
-    const leaf = /\|-- (\d+\.\d+\.\d+\.\d+)\s*$/.exec(line);
-    if (leaf) {
-      lastAddress = leaf[1];
-      continue;
-    }
-    const route = /^\s*\/(\d+) host LOCAL\s*$/.exec(line);
-    if (route && lastAddress !== undefined) found.push(route[1] === '32' ? lastAddress : `${lastAddress}/${route[1]}`);
+  for (const match of text.matchAll(/\binet6? ([0-9a-fA-F.:]+)\/\d+/g)) {
+    if (match[1] !== undefined) found.push(match[1]);
   }
   return found;
 }
 
-/** The IPv6 addresses in /proc/net/if_inet6 (32 hex digits per line, then index, prefix, scope, flags, name). */
-export function parseIfInet6(text: string): string[] {
-  const found: string[] = [];
-  for (const line of text.split('\n')) {
-    const hex = /^([0-9a-f]{32})\s/i.exec(line)?.[1];
-    if (hex !== undefined) found.push(formatIpv6(Buffer.from(hex, 'hex')));
-  }
-  return found;
-}
+const IP_PROGRAMS = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'];
+const IP_ADDR_TIMEOUT_MS = 2000;
 
-function readProc(path: string): string {
+function runIpAddr(): string {
+  const program = IP_PROGRAMS.find((path) => existsSync(path));
+  if (program === undefined) return '';
   try {
-    return readFileSync(path, 'utf8');
+    return execFileSync(program, ['-o', 'addr', 'show'], { encoding: 'utf8', timeout: IP_ADDR_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
-    // Not Linux, or /proc not mounted: the interfaces libuv reports are all there is.
+    // No iproute2 answer: the interfaces libuv reports are all there is.
     return '';
   }
 }

@@ -9,10 +9,12 @@ export interface DecisionInput {
   /** Absent when the country is unknown or the lookup failed. */
   countryIsoCode?: string;
   asNumber?: number;
+  /** Whether an ASN database was consulted (so an unknown AS means "not in it", not "no data at all"). */
+  asnDatabaseUsed?: boolean;
   /** Only where the protocol carries them: Wazuh alerts carry rule.level, OSSEC argv the rule id only. */
   ruleId?: string;
   ruleLevel?: number;
-  /** The host's own addresses, or networks it routes locally as a whole (CIDR); never blocked. */
+  /** The host's own addresses; never blocked. */
   hostAddresses: string[];
   /** The database failed: never block on a broken database. */
   lookupFailed: boolean;
@@ -43,7 +45,7 @@ export function decide(input: DecisionInput, policy: PolicyConfig): PolicyDecisi
   // An ASN list with no ASN data can never match: where a match would have changed the outcome,
   // say so rather than look like it was checked.
   const asnWouldMatter = decision.action !== (policy.mode === 'deny' ? 'block' : 'allow');
-  if (policy.asns.length > 0 && input.asNumber === undefined && input.addressClass === 'public' && asnWouldMatter) notes.push('AS unknown (no ASN database); asns not checked');
+  if (policy.asns.length > 0 && input.asNumber === undefined && input.addressClass === 'public' && asnWouldMatter) notes.push(input.asnDatabaseUsed ? 'AS not in the ASN database; asns not checked' : 'AS unknown (no ASN database); asns not checked');
   return notes.length === 0 ? decision : { action: decision.action, reason: `${decision.reason} (${notes.join('; ')})` };
 }
 
@@ -66,10 +68,8 @@ function decideBuiltInSafety(input: DecisionInput, policy: PolicyConfig): Policy
   return undefined;
 }
 
-// Entries are addresses, or networks the kernel routes locally as a whole (127.0.0.0/8, AnyIP ranges).
 function isHostAddress(address: IpAddress, hostAddresses: string[]): boolean {
   return hostAddresses.some((raw) => {
-    if (raw.includes('/')) return rangeContains(raw, address);
     try {
       return parseIpAddress(raw).text === address.text;
     } catch {

@@ -68,20 +68,21 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   const { config, configError } = await loadConfigForAction(invocation.action, configSource, deps);
   const lookup = lookupWith(deps, address, config);
   progress.lookup = lookup;
-  const decision = decide(
-    {
-      action: invocation.action,
-      address,
-      addressClass: lookup.addressClass,
-      ...(lookup.fields.countryIsoCode ? { countryIsoCode: lookup.fields.countryIsoCode } : {}),
-      ...(lookup.fields.asNumber !== undefined ? { asNumber: lookup.fields.asNumber } : {}),
-      ...(invocation.rule?.id ? { ruleId: invocation.rule.id } : {}),
-      ...(invocation.rule?.level !== undefined ? { ruleLevel: invocation.rule.level } : {}),
-      hostAddresses: config.policy.mode === 'off' ? [] : await deps.hostAddresses(),
-      lookupFailed: lookup.error !== undefined,
-    },
-    config.policy,
-  );
+  const decisionInput = {
+    action: invocation.action,
+    address,
+    addressClass: lookup.addressClass,
+    ...(lookup.fields.countryIsoCode ? { countryIsoCode: lookup.fields.countryIsoCode } : {}),
+    ...(lookup.fields.asNumber !== undefined ? { asNumber: lookup.fields.asNumber } : {}),
+    asnDatabaseUsed: lookup.databases.some((database) => database.role === 'asn'),
+    ...(invocation.rule?.id ? { ruleId: invocation.rule.id } : {}),
+    ...(invocation.rule?.level !== undefined ? { ruleLevel: invocation.rule.level } : {}),
+    hostAddresses: [],
+    lookupFailed: lookup.error !== undefined,
+  };
+  // The host's own addresses cost a process to list: asked only when the answer could matter.
+  let decision = decide(decisionInput, config.policy);
+  if (decision.action === 'block') decision = decide({ ...decisionInput, hostAddresses: await deps.hostAddresses() }, config.policy);
   progress.decision = decision;
 
   const firewallError = await runFirewall(deps, config, invocation, address, decision.action, progress);
