@@ -567,6 +567,7 @@ do_install() {
       die "the installed $exe does not run: $version"
     fi
     say "check: $exe --version: $version"
+    check_configuration "$exe"
   fi
 
   if [ "$APPLY" = yes ]; then
@@ -580,10 +581,30 @@ do_install() {
   fi
 }
 
+# The new build may validate more strictly than the old one: say so now, not at the next alert.
+# Until the file validates, alerts fail, and a delete removes its block only with the last
+# configuration that validated (kept beside the executable, which is why upgrades keep it).
+check_configuration() {
+  config=$HOME_DIR/etc/geo-response.json
+  [ -e "$config" ] || return 0
+  report=$(cd / && env -i PATH=/nonexistent "$1" check 2>&1) || true
+  case $report in
+    *"configuration: FAILED"*)
+      warn "$config does not validate with this version:"
+      printf '%s\n' "$report" | grep 'configuration: FAILED' >&2
+      die "fix $config, then run geo-response check (the files are installed)"
+      ;;
+  esac
+}
+
 # The executable keeps its V8 code caches and last validated configuration beside itself
-# (.geo-response.<build>.node<version>.*); a new build names new ones, so old ones only take space.
+# (.geo-response.<build>.node<version>.*). A new build names new ones: on upgrade the old code
+# caches only take space; the last validated configuration stays for a delete to fall back on.
 remove_caches() {
   for f in "$HOME_DIR"/active-response/bin/.geo-response.*.node*; do
+    case $f in
+      *.config.json) [ "$UNINSTALL" = yes ] || continue ;;
+    esac
     if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
   done
 }

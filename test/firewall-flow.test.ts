@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { readdirSync, renameSync } from 'node:fs';
 import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home';
 import { createNetns, deleteNetns, execInNetns, whyNoNetns } from './support/netns';
 import { listBlocked } from './support/firewall-state';
@@ -119,6 +120,20 @@ describe.skipIf(skip !== undefined)(`policy → nftables through the bundle${ski
     expect(record.event.outcome).toBe('failure');
     expect(record.event.reason).toMatch(/unknown key "unknwn"; firewall unblocked with the last valid configuration$/);
     expect(record.geo_response.firewall).toMatchObject({ backend: 'nftables', result: 'unblocked' });
+  });
+
+  it('right after an upgrade (caches of another build), a delete under a broken configuration still removes the block', () => {
+    const home = makeBundleHome();
+    home.writeConfig(base({ mode: 'deny', countries: ['RU'] }));
+    expect(run(home, 'add', '95.173.130.56').status).toBe(0);
+    const bin = join(home.home, 'active-response', 'bin');
+    const cache = readdirSync(bin).find((name) => name.endsWith('.config.json'))!;
+    renameSync(join(bin, cache), join(bin, cache.replace(/\.[0-9a-f]{16}\./, '.0000000000000000.')));
+    home.writeConfig({ ...base({ mode: 'deny', countries: ['UK'] }) });
+    const deleted = run(home, 'delete', '95.173.130.56');
+    expect(deleted.status).toBe(4);
+    expect(listBlocked(ns, 'nftables', 4)).not.toContain('95.173.130.56');
+    expect(home.readRecords()[1]!.event.reason).toMatch(/"UK" is not an assigned ISO 3166-1 alpha-2 code \(did you mean "GB"\?\); firewall unblocked with the last valid configuration$/);
   });
 
   it('an invalid configuration blocks nothing and says which key', () => {

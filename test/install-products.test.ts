@@ -259,6 +259,17 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(fs.readFileSync(config, 'utf8')).toBe(mine);
   });
 
+  it('an existing configuration this version refuses: the files are installed, and install.sh says what to fix and fails', () => {
+    const tree = makeTree(c);
+    fs.writeFileSync(path.join(tree.home, 'etc', 'geo-response.json'), '{ "policy": { "mode": "deny", "countries": ["UK"] } }\n');
+    const result = runInstall(['--prefix', tree.home]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/geo-response\.json does not validate with this version:/);
+    expect(result.stderr).toMatch(/policy\.countries\[0\]: "UK" is not an assigned ISO 3166-1 alpha-2 code \(did you mean "GB"\?\)/);
+    expect(result.stderr).toMatch(/fix \S+geo-response\.json, then run geo-response check \(the files are installed\)/);
+    expect(fs.existsSync(path.join(tree.home, 'active-response', 'bin', 'geo-response'))).toBe(true);
+  });
+
   it('--dry-run shows every action and changes nothing, for install --apply and for uninstall', () => {
     const tree = makeTree(c);
     const before = hashTree(tree.home);

@@ -5,7 +5,7 @@ import { createLineSource } from '../respond/line-source.js';
 import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
 import type { RespondDeps } from '../respond/respond-deps.js';
 import type { ValidatedConfigCache } from '../respond/load-config.js';
-import { readCacheFile, writeCacheFile } from '../loader/cache-files.js';
+import { readCacheFile, readNewestCacheFile, writeCacheFile } from '../loader/cache-files.js';
 import { currentExecutable } from '../loader/current-executable.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import type { GeoResponseError } from '../errors.js';
@@ -104,10 +104,12 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
 }
 
 function openConfigCache(): ValidatedConfigCache | undefined {
-  const path = currentExecutable()?.cachePath('config.json');
-  if (path === undefined) return undefined;
+  const executable = currentExecutable();
+  const path = executable?.cachePath('config.json');
+  if (executable === undefined || path === undefined) return undefined;
   return {
     read: () => readCacheFile(path)?.toString('utf8'),
     write: (contents) => writeCacheFile(path, contents),
+    readNewestOfAnyBuild: () => readNewestCacheFile(executable.path, 'config.json')?.toString('utf8'),
   };
 }

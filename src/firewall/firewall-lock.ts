@@ -45,29 +45,43 @@ export async function acquireFirewallLock(options: LockOptions = {}): Promise<()
 
 // The lock file appears with its holder's pid already in it: written to a private temp file first,
 // then hard-linked into place (link fails if the lock exists). So no crash or full disk can leave an
-// empty lock that nobody could ever prove stale.
+// empty lock that nobody could ever prove stale. A filesystem without hard links gets the plain
+// exclusive create instead.
 function tryCreate(path: string, token: string): boolean {
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
   try {
-    const fd = openSync(temporary, 'wx', 0o640);
-    try {
-      if (writeSync(fd, token) !== Buffer.byteLength(token)) throw new Error('short write');
-    } finally {
-      closeSync(fd);
-    }
+    writeToken(temporary, token);
     linkSync(temporary, path);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return tryCreateExclusive(path, token);
     throw lockError(`cannot create the lock file ${path}`, error);
   } finally {
     unlinkQuietly(temporary);
   }
 }
 
-// A holder killed with SIGKILL leaves its file behind. Its pid is dead, so the file is moved aside with an
-// atomic rename (only one waiter wins). If what was moved turns out not to be the stale file (a live holder
-// replaced it in between), it is linked back: link fails rather than overwrite a newer lock.
+function tryCreateExclusive(path: string, token: string): boolean {
+  try {
+    writeToken(path, token);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw lockError(`cannot create the lock file ${path}`, error);
+  }
+}
+
+function writeToken(path: string, token: string): void {
+  const fd = openSync(path, 'wx', 0o640);
+  try {
+    if (writeSync(fd, token) !== Buffer.byteLength(token)) throw new Error('short write');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 // A lock without a pid cannot come from tryCreate: one left by an older version or a damaged
 // disk is stale once it is older than any holder's plan could be.
 function breakIfStale(path: string): void {

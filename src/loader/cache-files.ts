@@ -1,5 +1,5 @@
-import { accessSync, closeSync, constants, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /*
  * Caches beside the executable (V8 code caches, the last validated configuration). Their names
@@ -28,6 +28,22 @@ export function readCacheFile(path: string): Buffer | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The newest cache of one kind (`config.json`) of any build of this executable, if one is ours. */
+export function readNewestCacheFile(executable: string, part: string): Buffer | undefined {
+  const prefix = `.${basename(executable)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(executable)).filter((name) => name.startsWith(prefix) && name.endsWith(`.${part}`));
+  } catch {
+    return undefined;
+  }
+  const newest = names
+    .map((name) => join(dirname(executable), name))
+    .map((path) => ({ path, mtimeMs: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
+  return newest === undefined ? undefined : readCacheFile(newest.path);
 }
 
 /** Whether caches can be written in the directory of this one. */

@@ -14,8 +14,11 @@ export interface ConfigSource {
  * validated when the text changes, and reused while the text is byte-for-byte the same.
  */
 export interface ValidatedConfigCache {
+  /** This build's entry. */
   read(): string | undefined;
   write(contents: string): void;
+  /** The newest entry of any build: what a delete falls back on right after an upgrade. */
+  readNewestOfAnyBuild(): string | undefined;
 }
 
 interface CacheEntry {
@@ -50,10 +53,13 @@ export async function loadConfig(source: ConfigSource, cache: ValidatedConfigCac
 
 /** The last configuration that validated, whatever the file says now (for a delete that must still remove its block). */
 export function readLastValidatedConfig(cache: ValidatedConfigCache | undefined): Config | undefined {
-  const contents = cache?.read();
+  const contents = cache?.read() ?? cache?.readNewestOfAnyBuild();
   if (contents === undefined) return undefined;
   try {
-    return (JSON.parse(contents) as Partial<CacheEntry>).config;
+    const config = (JSON.parse(contents) as Partial<CacheEntry>).config;
+    // Another build may have kept another shape: use it only if what a delete reads is there.
+    const usable = typeof config?.firewall?.backend === 'string' && typeof config.firewall.expire_seconds === 'number' && typeof config.databases === 'object' && typeof config.policy === 'object';
+    return usable ? config : undefined;
   } catch {
     // A torn or foreign cache file: nothing to fall back on.
     return undefined;
