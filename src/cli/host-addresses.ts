@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /**
@@ -12,12 +11,14 @@ import { existsSync } from 'node:fs';
  * and a full BGP table in /proc/net/fib_trie is tens of megabytes.
  */
 export async function listHostAddresses(): Promise<string[]> {
-  // Loaded here, not at start-up: only an alert about to block needs it.
+  // Loaded here, not at start-up (child_process alone pulls in net and streams): only an alert
+  // about to block needs them.
   const { networkInterfaces } = await import('node:os');
+  const { execFileSync } = await import('node:child_process');
   const fromLibuv = Object.values(networkInterfaces())
     .flatMap((entries) => entries ?? [])
     .map((entry) => entry.address.replace(/%.*$/, ''));
-  return [...new Set([...fromLibuv, ...parseIpAddrOutput(runIpAddr())])];
+  return [...new Set([...fromLibuv, ...parseIpAddrOutput(runIpAddr(execFileSync))])];
 }
 
 /** The addresses in `ip -o addr show` output (`inet 192.0.2.2/24 …`, `inet6 fd00::2/64 …`). */
@@ -32,7 +33,7 @@ export function parseIpAddrOutput(text: string): string[] {
 const IP_PROGRAMS = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'];
 const IP_ADDR_TIMEOUT_MS = 2000;
 
-function runIpAddr(): string {
+function runIpAddr(execFileSync: typeof import('node:child_process').execFileSync): string {
   const program = IP_PROGRAMS.find((path) => existsSync(path));
   if (program === undefined) return '';
   try {
