@@ -23,6 +23,11 @@ describe('parseConfig', () => {
     expect(config.firewall.command).toEqual(['/var/ossec/active-response/bin/firewall-drop.sh']);
   });
 
+  it('a JSON syntax error says the line and column, as an editor shows them', () => {
+    const text = '{\n  "policy": {\n    "mode": "deny",,\n  }\n}';
+    expect(() => parseConfig(text, FILE)).toThrowError(/^\/var\/ossec\/etc\/geo-response\.json: not valid JSON \(.+ at line 3, column 20\)$/);
+  });
+
   it.each([
     ['{bad', 'not valid JSON'],
     ['[]', '(top level): '],

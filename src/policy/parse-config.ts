@@ -7,7 +7,7 @@ export function parseConfig(text: string, fileName: string): Config {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new GeoResponseError(`${fileName}: not valid JSON (${(error as Error).message})`, {
+    throw new GeoResponseError(`${fileName}: not valid JSON (${describeJsonError((error as Error).message, text)})`, {
       code: 'CONFIG_INVALID',
       kind: 'config',
       cause: error,
@@ -25,6 +25,16 @@ export function parseConfig(text: string, fileName: string): Config {
   }
   const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`);
   throw new GeoResponseError(`${fileName}: ${problems.join('; ')}`, { code: 'CONFIG_INVALID', kind: 'config', cause: result.error });
+}
+
+// V8 says where JSON broke as a character offset; an editor wants a line and a column.
+function describeJsonError(message: string, text: string): string {
+  const at = /at position (\d+)/.exec(message);
+  if (at?.[1] === undefined) return message;
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${message.replace(/ in JSON at position \d+.*$/, '').replace(/ at position \d+.*$/, '')} at line ${line}, column ${column}`;
 }
 
 function formatPath(path: PropertyKey[]): string {
