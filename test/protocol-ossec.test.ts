@@ -81,3 +81,19 @@ describe('OSSEC execd arguments', () => {
     expect(record!.geo_response.databases).toEqual([{ role: 'geo', path: `${home.home}/active-response/bin/dbip-country-lite.mmdb`, type: expect.any(String), build_date: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
   });
 });
+
+describe('log.path', () => {
+  it.each([
+    ['a valid configuration', { log: { path: 'logs/custom/geo.log' }, policy: { mode: 'off' } }, 0],
+    ['a configuration broken elsewhere (the record still lands there)', { log: { path: 'logs/custom/geo.log' }, policy: { mode: 'nope' } }, 4],
+  ])('moves the geo log with %s', async (_, config, code) => {
+    const home = makeBundleHome();
+    home.writeConfig(config);
+    const result = await runOssec('add - 203.0.113.7 1795823765.1 5710 /var/log/auth.log -', { command: home.command, env: home.env });
+    expect(result.code).toBe(code);
+    expect(home.readLogText()).toBe('');
+    const moved = readFileSync(`${home.home}/logs/custom/geo.log`, 'utf8').trim().split('\n');
+    expect(moved).toHaveLength(1);
+    expect(JSON.parse(moved[0]!).source.ip).toBe('203.0.113.7');
+  });
+});

@@ -52,16 +52,16 @@ export function decide(input: DecisionInput, policy: PolicyConfig): PolicyDecisi
 // Built-in safety and never_block come before everything else, the mode included, so the
 // record of a loopback or never_block address always says why it can never be blocked.
 function decideBuiltInSafety(input: DecisionInput, policy: PolicyConfig): PolicyDecision | undefined {
-  const { network } = classifyAddress(input.address);
-  const range = network ?? input.address.text;
+  // The range is named only in these reasons: a public address (most alerts) is not classified again.
+  const range = () => classifyAddress(input.address).network ?? input.address.text;
   if (NEVER_BLOCKED_CLASSES.has(input.addressClass)) {
-    return { action: 'allow', reason: `${range} never blocked (${input.addressClass})` };
+    return { action: 'allow', reason: `${range()} never blocked (${input.addressClass})` };
   }
   if (isHostAddress(input.address, input.hostAddresses)) {
     return { action: 'allow', reason: `${input.address.text} is an address of this host; never blocked` };
   }
   if (PRIVATE_CLASSES.has(input.addressClass) && !policy.allow_private) {
-    return { action: 'allow', reason: `${range} never blocked (${input.addressClass}; allow_private is false)` };
+    return { action: 'allow', reason: `${range()} never blocked (${input.addressClass}; allow_private is false)` };
   }
   const neverBlock = policy.never_block.find((cidr) => rangeContains(cidr, input.address));
   if (neverBlock !== undefined) return { action: 'allow', reason: `${neverBlock} is in never_block` };

@@ -25,7 +25,7 @@ type Progress = Omit<RecordInput, 'timestamp' | 'version' | 'durationMs' | 'outc
 /** The active response: read the call, geolocate, decide, maybe block, and append exactly one record. Returns the failure that decides the exit code, if any. */
 export async function respond(deps: RespondDeps): Promise<GeoResponseError | undefined> {
   const progress: Progress = { protocol: 'unknown' };
-  const config = createConfigSource(join(deps.home, 'etc', 'geo-response.json'), deps.readConfigText);
+  const config: LoadedConfig = { source: createConfigSource(join(deps.home, 'etc', 'geo-response.json'), deps.readConfigText) };
   let stdinOpened: LineSource | undefined;
   const stdin = () => (stdinOpened ??= deps.stdin());
   try {
@@ -39,13 +39,19 @@ export async function respond(deps: RespondDeps): Promise<GeoResponseError | und
   }
 }
 
+/** The configuration file, and what validated of it once loaded (finish needs its log path). */
+interface LoadedConfig {
+  source: ConfigSource;
+  validated?: Config;
+}
+
 interface StepsOutcome {
   outcome: 'success' | 'failure';
   reason: string;
   error?: GeoResponseError;
 }
 
-async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, configSource: ConfigSource, progress: Progress): Promise<StepsOutcome> {
+async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, loaded: LoadedConfig, progress: Progress): Promise<StepsOutcome> {
   const invocation = parseInvocation(await readRawInput(deps, stdin));
   progress.protocol = invocation.protocol;
   progress.invocation = invocation;
@@ -59,13 +65,14 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
     if (answer === 'abort') {
       // Geolocated for the record with the configured databases; a broken configuration does not
       // turn an abort (nothing to do) into a failure.
-      const config = await loadConfig(configSource, deps.configCache).catch(() => defaultConfig());
+      const config = await loadConfig(loaded.source, deps.configCache).catch(() => defaultConfig());
       progress.lookup = lookupWith(deps, address, config);
       return { outcome: 'success', reason: `execd answered abort: ${address.text} is already handled; nothing done` };
     }
   }
 
-  const { config, configError } = await loadConfigForAction(invocation.action, configSource, deps);
+  const { config, configError } = await loadConfigForAction(invocation.action, loaded.source, deps);
+  loaded.validated = config;
   const lookup = lookupWith(deps, address, config);
   progress.lookup = lookup;
   const decisionInput = {
@@ -167,7 +174,7 @@ function describeSuccess(invocation: Invocation, address: IpAddress, lookup: Geo
   return `${invocation.action} ${address.text} (${where}): ${decisionReason}${firewall}`;
 }
 
-function finish(deps: RespondDeps, config: ConfigSource, progress: Progress, reason: string, error: GeoResponseError | undefined, outcome: 'success' | 'failure'): GeoResponseError | undefined {
+function finish(deps: RespondDeps, config: LoadedConfig, progress: Progress, reason: string, error: GeoResponseError | undefined, outcome: 'success' | 'failure'): GeoResponseError | undefined {
   const record = buildRecord({
     ...progress,
     timestamp: deps.now(),
@@ -190,12 +197,13 @@ function finish(deps: RespondDeps, config: ConfigSource, progress: Progress, rea
   return reported;
 }
 
-function resolveLogPath(home: string, config: ConfigSource): string {
-  return resolve(home, readLogPathLeniently(config) ?? join('logs', 'geo-response.log'));
+function resolveLogPath(home: string, config: LoadedConfig): string {
+  const configured = config.validated ? config.validated.log.path : readLogPathLeniently(config.source);
+  return resolve(home, configured ?? join('logs', 'geo-response.log'));
 }
 
-// The record must be written even when the configuration is broken: read log.path without
-// trusting the rest of the file.
+// The record must be written even when the configuration is broken (or was never reached):
+// read log.path without trusting the rest of the file.
 function readLogPathLeniently(config: ConfigSource): string | undefined {
   try {
     const text = config.text();
