@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Reader } from 'maxmind';
 import { lookupAddress } from '../src/geo/lookup-address';
-import { openDatabase } from '../src/geo/open-database';
+import { openMmdb as openDatabase } from '../src/geo/mmdb/index';
 import { parseIpAddress } from '../src/geo/ip-address';
 import { EMBEDDED_DB, makeBundleHome, TEST_NODE, REPO_ROOT } from './support/bundle-home';
 

@@ -2,15 +2,10 @@ import { GeoResponseError, toOneLine } from '../errors.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
 import { parseIpAddress } from '../geo/ip-address.js';
 import { lookupAddress, type GeoLookup } from '../geo/lookup-address.js';
-import { resolveInstallDatabases } from './install-databases.js';
+import { resolveInstallDatabases, type InstallDatabasesIo } from './install-databases.js';
 import { exitCodeFor } from './exit-codes.js';
 
-export interface LookupCommandIo {
-  home: string;
-  bundleDir: string;
-  env: NodeJS.ProcessEnv;
-  readConfigText(path: string): string | undefined;
-  listDatabaseFiles(dir: string): string[];
+export interface LookupCommandIo extends InstallDatabasesIo {
   writeStdout(text: string): void;
   writeStderr(text: string): void;
 }

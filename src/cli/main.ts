@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { openDatabase } from '../geo/open-database.js';
+import { openMmdb } from '../geo/mmdb/index.js';
 import { appendLine } from '../log/append-line.js';
 import { createLineSource } from '../respond/line-source.js';
 import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
@@ -92,7 +92,8 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
     readConfigText,
     configCache: openConfigCache(),
     listDatabaseFiles,
-    openDatabase,
+    // The per-alert reader: positioned reads, whatever the database's size (src/geo/mmdb/).
+    openDatabase: openMmdb,
     appendLine,
     hostAddresses: listHostAddresses,
     async applyFirewall(call, config) {

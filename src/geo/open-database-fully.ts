@@ -6,7 +6,7 @@ import type { DatabaseReader } from './database-reader.js';
 /**
  * Open a MaxMind DB file with the `maxmind` package, which reads it whole: the right trade for
  * `lookup` and `check`, which may look up many addresses in one process. The per-alert path uses
- * the lazy reader instead (./open-database.ts).
+ * the lazy reader instead (./mmdb/).
  */
 export function openDatabaseFully(path: string): DatabaseReader {
   let buffer: Buffer;

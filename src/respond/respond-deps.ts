@@ -1,18 +1,9 @@
 import type { OpenDatabase } from '../geo/database-reader.js';
 import type { FirewallConfig } from '../policy/config-schema.js';
-import type { GeoResponseFields } from '../log/record.js';
-import type { GeoResponseError } from '../errors.js';
-import type { IpAddress } from '../geo/ip-address.js';
+// Types only: the firewall code itself loads lazily, when a backend has work to do.
+import type { FirewallOutcome, FirewallRequest } from '../firewall/index.js';
 import type { LineSource } from './line-source.js';
 import type { ValidatedConfigCache } from './load-config.js';
-
-export interface FirewallCall {
-  action: 'add' | 'delete';
-  address: IpAddress;
-  decision: 'block' | 'allow' | 'log';
-  expireSeconds: number;
-  ossecArgs: string[];
-}
 
 /** Everything the active-response flow needs from the outside world; the CLI builds the real ones, tests their own. */
 export interface RespondDeps {
@@ -37,5 +28,5 @@ export interface RespondDeps {
   openDatabase: OpenDatabase;
   appendLine(path: string, line: string): void;
   hostAddresses(): Promise<string[]>;
-  applyFirewall(call: FirewallCall, config: FirewallConfig): Promise<{ fields: NonNullable<GeoResponseFields['firewall']>; error?: GeoResponseError }>;
+  applyFirewall(request: FirewallRequest, config: FirewallConfig): Promise<FirewallOutcome>;
 }
