@@ -259,6 +259,19 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(fs.readFileSync(config, 'utf8')).toBe(mine);
   });
 
+  it('an upgrade removes the old code caches and keeps the last validated configuration (a delete may need it)', () => {
+    const tree = makeTree(c);
+    fs.writeFileSync(path.join(tree.home, 'etc', 'geo-response.json'), '{ "policy": { "mode": "deny", "countries": ["RU"] } }\n');
+    install(tree.home);
+    const bin = path.join(tree.home, 'active-response', 'bin');
+    const alert = spawnSync(path.join(bin, 'geo-response'), ['add', '-', '81.2.69.142', '1.1', '5710', '/var/log/auth.log', '-'], { cwd: '/', env: { PATH: '/usr/bin:/bin' } });
+    expect(alert.status).toBe(0);
+    const caches = () => fs.readdirSync(bin).filter((name) => name.startsWith('.geo-response.')).map((name) => name.replace(/^.*\.node[^.]+(?:\.\d+)*\./, '')).sort();
+    expect(caches()).toEqual(['config.json', 'parse-config.v8cache', 'program.v8cache']);
+    install(tree.home);
+    expect(caches()).toEqual(['config.json']);
+  });
+
   it('an existing configuration this version refuses: the files are installed, and install.sh says what to fix and fails', () => {
     const tree = makeTree(c);
     fs.writeFileSync(path.join(tree.home, 'etc', 'geo-response.json'), '{ "policy": { "mode": "deny", "countries": ["UK"] } }\n');
