@@ -5,7 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
-import { formatSection, formatSectionIndex, SECTION_INDEX_WIDTH, type SectionEncoding, type SectionIndex } from './src/loader/embedded-sections';
+import { formatSections, formatSectionsFunction, SECTIONS_FUNCTION, type SectionEncoding, type SectionInput } from './src/loader/embedded-sections';
 
 const require = createRequire(import.meta.url);
 const { version } = require('./package.json') as { version: string };
@@ -83,43 +83,29 @@ function listCountryNames(): Record<string, string> {
   return table;
 }
 
-// The executable = shebang + section index + the loader (src/loader/run-program.ts) + the
-// program and each lazy part as base64 sections in trailing comments, which V8 skips over when
-// it loads the file (layout: src/loader/embedded-sections.ts).
+// The executable = shebang + the loader (src/loader/run-program.ts) + a never-called function whose
+// body holds the program and each lazy part in comments (layout and why: src/loader/embedded-sections.ts).
 async function assembleExecutable(path: string): Promise<void> {
   const program = readFileSync(path, 'utf8').replace(/^#!.*\n/, '');
   const loader = await buildCommonJs('src/loader/run-program.ts');
   // Source that needs no decoding where it can (it must not hold `*/`), base64 where it cannot,
   // brotli for the large parts that alerts never load.
-  const plain = (source: string): [SectionEncoding, Buffer] => [source.includes('*/') ? 'base64' : 'text', Buffer.from(source)];
+  const plain = (source: string): SectionEncoding => (source.includes('*/') ? 'base64' : 'text');
   const grouped = new Set(Object.values(SECTION_GROUPS).flat());
-  const parts: Array<[string, SectionEncoding, Buffer, string[]?]> = [['program', ...plain(program)]];
+  const parts: SectionInput[] = [{ name: 'program', encoding: plain(program), bytes: Buffer.from(program) }];
   for (const [name, source] of [...chunks].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!grouped.has(name)) parts.push([name, 'brotli-base64', compress(source)]);
+    if (!grouped.has(name)) parts.push({ name, encoding: 'brotli-base64', bytes: compress(source) });
   }
   for (const [group, members] of Object.entries(SECTION_GROUPS)) {
     const sources = Object.fromEntries(members.map((member) => [member, chunks.get(member) ?? '']));
-    parts.push([group, 'brotli-base64', compress(JSON.stringify(sources)), members]);
+    parts.push({ name: group, encoding: 'brotli-base64', bytes: compress(JSON.stringify(sources)), members });
   }
-  const head = `#!/usr/bin/env node\n`;
   const loaderText = loader.outputFiles[0]?.text ?? '';
-  // Offsets count from the start of the index line, so that the installer may rewrite the
-  // shebang (to an absolute node) without moving anything the index points at.
-  let offset = SECTION_INDEX_WIDTH + 1 + Buffer.byteLength(loaderText);
-  const index: SectionIndex = { build: '', sections: {} };
-  const sections: Buffer[] = [];
-  for (const [name, encoding, bytes, members] of parts) {
-    const section = formatSection(name, encoding, bytes);
-    offset += Buffer.byteLength(section.head);
-    if (members) for (const member of members) index.sections[member] = [offset, section.body.length, encoding, member];
-    else index.sections[name] = [offset, section.body.length, encoding];
-    offset += section.body.length + Buffer.byteLength(section.tail);
-    sections.push(Buffer.from(section.head), section.body, Buffer.from(section.tail));
-  }
-  const body = Buffer.concat([Buffer.from(loaderText), ...sections]);
+  if (!loaderText.includes(SECTIONS_FUNCTION)) throw new Error(`the loader does not call ${SECTIONS_FUNCTION}`);
+  const sections = formatSections(parts);
   // The caches' names carry this: any change to what runs gives them new names.
-  index.build = createHash('sha256').update(body).digest('hex').slice(0, 16);
-  writeFileSync(path, Buffer.concat([Buffer.from(head + formatSectionIndex(index)), body]));
+  const build = createHash('sha256').update(loaderText).update(sections).digest('hex').slice(0, 16);
+  writeFileSync(path, `#!/usr/bin/env node\n${loaderText}${formatSectionsFunction(build, sections)}`);
 }
 
 function compress(source: string): Buffer {

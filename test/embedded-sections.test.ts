@@ -1,75 +1,83 @@
-import { describe, expect, it } from 'vitest';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
-import { formatSection, formatSectionIndex, readSectionIndex, readSectionText, SECTION_INDEX_WIDTH, type SectionEncoding, type SectionIndex } from '../src/loader/embedded-sections';
-
-// The layout tsup.config.ts writes and the loader reads: built here by hand from the same pieces.
-function writeExecutable(shebang: string, parts: Array<[string, SectionEncoding, Buffer, string[]?]>): string {
-  const loader = 'void 0;\n';
-  const index: SectionIndex = { build: '0123456789abcdef', sections: {} };
-  let offset = SECTION_INDEX_WIDTH + 1 + loader.length;
-  const bodies: Buffer[] = [];
-  for (const [name, encoding, bytes, members] of parts) {
-    const section = formatSection(name, encoding, bytes);
-    offset += section.head.length;
-    for (const member of members ?? [name]) index.sections[member] = [offset, section.body.length, encoding, ...(members ? [member] : [])] as SectionIndex['sections'][string];
-    offset += section.body.length + section.tail.length;
-    bodies.push(Buffer.from(section.head), section.body, Buffer.from(section.tail));
-  }
-  const path = join(mkdtempSync(join(tmpdir(), 'gr-sections-')), 'geo-response');
-  writeFileSync(path, Buffer.concat([Buffer.from(`${shebang}\n${formatSectionIndex(index)}${loader}`), ...bodies]));
-  return path;
-}
-
-function read(path: string, name: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const { index, base } = readSectionIndex(fd, path);
-    return readSectionText(fd, path, base, index, name);
-  } finally {
-    closeSync(fd);
-  }
-}
+import { formatSections, formatSectionsFunction, parseEmbeddedSections, SECTIONS_FUNCTION, type SectionInput } from '../src/loader/embedded-sections';
 
 const PROGRAM = 'module.exports = "über";';
 const WITH_COMMENT_END = 'const re = /a*/g;';
 const GROUP = JSON.stringify({ report: 'exports.r = 1;', lookup: 'exports.l = 2;' });
+const PARTS: SectionInput[] = [
+  { name: 'program', encoding: 'text', bytes: Buffer.from(PROGRAM) },
+  { name: 'parser', encoding: 'base64', bytes: Buffer.from(WITH_COMMENT_END) },
+  { name: 'commands', encoding: 'brotli-base64', bytes: brotliCompressSync(Buffer.from(GROUP)), members: ['report', 'lookup'] },
+];
+
+// The reader as the loader bundles it (CommonJS), for executables run by a real Node.
+let readerModule = '';
+beforeAll(() => {
+  readerModule = join(mkdtempSync(join(tmpdir(), 'gr-sections-reader-')), 'embedded-sections.cjs');
+  buildSync({ entryPoints: [join(__dirname, '../src/loader/embedded-sections.ts')], bundle: true, format: 'cjs', platform: 'node', outfile: readerModule, logLevel: 'silent' });
+});
+
+/**
+ * An executable laid out as tsup.config.ts writes it, whose loader prints each part it reads back
+ * from its own sections function: the real path from Node's loader to the text the loader sees.
+ */
+function runExecutable(shebang: string, parts: SectionInput[], names: string[]): { status: number | null; stdout: string; stderr: string } {
+  const loader = [
+    `const { parseEmbeddedSections } = require(${JSON.stringify(readerModule)});`,
+    `const sections = parseEmbeddedSections(${SECTIONS_FUNCTION}.toString(), __filename);`,
+    `process.stdout.write(JSON.stringify({ build: sections.build, parts: ${JSON.stringify(names)}.map((name) => sections.read(name)) }));`,
+    '',
+  ].join('\n');
+  const path = join(mkdtempSync(join(tmpdir(), 'gr-sections-')), 'geo-response');
+  writeFileSync(path, `${shebang}\n${loader}${formatSectionsFunction('0123456789abcdef', formatSections(parts))}`, { mode: 0o755 });
+  const result = spawnSync(process.execPath, [path], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 describe('sections of the executable', () => {
-  it.each(['#!/usr/bin/env node', '#!/usr/bin/node', `#!/opt/${'n'.repeat(100)}/node`])('every encoding reads back, whatever the #! line (%s)', (shebang) => {
-    const path = writeExecutable(shebang, [
-      ['program', 'text', Buffer.from(PROGRAM)],
-      ['parser', 'base64', Buffer.from(WITH_COMMENT_END)],
-      ['commands', 'brotli-base64', brotliCompressSync(Buffer.from(GROUP)), ['report', 'lookup']],
-    ]);
-    expect(read(path, 'program')).toBe(PROGRAM);
-    expect(read(path, 'parser')).toBe(WITH_COMMENT_END);
-    expect(read(path, 'report')).toBe('exports.r = 1;');
-    expect(read(path, 'lookup')).toBe('exports.l = 2;');
+  it.each(['#!/usr/bin/env node', '#!/usr/bin/node', `#!/opt/${'n'.repeat(100)}/node`])('every encoding reads back through Node, whatever the #! line (%s)', (shebang) => {
+    const result = runExecutable(shebang, PARTS, ['program', 'parser', 'report', 'lookup']);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ build: '0123456789abcdef', parts: [PROGRAM, WITH_COMMENT_END, 'exports.r = 1;', 'exports.l = 2;'] });
+  });
+
+  it('reads the same parts from the function text as a string', () => {
+    const sections = parseEmbeddedSections(formatSectionsFunction('feedc0de', formatSections(PARTS)), 'geo-response');
+    expect(sections.build).toBe('feedc0de');
+    expect(sections.read('program')).toBe(PROGRAM);
+    expect(sections.read('parser')).toBe(WITH_COMMENT_END);
+    expect(sections.read('lookup')).toBe('exports.l = 2;');
   });
 
   it('source holding */ cannot be stored as text (it would end its comment)', () => {
-    expect(() => formatSection('parser', 'text', Buffer.from(WITH_COMMENT_END))).toThrowError(/would end its comment early/);
+    expect(() => formatSections([{ name: 'parser', encoding: 'text', bytes: Buffer.from(WITH_COMMENT_END) }])).toThrowError(/would end its comment early/);
   });
 
-  it('a missing section and a truncated file are clear errors', () => {
-    const path = writeExecutable('#!/usr/bin/node', [['program', 'text', Buffer.from(PROGRAM)]]);
-    expect(() => read(path, 'report')).toThrowError(/has no section report: the file is incomplete; reinstall geo-response/);
-    const truncated = writeExecutable('#!/usr/bin/node', [['program', 'base64', Buffer.from(PROGRAM.repeat(50))]]);
-    writeFileSync(truncated, readFileSync(truncated).subarray(0, 1200));
-    expect(() => read(truncated, 'program')).toThrowError(/is truncated: reinstall geo-response/);
+  it('a missing section and a damaged one are clear errors', () => {
+    const text = formatSectionsFunction('feedc0de', formatSections([{ name: 'program', encoding: 'text', bytes: Buffer.from(PROGRAM) }]));
+    expect(() => parseEmbeddedSections(text, 'geo-response').read('report')).toThrowError(/geo-response has no section report: the file is incomplete; reinstall geo-response/);
+    // A body whose recorded length no longer matches (edited or cut by hand).
+    const damaged = text.replace(PROGRAM, `${PROGRAM}//`);
+    expect(() => parseEmbeddedSections(damaged, 'geo-response').read('program')).toThrowError(/geo-response has a damaged section program: reinstall geo-response/);
   });
 
-  it('a file without an index is not an executable of ours', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'gr-sections-')), 'other');
-    writeFileSync(path, '#!/bin/sh\necho hello\n');
-    const fd = openSync(path, 'r');
-    try {
-      expect(() => readSectionIndex(fd, path)).toThrowError(/has no section index/);
-    } finally {
-      closeSync(fd);
-    }
+  it('text without a build line is not an executable of ours', () => {
+    expect(() => parseEmbeddedSections('function f() {}', 'other')).toThrowError(/other has no section index/);
+  });
+
+  it('a file cut short is refused by Node before any of it runs', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gr-sections-')), 'geo-response');
+    const whole = `#!/usr/bin/env node\nprocess.stdout.write('ran');\n${formatSectionsFunction('feedc0de', formatSections(PARTS))}`;
+    writeFileSync(path, whole.slice(0, whole.length - 40));
+    const result = spawnSync(process.execPath, [path], { encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/SyntaxError/);
   });
 });

@@ -1,79 +1,113 @@
-import { readSync } from 'node:fs';
-
 /*
- * The executable is one file: a shebang, an index line, the loader, then the program and each
- * lazily loaded part in block comments, which V8 skips over when Node loads the file: as source
- * text when it holds no `*\/`, otherwise base64 (which has no `*`), so no section can end its
- * comment early. The index line (`//GEO-RESPONSE-SECTIONS {"build":…,"sections":{…}}`) is padded
- * to a fixed width so the offsets can be computed before it is written; offsets count from the
- * index line, so the installer may rewrite the shebang. `build` is a hash of everything after
- * the index line: it names the caches, so a cache never meets another build.
+ * The executable is one file: a shebang, the loader, then one function that is never called,
+ * `__geoResponseSections`, whose body holds the build hash and every part of the program in block
+ * comments (V8 skips over comments when Node loads the file).
+ *
+ * Why a function: Node has read and parsed the whole file before the loader's first line runs,
+ * and the function's text (Function.prototype.toString) is a view of that source that V8 hands
+ * back without a copy. So the loader opens no file and decodes nothing to find the program:
+ * measured on the 2-core build machine, reading the parts back through a descriptor cost an
+ * alert ~0.5 ms (first use of fs.readSync, Buffer and latin1/utf8 decoding). It also makes an
+ * alert immune to an upgrade renaming a new file over this one: every part comes from the text
+ * Node loaded.
+ *
+ * Layout of the body: `/*GEO-RESPONSE-BUILD <hash>*\/`, then per section a head line
+ * `/*GEO-RESPONSE-SECTION <name> <encoding> <length>[ <member>,<member>…]`, its body of exactly
+ * <length> characters, and `\n*\/`. The lengths let the reader step from head to head without
+ * searching the bodies. A body is the source as is when it holds no `*\/`, otherwise base64
+ * (which has no `*`), so no section can end its comment early. `build` is a hash of the loader
+ * and the sections: it names the caches, so a cache never meets another build.
  */
+
+export const SECTIONS_FUNCTION = '__geoResponseSections';
+const BUILD_MARK = '/*GEO-RESPONSE-BUILD ';
+const SECTION_MARK = '/*GEO-RESPONSE-SECTION ';
+const SECTION_END = '\n*/';
 
 // `text`: the source as is (only when it holds no `*/`); `base64`; `brotli-base64` for large parts.
 export type SectionEncoding = 'text' | 'base64' | 'brotli-base64';
-/** Where a part is: a section of its own, or (with `member`) one entry of a section that bundles several as a JSON object. */
-export type SectionEntry = [offset: number, length: number, encoding: SectionEncoding, member?: string];
 
-export interface SectionIndex {
-  build: string;
-  sections: Record<string, SectionEntry>;
+/** One part to embed: a section of its own, or (with `members`) several parts as one JSON object. */
+export interface SectionInput {
+  name: string;
+  encoding: SectionEncoding;
+  bytes: Buffer;
+  members?: string[];
 }
 
-const INDEX_PREFIX = '//GEO-RESPONSE-SECTIONS ';
-/** The index line's fixed width (characters, newline excluded). */
-export const SECTION_INDEX_WIDTH = 640;
-// The shebang (at most Linux's 127-byte limit plus newline) and the index line.
-const HEAD_BYTES = 128 + SECTION_INDEX_WIDTH + 1;
-
-/** The index line for a layout. */
-export function formatSectionIndex(index: SectionIndex): string {
-  const line = INDEX_PREFIX + JSON.stringify(index);
-  if (line.length > SECTION_INDEX_WIDTH) throw new Error(`section index longer than ${SECTION_INDEX_WIDTH} characters`);
-  return `${line.padEnd(SECTION_INDEX_WIDTH)}\n`;
+/** The comment-wrapped sections, without the build line (the build hash is taken over these). */
+export function formatSections(parts: SectionInput[]): string {
+  return parts.map(formatSection).join('');
 }
 
-/** One section: its comment head, its body in the chosen encoding, its comment tail. */
-export function formatSection(name: string, encoding: SectionEncoding, bytes: Buffer): { head: string; body: Buffer; tail: string } {
-  const body = encoding === 'text' ? bytes : Buffer.from(bytes.toString('base64').replace(/.{1,120}/g, '$&\n'));
+/** The never-called function that carries the sections. */
+export function formatSectionsFunction(build: string, sections: string): string {
+  return `function ${SECTIONS_FUNCTION}() {${BUILD_MARK}${build}*/\n${sections}}\n`;
+}
+
+function formatSection({ name, encoding, bytes, members }: SectionInput): string {
+  const body = encoding === 'text' ? bytes.toString('utf8') : bytes.toString('base64').replace(/.{1,120}/g, '$&\n');
   if (body.includes('*/')) throw new Error(`section ${name} would end its comment early`);
-  return { head: `/*GEO-RESPONSE ${name}\n`, body, tail: '\n*/\n' };
+  const memberList = members ? ` ${members.join(',')}` : '';
+  return `${SECTION_MARK}${name} ${encoding} ${body.length}${memberList}\n${body}${SECTION_END}\n`;
 }
 
-/** The index of an open executable file, and where in the file its offsets count from. */
-export function readSectionIndex(fd: number, executable: string): { index: SectionIndex; base: number } {
-  const head = readExactly(fd, 0, HEAD_BYTES, executable, true).toString('latin1');
-  const start = head.indexOf(INDEX_PREFIX);
-  const end = head.indexOf('\n', start);
-  if (start === -1 || end === -1) throw new Error(`${executable} has no section index: not a complete geo-response executable`);
-  return { index: JSON.parse(head.slice(start + INDEX_PREFIX.length, end)) as SectionIndex, base: start };
+interface SectionEntry {
+  start: number;
+  length: number;
+  encoding: SectionEncoding;
+  member?: string;
 }
 
-/** The source text of one section of an open executable file. */
-export function readSectionText(fd: number, executable: string, base: number, index: SectionIndex, name: string): string {
-  const entry = index.sections[name];
-  if (entry === undefined) throw new Error(`${executable} has no section ${name}: the file is incomplete; reinstall geo-response`);
-  const [offset, length, encoding, member] = entry;
-  const raw = readExactly(fd, base + offset, length, executable);
-  const text = encoding === 'text' ? raw.toString('utf8') : decodeBase64(raw, encoding);
-  return member === undefined ? text : ((JSON.parse(text) as Record<string, string>)[member] ?? '');
+/** The sections as the loader sees them. */
+export interface EmbeddedSections {
+  build: string;
+  /** The source text of one part. */
+  read(name: string): string;
 }
 
-function decodeBase64(raw: Buffer, encoding: 'base64' | 'brotli-base64'): string {
-  const bytes = Buffer.from(raw.toString('latin1'), 'base64');
-  return encoding === 'base64' ? bytes.toString('utf8') : inflate(bytes);
+/** Index the text of the sections function; `executable` names the file in errors. */
+export function parseEmbeddedSections(text: string, executable: string): EmbeddedSections {
+  const buildStart = text.indexOf(BUILD_MARK);
+  const buildEnd = text.indexOf('*/', buildStart);
+  if (buildStart === -1 || buildEnd === -1) throw new Error(`${executable} has no section index: not a complete geo-response executable`);
+  const build = text.slice(buildStart + BUILD_MARK.length, buildEnd);
+  let entries: Map<string, SectionEntry> | undefined;
+  return {
+    build,
+    read(name) {
+      entries ??= indexSections(text, buildEnd, executable);
+      const entry = entries.get(name);
+      if (entry === undefined) throw new Error(`${executable} has no section ${name}: the file is incomplete; reinstall geo-response`);
+      const body = text.slice(entry.start, entry.start + entry.length);
+      const source = entry.encoding === 'text' ? body : decodeBase64(body, entry.encoding);
+      return entry.member === undefined ? source : ((JSON.parse(source) as Record<string, string>)[entry.member] ?? '');
+    },
+  };
 }
 
-function readExactly(fd: number, offset: number, length: number, executable: string, shortIsFine = false): Buffer {
-  const buffer = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const read = readSync(fd, buffer, done, length - done, offset + done);
-    if (read === 0) break;
-    done += read;
+// Step from head line to head line; the bodies are never searched.
+function indexSections(text: string, from: number, executable: string): Map<string, SectionEntry> {
+  const entries = new Map<string, SectionEntry>();
+  for (let head = text.indexOf(SECTION_MARK, from); head !== -1; ) {
+    const lineEnd = text.indexOf('\n', head);
+    const [name, encoding, length, members] = text.slice(head + SECTION_MARK.length, lineEnd).split(' ');
+    const start = lineEnd + 1;
+    const end = start + Number(length);
+    if (!name || !encoding || !Number.isInteger(Number(length)) || text.slice(end, end + SECTION_END.length) !== SECTION_END) {
+      throw new Error(`${executable} has a damaged section ${name ?? ''}: reinstall geo-response`);
+    }
+    const entry = { start, length: Number(length), encoding: encoding as SectionEncoding };
+    if (members === undefined) entries.set(name, entry);
+    else for (const member of members.split(',')) entries.set(member, { ...entry, member });
+    head = text.indexOf(SECTION_MARK, end);
   }
-  if (done < length && !shortIsFine) throw new Error(`${executable} is truncated: reinstall geo-response`);
-  return buffer.subarray(0, done);
+  return entries;
+}
+
+function decodeBase64(body: string, encoding: SectionEncoding): string {
+  const bytes = Buffer.from(body, 'base64');
+  return encoding === 'base64' ? bytes.toString('utf8') : inflate(bytes);
 }
 
 function inflate(bytes: Buffer): string {

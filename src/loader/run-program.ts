@@ -1,11 +1,14 @@
 /*
- * The executable's first lines: open this same file once, read the program from its section and
- * run it through a V8 code cache (see code-cache.ts for why and the measured figures).
+ * The executable's first lines: take the program from the sections function that ends this same
+ * file (see embedded-sections.ts for why) and run it through a V8 code cache (see code-cache.ts).
  */
 import { dirname } from 'node:path';
 import { isAlertInvocation } from './code-cache.js';
 import { openExecutable } from './executable.js';
 
-const executable = openExecutable(__filename, { useCodeCache: isAlertInvocation(process.argv), env: process.env });
+// Written after the loader by tsup.config.ts (SECTIONS_FUNCTION in embedded-sections.ts); never called.
+declare function __geoResponseSections(): void;
+
+const executable = openExecutable(__filename, __geoResponseSections.toString(), { useCodeCache: isAlertInvocation(process.argv), env: process.env });
 const program = executable.compile(executable.readSection('program'), 'program');
 program(module.exports, require, module, __filename, dirname(__filename), executable);

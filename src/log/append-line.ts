@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GeoResponseError } from '../errors.js';
 
@@ -9,7 +9,7 @@ import { GeoResponseError } from '../errors.js';
  * move-and-create needs no signal.
  */
 export function appendLine(path: string, line: string): void {
-  const data = Buffer.from(line.endsWith('\n') ? line : `${line}\n`, 'utf8');
+  const data = line.endsWith('\n') ? line : `${line}\n`;
   try {
     appendToFile(path, data);
   } catch (error) {
@@ -24,8 +24,17 @@ export function appendLine(path: string, line: string): void {
   }
 }
 
-function appendToFile(path: string, data: Buffer): void {
-  appendFileSync(path, data, { flag: 'a', mode: 0o640 });
+// open/write/close rather than appendFileSync, whose option handling and write loop are Node code
+// each alert would compile on first use (~0.1 ms); one write(2) is what the atomicity relies on.
+function appendToFile(path: string, data: string): void {
+  const fd = openSync(path, 'a', 0o640);
+  try {
+    const written = writeSync(fd, data);
+    const expected = Buffer.byteLength(data);
+    if (written !== expected) throw Object.assign(new Error(`short write: ${written} of ${expected} bytes`), { code: 'ENOSPC' });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function logError(path: string, error: unknown): GeoResponseError {

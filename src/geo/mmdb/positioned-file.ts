@@ -14,24 +14,27 @@ const WINDOW_COUNT = 32;
  * A file read only by position (pread), through a small fixed set of windows.
  * The descriptor stays open for the reader's life, so a database renamed over
  * by geoipupdate keeps answering from the inode we opened: consistent, never a mix.
+ *
+ * The windows are slices of one ArrayBuffer read through a DataView: every
+ * alert runs this code once, cold, and each Buffer method it touches for the
+ * first time (allocUnsafe, readUIntBE, readFloatBE…) costs tens of
+ * microseconds of compiling Node's own JavaScript; typed-array access costs none.
  */
 export class PositionedFile {
   readonly path: string;
   readonly size: number;
   private fd: number | undefined;
-  private readonly windows: Buffer[] = [];
+  private readonly bytes = Buffer.from(new ArrayBuffer(WINDOW_COUNT * WINDOW_BYTES));
+  private readonly view = new DataView(this.bytes.buffer);
   private readonly starts = new Float64Array(WINDOW_COUNT).fill(-1);
   private readonly ends = new Float64Array(WINDOW_COUNT).fill(-1);
   private nextWindow = 0;
   private lastWindow = 0;
-  /** Index in the buffer last returned by `locate` of the position asked for. */
-  private located = 0;
 
   private constructor(path: string, fd: number, size: number) {
     this.path = path;
     this.fd = fd;
     this.size = size;
-    for (let i = 0; i < WINDOW_COUNT; i++) this.windows.push(Buffer.allocUnsafe(WINDOW_BYTES));
   }
 
   /** Open a file for positioned reads; a missing or unreadable file is DATABASE_NOT_FOUND. */
@@ -52,45 +55,45 @@ export class PositionedFile {
 
   /** Read one byte. */
   byteAt(position: number): number {
-    const buffer = this.locate(position, 1);
-    return buffer[this.located] as number;
+    return this.bytes[this.locate(position, 1)] as number;
   }
 
   /** Read an unsigned big-endian integer of 1 to 6 bytes. */
   uintAt(position: number, length: number): number {
-    const buffer = this.locate(position, length);
-    return buffer.readUIntBE(this.located, length);
+    const at = this.locate(position, length);
+    let value = 0;
+    for (let i = 0; i < length; i++) value = value * 256 + (this.bytes[at + i] as number);
+    return value;
   }
 
   /** Read a signed big-endian 32-bit integer. */
   int32At(position: number): number {
-    const buffer = this.locate(position, 4);
-    return buffer.readInt32BE(this.located);
+    return this.view.getInt32(this.locate(position, 4));
   }
 
   /** Read a big-endian IEEE 754 double. */
   doubleAt(position: number): number {
-    const buffer = this.locate(position, 8);
-    return buffer.readDoubleBE(this.located);
+    return this.view.getFloat64(this.locate(position, 8));
   }
 
   /** Read a big-endian IEEE 754 single. */
   floatAt(position: number): number {
-    const buffer = this.locate(position, 4);
-    return buffer.readFloatBE(this.located);
+    return this.view.getFloat32(this.locate(position, 4));
   }
 
   /** Read a UTF-8 string of `length` bytes. */
   utf8At(position: number, length: number): string {
-    const buffer = this.locate(position, length);
-    return buffer.toString('utf8', this.located, this.located + length);
+    if (length > WINDOW_BYTES) return this.bytesAt(position, length).toString('utf8');
+    const at = this.locate(position, length);
+    return this.bytes.toString('utf8', at, at + length);
   }
 
   /** Copy `length` bytes into a new Buffer the caller may keep. */
   bytesAt(position: number, length: number): Buffer {
-    const view = this.locate(position, length).subarray(this.located, this.located + length);
-    // Windows are reused, so copy; a read larger than a window already has a buffer of its own.
-    return length > WINDOW_BYTES ? view : Buffer.from(view);
+    if (length > WINDOW_BYTES) return this.readExactly(Buffer.allocUnsafe(length), 0, position, length);
+    const at = this.locate(position, length);
+    // Windows are reused, so copy.
+    return Buffer.from(this.bytes.subarray(at, at + length));
   }
 
   /** Close the descriptor; later reads fail, even of bytes still in a window. Closing twice is harmless. */
@@ -102,13 +105,12 @@ export class PositionedFile {
     this.ends.fill(-1);
   }
 
-  // Returns a buffer holding [position, position + length) and sets `located`
-  // to the index of `position` in it.
-  private locate(position: number, length: number): Buffer {
+  // The index in `bytes` of `position`, once [position, position + length) is in a window
+  // (length is at most WINDOW_BYTES).
+  private locate(position: number, length: number): number {
     const last = this.lastWindow;
     if (position >= (this.starts[last] as number) && position + length <= (this.ends[last] as number)) {
-      this.located = position - (this.starts[last] as number);
-      return this.windows[last] as Buffer;
+      return last * WINDOW_BYTES + position - (this.starts[last] as number);
     }
     if (position < 0 || position + length > this.size) {
       throw createTruncatedError(this.path, `a read of ${length} bytes at offset ${position} runs past the end of the ${this.size}-byte file`);
@@ -116,43 +118,36 @@ export class PositionedFile {
     for (let i = 0; i < WINDOW_COUNT; i++) {
       if (position >= (this.starts[i] as number) && position + length <= (this.ends[i] as number)) {
         this.lastWindow = i;
-        this.located = position - (this.starts[i] as number);
-        return this.windows[i] as Buffer;
+        return i * WINDOW_BYTES + position - (this.starts[i] as number);
       }
-    }
-    if (length > WINDOW_BYTES) {
-      this.located = 0;
-      return this.readExactly(Buffer.allocUnsafe(length), position, length);
     }
     return this.fillWindow(position, length);
   }
 
-  private fillWindow(position: number, length: number): Buffer {
+  private fillWindow(position: number, length: number): number {
     let start = position - (position % WINDOW_BYTES);
     if (position + length > start + WINDOW_BYTES) start = position;
     const slot = this.nextWindow;
     this.nextWindow = (slot + 1) % WINDOW_COUNT;
-    const window = this.windows[slot] as Buffer;
     const wanted = Math.min(WINDOW_BYTES, this.size - start);
     // Mark the slot empty first so a failed read cannot leave stale bounds behind.
     this.starts[slot] = -1;
     this.ends[slot] = -1;
-    this.readExactly(window, start, wanted);
+    this.readExactly(this.bytes, slot * WINDOW_BYTES, start, wanted);
     this.starts[slot] = start;
     this.ends[slot] = start + wanted;
     this.lastWindow = slot;
-    this.located = position - start;
-    return window;
+    return slot * WINDOW_BYTES + position - start;
   }
 
-  private readExactly(buffer: Buffer, position: number, length: number): Buffer {
+  private readExactly<T extends Uint8Array>(target: T, at: number, position: number, length: number): T {
     if (this.fd === undefined) {
       throw new GeoResponseError(`MaxMind database ${this.path} was read after close()`, { code: 'READER_CLOSED', kind: 'internal' });
     }
     let done = 0;
     try {
       while (done < length) {
-        const read = readSync(this.fd, buffer, done, length - done, position + done);
+        const read = readSync(this.fd, target, at + done, length - done, position + done);
         if (read === 0) break;
         done += read;
       }
@@ -162,6 +157,6 @@ export class PositionedFile {
     if (done < length) {
       throw createTruncatedError(this.path, `the file ended at offset ${position + done} while reading ${length} bytes at offset ${position}`);
     }
-    return buffer;
+    return target;
   }
 }
