@@ -69,15 +69,15 @@ function buildCommonJs(entry: string) {
 }
 
 // English names of every ISO 3166-1 alpha-2 code ICU knows, asked once here rather than on every
-// alert (see src/geo/country-names.ts).
-function listCountryNames(): Record<string, string> {
+// alert, as `\nCC=Name` lines (see src/geo/country-names.ts).
+function listCountryNames(): string {
   const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  const table: Record<string, string> = {};
+  let table = '';
   for (const first of letters) {
     for (const second of letters) {
       const name = names.of(first + second);
-      if (name !== undefined) table[first + second] = name;
+      if (name !== undefined && !/[\n=]/.test(name)) table += `\n${first}${second}=${name}`;
     }
   }
   return table;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpAddress } from '../src/geo/ip-address';
-import { classifyAddress } from '../src/geo/special-ranges';
+import { classifyAddress, parseNetwork, SPECIAL_RANGES } from '../src/geo/special-ranges';
+import { bytesSharePrefix, maskBytes } from '../src/geo/address-bytes';
 import { formatNetwork } from '../src/geo/network-prefix';
 
 describe('parseIpAddress', () => {
@@ -47,6 +48,35 @@ describe('classifyAddress', () => {
     ['2a02:cf40::1', 'public', undefined],
   ])('%s is %s', (raw, addressClass, network) => {
     expect(classifyAddress(parseIpAddress(raw))).toEqual(network === undefined ? { addressClass } : { addressClass, network });
+  });
+});
+
+// The plain definition classifyAddress must agree with: the first range, in table order, whose
+// prefix the address shares (no shortcut on the text of the ranges).
+function classifyByComparingEveryRange(text: string): string | undefined {
+  const bytes = parseNetwork(text).bytes;
+  return SPECIAL_RANGES.find((range) => bytesSharePrefix(bytes, parseNetwork(range.network).bytes, parseNetwork(range.network).prefixLength))?.network;
+}
+
+describe('classifyAddress against every range', () => {
+  // Each range's first and last address, and the addresses just outside it.
+  const edges = SPECIAL_RANGES.flatMap(({ network }) => {
+    const { bytes, prefixLength } = parseNetwork(network);
+    const first = maskBytes(bytes, prefixLength);
+    const last = first.map((byte, i) => byte | (0xff >> Math.max(0, Math.min(8, prefixLength - i * 8))));
+    const step = (address: Uint8Array, by: 1 | -1) => {
+      const next = Uint8Array.from(address);
+      for (let i = next.length - 1; i >= 0; i--) {
+        next[i] = ((next[i] as number) + by) & 0xff;
+        if (next[i] !== (by === 1 ? 0 : 0xff)) break;
+      }
+      return next;
+    };
+    return [first, last, step(first, -1), step(last, 1)];
+  });
+  it.each(edges.map((bytes) => (bytes.length === 4 ? bytes.join('.') : parseIpAddress(Buffer.from(bytes).toString('hex').replace(/(.{4})(?!$)/g, '$1:')).text)))('%s', (text) => {
+    const expected = classifyByComparingEveryRange(parseIpAddress(text).text);
+    expect(classifyAddress(parseIpAddress(text)).network).toBe(expected);
   });
 });
 

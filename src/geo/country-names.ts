@@ -2,15 +2,17 @@
 // building an Intl.DisplayNames loads ICU's region data: ~9 ms on every alert (measured with
 // --cpu-prof). So the build asks ICU once and bakes the table into the bundle (tsup.config.ts);
 // unbundled code (tests on the sources) asks ICU directly, which gives the same names.
-declare const __GEO_RESPONSE_COUNTRY_NAMES__: Record<string, string> | undefined;
+// The table is one string of `\nCC=Name` lines, not an object: an alert would otherwise build a
+// 250-property object it reads one name from (~0.05 ms).
+declare const __GEO_RESPONSE_COUNTRY_NAMES__: string | undefined;
 
-const BAKED_NAMES: Record<string, string> | undefined = typeof __GEO_RESPONSE_COUNTRY_NAMES__ === 'object' ? __GEO_RESPONSE_COUNTRY_NAMES__ : undefined;
+const BAKED_NAMES: string | undefined = typeof __GEO_RESPONSE_COUNTRY_NAMES__ === 'string' ? __GEO_RESPONSE_COUNTRY_NAMES__ : undefined;
 let displayNames: Intl.DisplayNames | undefined;
 
 /** The English name of an ISO 3166-1 alpha-2 country code, or undefined when unknown. */
 export function nameCountry(isoCode: string): string | undefined {
   if (!/^[A-Z]{2}$/.test(isoCode)) return undefined;
-  if (BAKED_NAMES) return BAKED_NAMES[isoCode];
+  if (BAKED_NAMES !== undefined) return findBakedName(BAKED_NAMES, isoCode);
   try {
     displayNames ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
     return displayNames.of(isoCode);
@@ -18,4 +20,11 @@ export function nameCountry(isoCode: string): string | undefined {
     // A Node built without full ICU has no region names: the ISO code alone is still correct.
     return undefined;
   }
+}
+
+function findBakedName(table: string, isoCode: string): string | undefined {
+  const at = table.indexOf(`\n${isoCode}=`);
+  if (at === -1) return undefined;
+  const end = table.indexOf('\n', at + 1);
+  return table.slice(at + 4, end === -1 ? table.length : end);
 }

@@ -3,6 +3,7 @@ import type { OpenDatabase } from './database-reader.js';
 import type { DatabasePaths } from './discover-databases.js';
 import type { GeoFields } from './geo-fields.js';
 import type { IpAddress } from './ip-address.js';
+import { formatUtcTimestamp } from '../log/utc-timestamp.js';
 import { formatNetwork } from './network-prefix.js';
 import { normaliseRecord } from './normalise-record.js';
 import { classifyAddress, type AddressClass } from './special-ranges.js';
@@ -47,7 +48,7 @@ export function lookupAddress(address: IpAddress, paths: DatabasePaths, open: Op
 function queryDatabase(role: 'geo' | 'asn', path: string, address: IpAddress, open: OpenDatabase, result: GeoLookup): void {
   const reader = open(path);
   try {
-    result.databases.push({ role, path, type: reader.metadata.databaseType, buildDate: new Date(reader.metadata.buildEpoch * 1000).toISOString() });
+    result.databases.push({ role, path, type: reader.metadata.databaseType, buildDate: formatUtcTimestamp(new Date(reader.metadata.buildEpoch * 1000)) });
     // An IPv4-only database has no answer for an IPv6 address: that is "not found", not a failure.
     if (address.family === 6 && reader.metadata.ipVersion === 4) return;
     const hit = reader.lookup(address.text);

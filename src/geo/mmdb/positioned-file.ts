@@ -7,8 +7,8 @@ import { createInvalidError, createNotFoundError, createTruncatedError } from '.
 // neighbouring nodes often share a window. Tuned with
 // scripts/measure-lazy-reader.mjs; memory stays WINDOW_COUNT * WINDOW_BYTES
 // whatever the database size.
-const WINDOW_BYTES = 512;
-const WINDOW_COUNT = 32;
+const WINDOW_BYTES = 4096;
+const WINDOW_COUNT = 8;
 
 /**
  * A file read only by position (pread), through a small fixed set of windows.
