@@ -1,9 +1,11 @@
+import { isAlertInvocation } from './alert-invocation.js';
 import { main } from './main.js';
 
 // The only place that reads the real process. Pipes to execd are synchronous on Linux, so
 // everything written is out when the exit code is set.
+const args = process.argv.slice(2);
 main({
-  args: process.argv.slice(2),
+  args,
   executablePath: process.argv[1] ?? '',
   cwd: process.cwd(),
   env: process.env,
@@ -27,6 +29,10 @@ main({
   },
 }).then(
   (code) => {
+    // An alert is done once its record is written: exit now rather than let Node wind down,
+    // which waits on V8's background tasks (~0.6 ms of wall time per alert, measured with
+    // hyperfine against `node -e 0`). 'exit' handlers (the code caches) still run.
+    if (isAlertInvocation(args)) process.exit(code);
     process.exitCode = code;
   },
   (error: unknown) => {

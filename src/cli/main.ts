@@ -67,8 +67,8 @@ export async function main(proc: CliProcess): Promise<number> {
       return runCheckCommand(rest, { home, bundleDir, env: proc.env, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
     }
     default:
-      // An alert. The loader (src/loader/code-cache.ts, isAlertInvocation) makes the same call from
-      // argv before this code exists, to pick the code cache: change both together.
+      // An alert (alert-invocation.ts), or arguments no command takes, which respond refuses as
+      // bad input with a record.
       return exitCodeOf(await respond(buildRespondDeps(proc, home, bundleDir)));
   }
 }

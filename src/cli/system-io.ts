@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { GeoResponseError } from '../errors.js';
 
 /** The configuration file's text; undefined when it does not exist, a config error when it cannot be read. */
@@ -14,10 +14,13 @@ export function readConfigText(path: string): string | undefined {
 
 /** The .mmdb files in a directory; none when the directory does not exist or cannot be read. */
 export function listDatabaseFiles(dir: string): string[] {
+  // Most of the usual places do not exist on a given host. Asking first spares every alert the
+  // exceptions readdirSync would build for them (~25 µs each, stack trace included).
+  if (!existsSync(dir)) return [];
   try {
     return readdirSync(dir).filter((name) => name.endsWith('.mmdb'));
   } catch {
-    // The usual places mostly do not exist on a given host; absence is the normal case.
+    // Removed since, or not readable: no databases there.
     return [];
   }
 }

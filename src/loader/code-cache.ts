@@ -22,12 +22,6 @@ const WRAPPER_TAIL = '\n})';
 
 export type ModuleFunction = (exports: unknown, require: NodeRequire, module: { exports: unknown }, filename: string, dirname: string, executable: unknown) => void;
 
-/** Whether this process is an alert (execd's add/delete, or Wazuh's JSON on stdin): main's default branch. */
-export function isAlertInvocation(argv: string[]): boolean {
-  const first = argv[2];
-  return first === undefined || first === 'add' || first === 'delete';
-}
-
 /** Compile CommonJS source as a module function, through the code cache at `cachePath` when given. */
 export function compileWithCodeCache(source: string, filename: string, cachePath: string | undefined): ModuleFunction {
   const cachedData = cachePath === undefined ? undefined : readCacheFile(cachePath);

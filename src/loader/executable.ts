@@ -1,4 +1,3 @@
-import { basename, dirname, join } from 'node:path';
 import { parseEmbeddedSections } from './embedded-sections.js';
 import { compileWithCodeCache, type ModuleFunction } from './code-cache.js';
 
@@ -17,8 +16,11 @@ export interface Executable {
 /** The executable at `path`, from the text of its sections function (src/loader/embedded-sections.ts). */
 export function openExecutable(path: string, sectionsText: string, options: { useCodeCache: boolean; env: NodeJS.ProcessEnv }): Executable {
   const sections = parseEmbeddedSections(sectionsText, path);
-  const cachePath = (part: string) =>
-    options.env.GEO_RESPONSE_CACHE === '0' ? undefined : join(dirname(path), `.${basename(path)}.${sections.build}.node${process.version}.${part}`);
+  // `path` is absolute (Node's __filename): split by hand, as node:path's join/dirname/basename
+  // would be three more functions for every alert to compile.
+  const slash = path.lastIndexOf('/');
+  const cachePrefix = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${sections.build}.node${process.version}.`;
+  const cachePath = (part: string) => (options.env.GEO_RESPONSE_CACHE === '0' ? undefined : cachePrefix + part);
   return {
     path,
     build: sections.build,

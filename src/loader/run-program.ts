@@ -2,13 +2,12 @@
  * The executable's first lines: take the program from the sections function that ends this same
  * file (see embedded-sections.ts for why) and run it through a V8 code cache (see code-cache.ts).
  */
-import { dirname } from 'node:path';
-import { isAlertInvocation } from './code-cache.js';
+import { isAlertInvocation } from '../cli/alert-invocation.js';
 import { openExecutable } from './executable.js';
 
 // Written after the loader by tsup.config.ts (SECTIONS_FUNCTION in embedded-sections.ts); never called.
 declare function __geoResponseSections(): void;
 
-const executable = openExecutable(__filename, __geoResponseSections.toString(), { useCodeCache: isAlertInvocation(process.argv), env: process.env });
+const executable = openExecutable(__filename, __geoResponseSections.toString(), { useCodeCache: isAlertInvocation(process.argv.slice(2)), env: process.env });
 const program = executable.compile(executable.readSection('program'), 'program');
-program(module.exports, require, module, __filename, dirname(__filename), executable);
+program(module.exports, require, module, __filename, __dirname, executable);

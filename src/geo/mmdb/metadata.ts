@@ -5,7 +5,7 @@ import type { MmdbMetadata } from './types.js';
 
 // The spec puts the metadata after the last "\xAB\xCD\xEFMaxMind.com" in the
 // file and caps the metadata at 128 KiB, so only the tail needs reading.
-const METADATA_MARKER = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex');
+const METADATA_MARKER = Uint8Array.from('\xAB\xCD\xEFMaxMind.com', (char) => char.charCodeAt(0));
 const METADATA_MAX_BYTES = 128 * 1024;
 // Real metadata is well under 4 KiB: look there first, so an alert reads 4 KiB, not 128.
 const METADATA_FIRST_TRY_BYTES = 4 * 1024;
@@ -26,11 +26,11 @@ export interface MmdbLayout {
 
 /** Find and decode the metadata at the file's tail, and check that the search tree fits in the file. */
 export function readLayout(file: PositionedFile): MmdbLayout {
-  const { tailBytes, markerIndex } = findMetadataMarker(file);
-  if (markerIndex < 0) {
+  const markerAt = findMetadataMarker(file);
+  if (markerAt < 0) {
     throw createInvalidError(file.path, 'no MaxMind DB metadata marker in its last 128 KiB (not an .mmdb file, or one cut short before its metadata)');
   }
-  const dataEnd = file.size - tailBytes + markerIndex;
+  const dataEnd = markerAt;
   const metadataStart = dataEnd + METADATA_MARKER.length;
   const decoded = new DataDecoder(file, metadataStart, file.size).decodeAt(metadataStart);
   const metadata = toMetadata(file.path, decoded);
@@ -42,15 +42,15 @@ export function readLayout(file: PositionedFile): MmdbLayout {
   return { metadata, nodeByteSize, searchTreeBytes, dataStart: searchTreeBytes + DATA_SECTION_SEPARATOR_BYTES, dataEnd };
 }
 
-// The marker in the short tail is the file's last one (a later one would be in that tail too).
-function findMetadataMarker(file: PositionedFile): { tailBytes: number; markerIndex: number } {
+// The file offset of the last marker, or -1. The marker in the short tail is the file's last one
+// (a later one would be in that tail too).
+function findMetadataMarker(file: PositionedFile): number {
   for (const limit of [METADATA_FIRST_TRY_BYTES, METADATA_MAX_BYTES]) {
     const tailBytes = Math.min(file.size, limit);
-    const tail = tailBytes === 0 ? Buffer.alloc(0) : file.bytesAt(file.size - tailBytes, tailBytes);
-    const markerIndex = tail.lastIndexOf(METADATA_MARKER);
-    if (markerIndex >= 0 || tailBytes === file.size) return { tailBytes, markerIndex };
+    const markerAt = file.lastIndexOf(METADATA_MARKER, file.size - tailBytes, tailBytes);
+    if (markerAt >= 0 || tailBytes === file.size) return markerAt;
   }
-  return { tailBytes: Math.min(file.size, METADATA_MAX_BYTES), markerIndex: -1 };
+  return -1;
 }
 
 // Map the metadata map's snake_case keys onto our type, checking what lookups rely on.

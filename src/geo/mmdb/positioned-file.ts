@@ -96,6 +96,23 @@ export class PositionedFile {
     return Buffer.from(this.bytes.subarray(at, at + length));
   }
 
+  /**
+   * The file offset of the last occurrence of `needle` in [position, position + length), or -1.
+   * A plain loop over the bytes rather than Buffer#lastIndexOf, whose first use costs an alert
+   * more than the search (the metadata marker sits a few hundred bytes from the end).
+   */
+  lastIndexOf(needle: Uint8Array, position: number, length: number): number {
+    const inWindow = length <= WINDOW_BYTES;
+    const haystack = inWindow ? this.bytes : this.readExactly(new Uint8Array(length), 0, position, length);
+    const start = inWindow ? this.locate(position, length) : 0;
+    for (let i = start + length - needle.length; i >= start; i--) {
+      let matched = 0;
+      while (matched < needle.length && haystack[i + matched] === needle[matched]) matched++;
+      if (matched === needle.length) return position + i - start;
+    }
+    return -1;
+  }
+
   /** Close the descriptor; later reads fail, even of bytes still in a window. Closing twice is harmless. */
   close(): void {
     if (this.fd === undefined) return;
