@@ -20,9 +20,9 @@ const DEFINE = {
 const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\/lookup-command|\.\/check-command|\.\.\/policy\/parse-config)\.js$/;
 // How the lazy parts are stored. Every byte of the file is read and scanned by Node on every
 // alert (~1 ms per 300 KB here), so they are brotli-compressed; the commands run by hand share one
-// section, where brotli folds their common code (zod, maxmind, execa) into one copy. The firewall
-// (blocking alerts) and the configuration parser (when the file changed) stay apart, so an alert
-// inflates only what it runs.
+// section, where brotli folds their common code (maxmind, the geo modules) into one copy. The
+// firewall (blocking alerts) and the configuration parser (when the file changed) stay apart, so an
+// alert inflates only what it runs, and the commands load those two parts rather than carry copies.
 const SECTION_GROUPS: Record<string, string[]> = { commands: ['check-command', 'lookup-command', 'report'] };
 const chunks = new Map<string, string>();
 // The program runs through vm.Script (for its code cache), where a real import() has no loader
@@ -51,9 +51,11 @@ const lazyChunks: Plugin = {
   },
 };
 
-// One entry point bundled alone, in memory, the way the program itself is built.
+// One entry point bundled alone, in memory, the way the program itself is built; its own lazy
+// imports become parts too (check and lookup load the firewall and the parser that way).
 function buildCommonJs(entry: string) {
   return build({
+    plugins: [lazyChunks],
     entryPoints: [entry],
     bundle: true,
     write: false,

@@ -142,4 +142,17 @@ describe('caches beside the executable', () => {
     expect(report.stderr).toBe('');
     expect(JSON.parse(report.stdout).records.matched).toBe(1);
   });
+
+  it('check and lookup load the firewall and the configuration parser from their own parts', () => {
+    const home = makeBundleHome();
+    home.writeConfig({ databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb') }, firewall: { backend: 'nftables' }, policy: { mode: 'deny', countries: ['DE'] } });
+    const lookup = spawnSync(TEST_NODE, [home.exe, 'lookup', '--json', '5.9.10.11'], { env: home.env, encoding: 'utf8' });
+    expect(lookup.stderr).toBe('');
+    expect(JSON.parse(lookup.stdout)).toMatchObject({ ip: '5.9.10.11', country_iso_code: 'DE', city_name: 'Munich' });
+    const check = spawnSync(TEST_NODE, [home.exe, 'check', '5.9.10.11'], { env: home.env, encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.stdout).toContain(`configuration: ${join(home.home, 'etc', 'geo-response.json')} ok`);
+    expect(check.stdout).toContain('sample 5.9.10.11 (DE): block — DE is in deny list');
+    expect(check.stdout).toMatch(/would run: .*nft .*add element inet geo_response blocked4 \{ 5\.9\.10\.11 timeout 86400s \}/);
+  });
 });

@@ -1,16 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { toGeoResponseError, toOneLine } from '../errors.js';
-import { applyFirewall } from '../firewall/apply-firewall.js';
-import { DEFAULT_BIN_DIRS, findBinary } from '../firewall/find-binary.js';
-import { createExecaRunner } from '../firewall/run-command.js';
-import { listBackendPrograms } from '../firewall/select-backend.js';
 import { parseIpAddress } from '../geo/ip-address.js';
 import type { AddressClass } from '../geo/special-ranges.js';
 import type { Config } from '../policy/config-schema.js';
 import { decide } from '../policy/decide.js';
 import { defaultConfig } from '../policy/default-config.js';
-import { parseConfig } from '../policy/parse-config.js';
 
 export interface CheckLookupResult {
   countryIsoCode?: string;
@@ -68,6 +63,7 @@ export async function runCheck(options: RunCheckOptions): Promise<{ lines: strin
     );
     const place = [sample?.countryIsoCode ?? 'country unknown', sample?.asNumber === undefined ? undefined : `AS${sample.asNumber}`].filter(Boolean).join(', ');
     lines.push(`sample ${address.text} (${place}): ${decision.action} — ${decision.reason}`);
+    const { applyFirewall } = await loadFirewall();
     const plan = await applyFirewall(
       { action: 'add', address, decision: decision.action, expireSeconds: config.firewall.expire_seconds, ossecArgs: ['add', '-', address.text, '-', '-', 'geo-response-check', '-'] },
       { ...config.firewall, dry_run: true },
@@ -94,6 +90,7 @@ async function loadConfig(path: string, lines: string[]): Promise<Config | undef
     return undefined;
   }
   try {
+    const { parseConfig } = await import('../policy/parse-config.js');
     const config = parseConfig(text, path);
     lines.push(`configuration: ${path} ok`);
     return config;
@@ -120,6 +117,7 @@ function describePolicy(config: Config): string {
 async function checkBackend(config: Config, options: RunCheckOptions, lines: string[]): Promise<boolean> {
   const { firewall } = config;
   const head = `firewall: backend ${firewall.backend}${firewall.dry_run ? ' (dry run)' : ''}, expire_seconds ${firewall.expire_seconds}`;
+  const { createExecaRunner, DEFAULT_BIN_DIRS, findBinary, listBackendPrograms } = await loadFirewall();
   const programs = listBackendPrograms(firewall);
   if (firewall.backend === 'none') {
     lines.push(`${head}: nothing is ever blocked`);
@@ -146,4 +144,11 @@ async function checkBackend(config: Config, options: RunCheckOptions, lines: str
     lines.push(`  ${program}: ${path}: ${result.exitCode === 0 ? answer : `FAILED (${result.failure ?? `exit ${result.exitCode}`}): ${answer}`}`);
   }
   return ok;
+}
+
+// The firewall module (execa and the backends) and the configuration parser (zod) are parts of
+// the executable of their own (tsup.config.ts): imported here, not bundled again, they are stored
+// once, and every alert reads a smaller file.
+function loadFirewall() {
+  return import('../firewall/index.js');
 }

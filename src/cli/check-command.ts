@@ -26,7 +26,7 @@ export async function runCheckCommand(args: string[], io: CheckCommandIo): Promi
     env: io.env,
     hostAddresses: await listHostAddresses(),
     async lookup(ip) {
-      const paths = resolveInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, readConfigText, listDatabaseFiles });
+      const paths = await resolveInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, readConfigText, listDatabaseFiles });
       const found = lookupAddress(parseIpAddress(ip), paths, openDatabaseFully);
       if (found.error) throw found.error;
       return {

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { discoverInstallDatabases, type DatabasePaths } from '../geo/discover-databases.js';
-import { parseConfig } from '../policy/parse-config.js';
 
 export interface InstallDatabasesIo {
   home: string;
@@ -11,9 +10,10 @@ export interface InstallDatabasesIo {
 }
 
 /** The databases the installation uses for `lookup` and `check`: its configuration's paths (`overrides` win), then discovery. */
-export function resolveInstallDatabases(io: InstallDatabasesIo, overrides: DatabasePaths = {}): DatabasePaths {
+export async function resolveInstallDatabases(io: InstallDatabasesIo, overrides: DatabasePaths = {}): Promise<DatabasePaths> {
   const configPath = join(io.home, 'etc', 'geo-response.json');
   const text = io.readConfigText(configPath);
-  const configured = text === undefined ? {} : parseConfig(text, configPath).databases;
+  // A part of the executable of its own (as in check/run-check.ts): stored once, not per command.
+  const configured = text === undefined ? {} : (await import('../policy/parse-config.js')).parseConfig(text, configPath).databases;
   return discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured: { ...configured, ...overrides }, listDir: io.listDatabaseFiles });
 }

@@ -11,10 +11,10 @@ export interface LookupCommandIo extends InstallDatabasesIo {
 }
 
 /** `geo-response lookup [--json] [--db FILE] [--asn-db FILE] <ip>…`: the normalised record of each address. */
-export function runLookupCommand(args: string[], io: LookupCommandIo): number {
+export async function runLookupCommand(args: string[], io: LookupCommandIo): Promise<number> {
   try {
     const options = parseLookupArgs(args);
-    const paths = resolveInstallDatabases(io, options.databases);
+    const paths = await resolveInstallDatabases(io, options.databases);
     let failed = false;
     for (const ip of options.ips) {
       const address = parseIpAddress(ip);
