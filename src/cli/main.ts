@@ -5,7 +5,7 @@ import { createLineSource } from '../respond/line-source.js';
 import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
 import type { RespondDeps } from '../respond/respond-deps.js';
 import type { ValidatedConfigCache } from '../respond/load-config.js';
-import { readCacheFile, readNewestCacheFile, writeCacheFile } from '../loader/cache-files.js';
+import { readCacheText, readNewestCacheText, writeCacheFile } from '../loader/cache-files.js';
 import { currentExecutable } from '../loader/current-executable.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import type { GeoResponseError } from '../errors.js';
@@ -111,8 +111,8 @@ function openConfigCache(): ValidatedConfigCache | undefined {
   const path = executable?.cachePath('config.json');
   if (executable === undefined || path === undefined) return undefined;
   return {
-    read: () => readCacheFile(path)?.toString('utf8'),
+    read: () => readCacheText(path),
     write: (contents) => writeCacheFile(path, contents),
-    readNewestOfAnyBuild: () => readNewestCacheFile(executable.path, 'config.json')?.toString('utf8'),
+    readNewestOfAnyBuild: () => readNewestCacheText(executable.path, 'config.json'),
   };
 }

@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /*
@@ -10,8 +10,24 @@ import { basename, dirname, join } from 'node:path';
  * turns them off.
  */
 
-/** A cache's contents, or undefined when there is none (or it is not one we wrote). */
-export function readCacheFile(path: string): Buffer | undefined {
+/** A binary cache's contents (a V8 code cache), or undefined when there is none (or it is not one we wrote). */
+export function readCacheBytes(path: string): Uint8Array | undefined {
+  return withTrustedCache(path, (fd, size) => {
+    // A plain Uint8Array: V8 takes any typed array, and Buffer.alloc would be one more Node
+    // function for every alert to compile.
+    const data = new Uint8Array(size);
+    return readSync(fd, data, 0, size, 0) === size ? data : undefined;
+  });
+}
+
+/** A text cache's contents (the validated configuration), or undefined as for readCacheBytes. */
+export function readCacheText(path: string): string | undefined {
+  // readFileSync(fd, 'utf8') is the path Node's own module loader has already compiled.
+  return withTrustedCache(path, (fd) => readFileSync(fd, 'utf8'));
+}
+
+// Open a cache and hand it over only when it is ours: owned by this user, writable by no one else.
+function withTrustedCache<T>(path: string, read: (fd: number, size: number) => T | undefined): T | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -22,16 +38,14 @@ export function readCacheFile(path: string): Buffer | undefined {
   try {
     const stat = fstatSync(fd);
     if (stat.uid !== process.geteuid?.() || (stat.mode & 0o022) !== 0) return undefined;
-    const data = Buffer.alloc(stat.size);
-    const read = readSync(fd, data, 0, stat.size, 0);
-    return read === stat.size ? data : undefined;
+    return read(fd, stat.size);
   } finally {
     closeSync(fd);
   }
 }
 
-/** The newest cache of one kind (`config.json`) of any build of this executable, if one is ours. */
-export function readNewestCacheFile(executable: string, part: string): Buffer | undefined {
+/** The newest text cache of one kind (`config.json`) of any build of this executable, if one is ours. */
+export function readNewestCacheText(executable: string, part: string): string | undefined {
   const prefix = `.${basename(executable)}.`;
   let names: string[];
   try {
@@ -43,7 +57,7 @@ export function readNewestCacheFile(executable: string, part: string): Buffer | 
     .map((name) => join(dirname(executable), name))
     .map((path) => ({ path, mtimeMs: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
-  return newest === undefined ? undefined : readCacheFile(newest.path);
+  return newest === undefined ? undefined : readCacheText(newest.path);
 }
 
 /** Whether caches can be written in the directory of this one. */

@@ -1,5 +1,5 @@
 import { Script } from 'node:vm';
-import { canWriteBeside, readCacheFile, writeCacheFile } from './cache-files.js';
+import { canWriteBeside, readCacheBytes, writeCacheFile } from './cache-files.js';
 
 /*
  * V8 code caches for the executable's program and its lazily loaded parts.
@@ -24,7 +24,7 @@ export type ModuleFunction = (exports: unknown, require: NodeRequire, module: { 
 
 /** Compile CommonJS source as a module function, through the code cache at `cachePath` when given. */
 export function compileWithCodeCache(source: string, filename: string, cachePath: string | undefined): ModuleFunction {
-  const cachedData = cachePath === undefined ? undefined : readCacheFile(cachePath);
+  const cachedData = cachePath === undefined ? undefined : readCacheBytes(cachePath);
   const script = new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename, ...(cachedData ? { cachedData } : {}) });
   const stale = cachedData === undefined || script.cachedDataRejected === true;
   // A directory execd cannot write (a read-only install) must not cost every alert a cache it cannot keep.
