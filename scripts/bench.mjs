@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const BUNDLE = path.join(ROOT, 'dist', 'geo-response.js');
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const RUNS = Number(process.env.BENCH_RUNS ?? 31);
 const CONCURRENT = 200;
 const IP = '81.2.69.142';
 const GNU_TIME = '/usr/bin/time';
@@ -83,23 +83,28 @@ const mmdblookup = ['/usr/bin/mmdblookup', '/usr/local/bin/mmdblookup'].find(exi
 
 const rows = [];
 const results = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length, runs: RUNS }, single: {}, concurrent: {}, report: undefined };
+// Every database's candidates go in the same interleaved rounds, with one `node -e 0` per round:
+// the machine's drift (these VMs have plenty) then weighs on every figure alike, and the
+// databases are compared with each other as fairly as each with Node.
+const homes = {};
+const candidates = { 'node -e 0': [[node, '-e', '0']] };
 for (const [label, database] of Object.entries(DATABASES)) {
-  const home = makeHome(label, database);
-  const exe = path.join(home, 'active-response', 'bin', 'geo-response');
+  homes[label] = makeHome(label, database);
+  const exe = path.join(homes[label], 'active-response', 'bin', 'geo-response');
   const ip = IP_FOR[label] ?? IP;
-  const candidates = {
-    'node -e 0': [[node, '-e', '0']],
-    'geo-response add': [[node, exe, 'add', '-', ip, '1795823765.1', '5710', '/var/log/auth.log', '-']],
-    'maxmind full load': [[node, fullLoad, database, ip]],
-    ...(mmdblookup ? { mmdblookup: [[mmdblookup, '--file', database, '--ip', ip]] } : {}),
-  };
-  const measured = compare(candidates);
-  const base = measured['node -e 0'];
-  results.single[label] = { sizeMb: statSync(database).size / 2 ** 20, ...measured };
-  for (const [name, m] of Object.entries(measured)) {
+  candidates[`${label}|geo-response add`] = [[node, exe, 'add', '-', ip, '1795823765.1', '5710', '/var/log/auth.log', '-']];
+  candidates[`${label}|maxmind full load`] = [[node, fullLoad, database, ip]];
+  if (mmdblookup) candidates[`${label}|mmdblookup`] = [[mmdblookup, '--file', database, '--ip', ip]];
+}
+const measured = compare(candidates);
+const base = measured['node -e 0'];
+for (const [label, database] of Object.entries(DATABASES)) {
+  const ofDatabase = Object.fromEntries(Object.entries(measured).filter(([name]) => name.startsWith(`${label}|`)).map(([name, m]) => [name.slice(label.length + 1), m]));
+  results.single[label] = { sizeMb: statSync(database).size / 2 ** 20, 'node -e 0': base, ...ofDatabase };
+  for (const [name, m] of Object.entries({ 'node -e 0': base, ...ofDatabase })) {
     rows.push([label, name, m.wallMs.toFixed(1), (m.wallMs / base.wallMs).toFixed(2), m.rssMb.toFixed(1), (m.rssMb / base.rssMb).toFixed(2)]);
   }
-  const records = readFileSync(path.join(home, 'logs', 'geo-response.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const records = readFileSync(path.join(homes[label], 'logs', 'geo-response.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   if (!records.every((r) => r.event.outcome === 'success' && r.source.geo?.country_iso_code)) throw new Error(`bench: a ${label} record is not a successful geolocation`);
 }
 

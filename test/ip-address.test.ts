@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpAddress } from '../src/geo/ip-address';
+import { formatIpv6, parseIpAddress } from '../src/geo/ip-address';
 import { classifyAddress, parseNetwork, SPECIAL_RANGES } from '../src/geo/special-ranges';
 import { bytesSharePrefix, maskBytes } from '../src/geo/address-bytes';
 import { formatNetwork } from '../src/geo/network-prefix';
@@ -12,6 +12,8 @@ describe('parseIpAddress', () => {
     ['::ffff:c000:0207', '192.0.2.7', 4],
     ['2001:DB8:0:0:0:0:0:7', '2001:db8::7', 6],
     ['2a02:cf40:0000::0001', '2a02:cf40::1', 6],
+    ['2A02:CF40:ABCD:EF01::FfFf', '2a02:cf40:abcd:ef01::ffff', 6],
+    ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8', 6],
     [' 1.2.3.4 ', '1.2.3.4', 4],
     ['0.0.0.0', '0.0.0.0', 4],
     ['255.255.255.255', '255.255.255.255', 4],
@@ -20,7 +22,7 @@ describe('parseIpAddress', () => {
     expect(parseIpAddress(raw)).toEqual({ text, family });
   });
 
-  it.each(['999.1.1.1', '256.1.1.1', '01.2.3.4', '1.2.3.04', '1..3.4', '1.2.3.4.', '+1.2.3.4', '1.2.3.-4', '1e2.1.1.1', '0x7f.0.0.1', '1.2.3.4a', '1111.2.3.4', '1.2.3.4;id', '$(id)', '', '1.2.3', 'fe80::1%eth0', '::ffff:999.1.1.1', 'x'.repeat(10000), '1.2.3.4/24'])('rejects %j', (raw) => {
+  it.each(['999.1.1.1', '256.1.1.1', '01.2.3.4', '1.2.3.04', '1..3.4', '1.2.3.4.', '+1.2.3.4', '1.2.3.-4', '1e2.1.1.1', '0x7f.0.0.1', '1.2.3.4a', '1111.2.3.4', '1.2.3.4;id', '$(id)', '', '1.2.3', 'fe80::1%eth0', '::ffff:999.1.1.1', 'x'.repeat(10000), '1.2.3.4/24', '2001:db8::g', '2001:db8::12345', '2001:db8:::1', ':2001:db8::1', '2001:db8::1:', '2001:db8::+1', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '2001:db8::\u00101'])('rejects %j', (raw) => {
     expect(() => parseIpAddress(raw)).toThrowError(expect.objectContaining({ code: 'INVALID_IP', kind: 'input' }));
   });
 });
@@ -94,5 +96,28 @@ describe('formatNetwork', () => {
     ['2001:218::1', 128, '2001:218::1/128'],
   ])('%s/%i -> %s', (raw, prefix, expected) => {
     expect(formatNetwork(parseIpAddress(raw), prefix)).toBe(expected);
+  });
+});
+
+describe('formatIpv6 against the WHATWG URL parser', () => {
+  it('spells random addresses, zero runs of every length and place, as RFC 5952 does', () => {
+    let seed = 5952;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const cases: Uint8Array[] = [new Uint8Array(16), Uint8Array.from({ length: 16 }, () => 0xff)];
+    for (let i = 0; i < 20000; i++) {
+      // Groups that are mostly zero, so that runs of zeros (and ties between runs) are common.
+      const bytes = new Uint8Array(16);
+      for (let group = 0; group < 8; group++) {
+        if (random() < 0.55) continue;
+        const value = random() < 0.5 ? Math.floor(random() * 16) : Math.floor(random() * 65536);
+        bytes[group * 2] = value >> 8;
+        bytes[group * 2 + 1] = value & 0xff;
+      }
+      cases.push(bytes);
+    }
+    for (const bytes of cases) {
+      const groups = Array.from({ length: 8 }, (_, i) => (((bytes[i * 2] as number) << 8) | (bytes[i * 2 + 1] as number)).toString(16));
+      expect(formatIpv6(bytes)).toBe(new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1));
+    }
   });
 });

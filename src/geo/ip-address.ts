@@ -26,12 +26,24 @@ export function parseIpAddress(raw: string): IpAddress {
   return { text: formatIpv6(bytes), family: 6 };
 }
 
-/** RFC 5952 text of 16 address bytes. */
+/**
+ * RFC 5952 text of 16 address bytes: lowercase hex without leading zeros, the longest run of two
+ * or more zero groups (the first of equal runs) written `::`. By hand, though the WHATWG URL
+ * parser does the same: its first use cost every IPv6 alert ~0.25 ms. Tested against it.
+ */
 export function formatIpv6(bytes: Uint8Array): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] as number) << 8) | (bytes[i + 1] as number)).toString(16));
-  // The WHATWG URL parser already implements RFC 5952 compression; reusing it beats a hand-written one.
-  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let start = 0; start < 8; start++) {
+    let length = 0;
+    while (start + length < 8 && groups[start + length] === 0) length++;
+    if (length > bestLength) [bestStart, bestLength] = [start, length];
+    start += length;
+  }
+  const hex = (from: number, to: number) => groups.slice(from, to).map((group) => group.toString(16)).join(':');
+  return bestStart === -1 ? hex(0, 8) : `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }
 
 /** A short, quoted, printable rendering of untrusted text for error messages. */
