@@ -5,7 +5,6 @@ import { createLineSource } from '../respond/line-source.js';
 import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
 import type { RespondDeps } from '../respond/respond-deps.js';
 import type { ValidatedConfigCache } from '../respond/load-config.js';
-import { readCacheText, readNewestCacheText, writeCacheFile } from '../loader/cache-files.js';
 import { currentExecutable } from '../loader/current-executable.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import type { GeoResponseError } from '../errors.js';
@@ -108,11 +107,10 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
 
 function openConfigCache(): ValidatedConfigCache | undefined {
   const executable = currentExecutable();
-  const path = executable?.cachePath('config.json');
-  if (executable === undefined || path === undefined) return undefined;
+  if (executable?.cachePath('config.json') === undefined) return undefined;
   return {
-    read: () => readCacheText(path),
-    write: (contents) => writeCacheFile(path, contents),
-    readNewestOfAnyBuild: () => readNewestCacheText(executable.path, 'config.json'),
+    read: () => executable.readTextCache('config.json'),
+    write: (contents) => executable.writeTextCache('config.json', contents),
+    readNewestOfAnyBuild: () => executable.readNewestTextCache('config.json'),
   };
 }

@@ -1,4 +1,8 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+
+// Paths are built with resolve rather than join (the directories are absolute; a relative one from
+// GEO_RESPONSE_DB_SEARCH_PATH is taken from the working directory, as opening it would): resolve is
+// already compiled by Node's module loader, join would cost every alert its first use.
 
 /** The directories geoipupdate and the distributions use, searched when no path is configured. */
 export const SYSTEM_DATABASE_DIRS = ['/var/lib/GeoIP', '/usr/share/GeoIP', '/usr/local/share/GeoIP'];
@@ -39,14 +43,14 @@ function findFirst(listings: Array<{ dir: string; names: string[] }>, patterns: 
   for (const pattern of patterns) {
     for (const { dir, names } of listings) {
       const match = names.filter((name) => pattern.test(name)).sort().at(-1);
-      if (match !== undefined) return join(dir, match);
+      if (match !== undefined) return resolve(dir, match);
     }
   }
   return undefined;
 }
 
 function findEmbedded(options: DiscoverOptions): string | undefined {
-  return options.listDir(options.bundleDir).includes(EMBEDDED_DATABASE_FILE) ? join(options.bundleDir, EMBEDDED_DATABASE_FILE) : undefined;
+  return options.listDir(options.bundleDir).includes(EMBEDDED_DATABASE_FILE) ? resolve(options.bundleDir, EMBEDDED_DATABASE_FILE) : undefined;
 }
 
 export interface InstallDatabaseOptions {
@@ -72,7 +76,7 @@ export function discoverInstallDatabases(options: InstallDatabaseOptions): Datab
       ...(geo ? { geo: resolve(options.home, geo) } : {}),
       ...(asn ? { asn: resolve(options.home, asn) } : {}),
     },
-    searchDirs: [...systemDirs, join(options.home, 'etc')],
+    searchDirs: [...systemDirs, resolve(options.home, 'etc')],
     bundleDir: options.bundleDir,
     listDir: options.listDir,
   });

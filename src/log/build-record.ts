@@ -28,7 +28,7 @@ export interface RecordInput {
 /** Assemble the ECS record for one invocation from what it learned. Pure. */
 export function buildRecord(input: RecordInput): GeoLogRecord {
   const { invocation, lookup } = input;
-  const record: GeoLogRecord = {
+  const ecs: Omit<GeoLogRecord, 'geo_response'> = {
     '@timestamp': formatUtcTimestamp(input.timestamp),
     event: {
       kind: 'event',
@@ -37,16 +37,13 @@ export function buildRecord(input: RecordInput): GeoLogRecord {
       outcome: input.outcome,
       reason: cap(input.reason),
     },
-    geo_response: { version: input.version, protocol: input.protocol, duration_ms: roundMs(input.durationMs) },
   };
-  if (input.address) record.source = buildSource(input.address, lookup);
-  if (invocation?.user) record.user = { name: cap(invocation.user) };
-  if (invocation?.rule) record.rule = capValues(invocation.rule);
-  if (invocation?.agent) record.agent = capValues(invocation.agent);
-  // geo_response goes last so the ECS fields lead when a person reads the line.
-  const { geo_response: own, ...ecs } = record;
-  const { duration_ms: durationMs, ...head } = own;
-  return { ...ecs, geo_response: { ...head, ...buildOwnFields(input), duration_ms: durationMs } };
+  if (input.address) ecs.source = buildSource(input.address, lookup);
+  if (invocation?.user) ecs.user = { name: cap(invocation.user) };
+  if (invocation?.rule) ecs.rule = capValues(invocation.rule);
+  if (invocation?.agent) ecs.agent = capValues(invocation.agent);
+  // geo_response goes last so the ECS fields lead when a person reads the line, and its duration last.
+  return { ...ecs, geo_response: { version: input.version, protocol: input.protocol, ...buildOwnFields(input), duration_ms: roundMs(input.durationMs) } };
 }
 
 function buildSource(address: IpAddress, lookup: GeoLookup | undefined): NonNullable<GeoLogRecord['source']> {

@@ -25,7 +25,9 @@ type Progress = Omit<RecordInput, 'timestamp' | 'version' | 'durationMs' | 'outc
 /** The active response: read the call, geolocate, decide, maybe block, and append exactly one record. Returns the failure that decides the exit code, if any. */
 export async function respond(deps: RespondDeps): Promise<GeoResponseError | undefined> {
   const progress: Progress = { protocol: 'unknown' };
-  const config: LoadedConfig = { source: createConfigSource(join(deps.home, 'etc', 'geo-response.json'), deps.readConfigText) };
+  // resolve, not join: the same path from an absolute home, and a function Node's own module
+  // loader has already compiled (join would be one more for every alert).
+  const config: LoadedConfig = { source: createConfigSource(resolve(deps.home, 'etc', 'geo-response.json'), deps.readConfigText) };
   let stdinOpened: LineSource | undefined;
   const stdin = () => (stdinOpened ??= deps.stdin());
   try {
@@ -199,7 +201,7 @@ function finish(deps: RespondDeps, config: LoadedConfig, progress: Progress, rea
 
 function resolveLogPath(home: string, config: LoadedConfig): string {
   const configured = config.validated ? config.validated.log.path : readLogPathLeniently(config.source);
-  return resolve(home, configured ?? join('logs', 'geo-response.log'));
+  return resolve(home, configured ?? 'logs/geo-response.log');
 }
 
 // The record must be written even when the configuration is broken (or was never reached):
