@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discoverDatabases } from '../src/geo/discover-databases';
+import { discoverDatabases, isDatabaseFileName, type DatabaseFileName } from '../src/geo/discover-databases';
 
 const listing = (files: Record<string, string[]>) => (dir: string) => files[dir] ?? [];
 
@@ -18,5 +18,24 @@ describe('discoverDatabases', () => {
 
   it('finds nothing when there is nothing', () => {
     expect(discoverDatabases({ configured: {}, searchDirs: ['/a'], bundleDir: '/b', listDir: () => [] })).toEqual({});
+  });
+});
+
+describe('database file names', () => {
+  // The names as regular expressions, the plain definition the hand-written test must agree with.
+  const reference: Array<[DatabaseFileName, RegExp]> = [
+    [{ product: 'GeoIP2-City' }, /^GeoIP2-City\b.*\.mmdb$/],
+    [{ product: 'GeoLite2-City' }, /^GeoLite2-City\b.*\.mmdb$/],
+    [{ product: 'dbip-city', anyCase: true }, /^dbip-city\b.*\.mmdb$/i],
+    [{ product: 'GeoLite2-ASN' }, /^GeoLite2-ASN\b.*\.mmdb$/],
+    [{ product: 'dbip-asn', anyCase: true }, /^dbip-asn\b.*\.mmdb$/i],
+  ];
+  const names = [
+    'GeoIP2-City.mmdb', 'GeoIP2-City-Test.mmdb', 'GeoIP2-City_Test.mmdb', 'GeoIP2-City2.mmdb', 'GeoIP2-Citymmdb', 'GeoIP2-City.mmdb.bak', 'geoip2-city.mmdb', 'xGeoIP2-City.mmdb',
+    'GeoLite2-City.mmdb', 'GeoLite2-City.MMDB', 'GeoLite2-City..mmdb', 'GeoLite2-ASN.mmdb', 'GeoLite2-ASNs.mmdb', 'GeoLite2-ASN 2026.mmdb',
+    'dbip-city-lite-2026-10.mmdb', 'DBIP-City-Lite.MMDB', 'dbip-city.mmdb', 'dbip-cityx.mmdb', 'dbip-city', 'dbip-asn-lite-2026-10.mmdb', 'dbip-ASN.mmdb', 'dbip-asn.mmdbx', '.mmdb', '',
+  ];
+  it.each(reference)('%o matches exactly what its regular expression matches', (fileName, pattern) => {
+    for (const name of names) expect([name, isDatabaseFileName(name, fileName)]).toEqual([name, pattern.test(name)]);
   });
 });
