@@ -1,5 +1,7 @@
-import { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { nodeBuiltin } from './node-builtin.js';
+
+const { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } = nodeBuiltin<typeof import('node:fs')>('node:fs');
+const { basename, dirname, join } = nodeBuiltin<typeof import('node:path')>('node:path');
 
 /*
  * Caches beside the executable (V8 code caches, the last validated configuration). Their names

@@ -1,5 +1,7 @@
-import { Script } from 'node:vm';
+import { nodeBuiltin } from './node-builtin.js';
 import { canWriteBeside, readCacheBytes, writeCacheFile } from './cache-files.js';
+
+const { Script } = nodeBuiltin<typeof import('node:vm')>('node:vm');
 
 /*
  * V8 code caches for the executable's program and its lazily loaded parts.
@@ -20,7 +22,7 @@ import { canWriteBeside, readCacheBytes, writeCacheFile } from './cache-files.js
 const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname, __geoResponseExecutable) {';
 const WRAPPER_TAIL = '\n})';
 
-export type ModuleFunction = (exports: unknown, require: NodeRequire, module: { exports: unknown }, filename: string, dirname: string, executable: unknown) => void;
+export type ModuleFunction = (exports: unknown, require: (id: string) => unknown, module: { exports: unknown }, filename: string, dirname: string, executable: unknown) => void;
 
 /** Compile CommonJS source as a module function, through the code cache at `cachePath` when given. */
 export function compileWithCodeCache(source: string, filename: string, cachePath: string | undefined): ModuleFunction {

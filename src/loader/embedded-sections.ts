@@ -19,6 +19,8 @@
  * and the sections: it names the caches, so a cache never meets another build.
  */
 
+import { nodeBuiltin } from './node-builtin.js';
+
 export const SECTIONS_FUNCTION = '__geoResponseSections';
 const BUILD_MARK = '/*GEO-RESPONSE-BUILD ';
 const SECTION_MARK = '/*GEO-RESPONSE-SECTION ';
@@ -112,7 +114,6 @@ function decodeBase64(body: string, encoding: SectionEncoding): string {
 
 function inflate(bytes: Buffer): string {
   // Loaded only here: zlib is needed by the large, rarely used parts alone.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { brotliDecompressSync } = require('node:zlib') as typeof import('node:zlib');
+  const { brotliDecompressSync } = nodeBuiltin<typeof import('node:zlib')>('node:zlib');
   return brotliDecompressSync(bytes).toString('utf8');
 }

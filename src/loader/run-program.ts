@@ -4,10 +4,11 @@
  */
 import { isAlertInvocation } from '../cli/alert-invocation.js';
 import { openExecutable } from './executable.js';
+import { builtinsFirst } from './node-builtin.js';
 
 // Written after the loader by tsup.config.ts (SECTIONS_FUNCTION in embedded-sections.ts); never called.
 declare function __geoResponseSections(): void;
 
 const executable = openExecutable(__filename, __geoResponseSections.toString(), { useCodeCache: isAlertInvocation(process.argv.slice(2)), env: process.env });
 const program = executable.compile(executable.readSection('program'), 'program');
-program(module.exports, require, module, __filename, __dirname, executable);
+program(module.exports, builtinsFirst(require), module, __filename, __dirname, executable);
