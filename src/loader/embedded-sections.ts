@@ -58,6 +58,7 @@ interface SectionEntry {
   start: number;
   length: number;
   encoding: SectionEncoding;
+  /** Set when the part is one member of a section holding several as a JSON object. */
   member?: string;
 }
 
@@ -68,19 +69,15 @@ export interface EmbeddedSections {
   read(name: string): string;
 }
 
-/** Index the text of the sections function; `executable` names the file in errors. */
+/** The text of the sections function, read on demand; `executable` names the file in errors. */
 export function parseEmbeddedSections(text: string, executable: string): EmbeddedSections {
   const buildStart = text.indexOf(BUILD_MARK);
   const buildEnd = text.indexOf('*/', buildStart);
   if (buildStart === -1 || buildEnd === -1) throw new Error(`${executable} has no section index: not a complete geo-response executable`);
-  const build = text.slice(buildStart + BUILD_MARK.length, buildEnd);
-  let entries: Map<string, SectionEntry> | undefined;
   return {
-    build,
+    build: text.slice(buildStart + BUILD_MARK.length, buildEnd),
     read(name) {
-      entries ??= indexSections(text, buildEnd, executable);
-      const entry = entries.get(name);
-      if (entry === undefined) throw new Error(`${executable} has no section ${name}: the file is incomplete; reinstall geo-response`);
+      const entry = findSection(text, buildEnd, name, executable);
       const body = text.slice(entry.start, entry.start + entry.length);
       const source = entry.encoding === 'text' ? body : decodeBase64(body, entry.encoding);
       return entry.member === undefined ? source : ((JSON.parse(source) as Record<string, string>)[entry.member] ?? '');
@@ -88,23 +85,24 @@ export function parseEmbeddedSections(text: string, executable: string): Embedde
   };
 }
 
-// Step from head line to head line; the bodies are never searched.
-function indexSections(text: string, from: number, executable: string): Map<string, SectionEntry> {
-  const entries = new Map<string, SectionEntry>();
+// Step from head line to head line until the part's own (the bodies are never searched). The
+// program is the first section: an alert reads one head line.
+function findSection(text: string, from: number, name: string, executable: string): SectionEntry {
   for (let head = text.indexOf(SECTION_MARK, from); head !== -1; ) {
     const lineEnd = text.indexOf('\n', head);
-    const [name, encoding, length, members] = text.slice(head + SECTION_MARK.length, lineEnd).split(' ');
+    const fields = text.slice(head + SECTION_MARK.length, lineEnd).split(' ');
     const start = lineEnd + 1;
-    const end = start + Number(length);
-    if (!name || !encoding || !Number.isInteger(Number(length)) || text.slice(end, end + SECTION_END.length) !== SECTION_END) {
-      throw new Error(`${executable} has a damaged section ${name ?? ''}: reinstall geo-response`);
+    const length = Number(fields[2]);
+    const end = start + length;
+    if (fields.length < 3 || !Number.isInteger(length) || text.slice(end, end + SECTION_END.length) !== SECTION_END) {
+      throw new Error(`${executable} has a damaged section ${fields[0] ?? ''}: reinstall geo-response`);
     }
-    const entry = { start, length: Number(length), encoding: encoding as SectionEncoding };
-    if (members === undefined) entries.set(name, entry);
-    else for (const member of members.split(',')) entries.set(member, { ...entry, member });
+    const encoding = fields[1] as SectionEncoding;
+    if (fields[0] === name && fields[3] === undefined) return { start, length, encoding };
+    if (fields[3]?.split(',').includes(name)) return { start, length, encoding, member: name };
     head = text.indexOf(SECTION_MARK, end);
   }
-  return entries;
+  throw new Error(`${executable} has no section ${name}: the file is incomplete; reinstall geo-response`);
 }
 
 function decodeBase64(body: string, encoding: SectionEncoding): string {
