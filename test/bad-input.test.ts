@@ -110,5 +110,19 @@ describe('bad databases and logs', () => {
     expect(statSync(join(home.home, 'logs')).isDirectory()).toBe(true);
     rmSync(home.home, { recursive: true, force: true });
   });
-});
 
+  it('a disk that fills mid-record: the write is reported short, exit 7, and earlier records stay whole', async () => {
+    const home = makeBundleHome();
+    // A file-size limit (with SIGXFSZ ignored, as a full disk raises no signal) lets write(2) take
+    // only part of the record: the same short write a full disk or a quota gives.
+    const earlier = `${'x'.repeat(1000)}\n`;
+    writeFileSync(home.logPath, earlier);
+    const { spawnSync } = await import('node:child_process');
+    const alert = [home.command[0]!, home.command[1]!, ...'add - 81.2.69.142 1.1 5710 /var/log/auth.log -'.split(' ')].map((arg) => `'${arg}'`).join(' ');
+    const result = spawnSync('/bin/sh', ['-c', `trap '' XFSZ; ulimit -f 2; exec ${alert}`], { env: home.env, cwd: '/', encoding: 'utf8' });
+    expect(result.status).toBe(7);
+    expect(result.stderr).toMatch(new RegExp(`^geo-response: cannot append to ${home.logPath}: short write, \\d+ of \\d+ bytes \\(disk full or quota\\?\\)`));
+    expect(readFileSync(home.logPath, 'utf8').startsWith(earlier)).toBe(true);
+    rmSync(home.home, { recursive: true, force: true });
+  });
+});

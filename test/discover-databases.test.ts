@@ -29,11 +29,16 @@ describe('database file names', () => {
     [{ product: 'dbip-city', anyCase: true }, /^dbip-city\b.*\.mmdb$/i],
     [{ product: 'GeoLite2-ASN' }, /^GeoLite2-ASN\b.*\.mmdb$/],
     [{ product: 'dbip-asn', anyCase: true }, /^dbip-asn\b.*\.mmdb$/i],
+    [{ product: 'GeoIP2-Country' }, /^GeoIP2-Country\b.*\.mmdb$/],
+    [{ product: 'GeoLite2-Country' }, /^GeoLite2-Country\b.*\.mmdb$/],
+    [{ product: 'dbip-country', anyCase: true }, /^dbip-country\b.*\.mmdb$/i],
+    [{ product: 'GeoIP2-ISP' }, /^GeoIP2-ISP\b.*\.mmdb$/],
   ];
   const names = [
     'GeoIP2-City.mmdb', 'GeoIP2-City-Test.mmdb', 'GeoIP2-City_Test.mmdb', 'GeoIP2-City2.mmdb', 'GeoIP2-Citymmdb', 'GeoIP2-City.mmdb.bak', 'geoip2-city.mmdb', 'xGeoIP2-City.mmdb',
     'GeoLite2-City.mmdb', 'GeoLite2-City.MMDB', 'GeoLite2-City..mmdb', 'GeoLite2-ASN.mmdb', 'GeoLite2-ASNs.mmdb', 'GeoLite2-ASN 2026.mmdb',
     'dbip-city-lite-2026-10.mmdb', 'DBIP-City-Lite.MMDB', 'dbip-city.mmdb', 'dbip-cityx.mmdb', 'dbip-city', 'dbip-asn-lite-2026-10.mmdb', 'dbip-ASN.mmdb', 'dbip-asn.mmdbx', '.mmdb', '',
+    'GeoIP2-Country.mmdb', 'GeoIP2-Country-Test.mmdb', 'GeoLite2-Country.mmdb', 'GeoLite2-Countryx.mmdb', 'dbip-country-lite.mmdb', 'DBIP-COUNTRY.mmdb', 'GeoIP2-ISP.mmdb', 'GeoIP2-ISP-Test.mmdb', 'GeoIP2-ISPs.mmdb',
   ];
   it.each(reference)('%o matches exactly what its regular expression matches', (fileName, pattern) => {
     for (const name of names) expect([name, isDatabaseFileName(name, fileName)]).toEqual([name, pattern.test(name)]);

@@ -68,7 +68,7 @@ describe('sections of the executable', () => {
   });
 
   it('text without a build line is not an executable of ours', () => {
-    expect(() => parseEmbeddedSections('function f() {}', 'other')).toThrowError(/other has no section index/);
+    expect(() => parseEmbeddedSections('function f() {}', 'other')).toThrowError(/other has no sections: not a complete geo-response executable/);
   });
 
   it('a file cut short is refused by Node before any of it runs', () => {

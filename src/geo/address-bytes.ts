@@ -2,7 +2,6 @@
 // validated the address already; this still refuses anything malformed
 // rather than walk the tree with made-up bits.
 
-
 /** The 4 or 16 bytes of an IPv4 or IPv6 address, or null when the string is not one. */
 export function toAddressBytes(ip: string): Uint8Array | null {
   return ip.includes(':') ? parseIpv6(ip) : parseIpv4(ip);

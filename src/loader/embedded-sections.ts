@@ -73,7 +73,7 @@ export interface EmbeddedSections {
 export function parseEmbeddedSections(text: string, executable: string): EmbeddedSections {
   const buildStart = text.indexOf(BUILD_MARK);
   const buildEnd = text.indexOf('*/', buildStart);
-  if (buildStart === -1 || buildEnd === -1) throw new Error(`${executable} has no section index: not a complete geo-response executable`);
+  if (buildStart === -1 || buildEnd === -1) throw new Error(`${executable} has no sections: not a complete geo-response executable`);
   return {
     build: text.slice(buildStart + BUILD_MARK.length, buildEnd),
     read(name) {

@@ -1,6 +1,6 @@
 /*
- * Node's built-in modules through process.getBuiltinModule (Node ≥ 20.16), falling back to
- * require on older Node (Debian 12 and Ubuntu 24.04 ship 18). Why: require() goes through the
+ * Node's built-in modules through process.getBuiltinModule (Node 20.16+ and 22.3+), falling back
+ * to require on older Node (Debian 12 and Ubuntu 24.04 ship 18). Why: require() goes through the
  * CommonJS loader and, on a module's first use, builds an ES-module facade of all its exports;
  * getBuiltinModule hands over the module Node already holds. Measured on the 2-core build
  * machine (hyperfine-style interleaved runs, medians): ~0.2 ms less per alert.

@@ -31,14 +31,26 @@ function appendToFile(path: string, data: string): void {
   try {
     const written = writeSync(fd, data);
     const expected = Buffer.byteLength(data);
-    if (written !== expected) throw Object.assign(new Error(`short write: ${written} of ${expected} bytes`), { code: 'ENOSPC' });
+    if (written !== expected) {
+      // A full disk or a quota cut the line: end it, so the next record starts a line of its own.
+      if (written > 0) writeQuietly(fd, '\n');
+      throw new Error(`short write, ${written} of ${expected} bytes (disk full or quota?)`);
+    }
   } finally {
     closeSync(fd);
   }
 }
 
+function writeQuietly(fd: number, text: string): void {
+  try {
+    writeSync(fd, text);
+  } catch {
+    // Nothing more can be written: the failure of the record itself is what gets reported.
+  }
+}
+
 function logError(path: string, error: unknown): GeoResponseError {
-  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
   return new GeoResponseError(`cannot append to ${path}: ${code} (check the directory exists and is writable by execd's user)`, {
     code: 'LOG_NOT_WRITABLE',
     kind: 'log',
