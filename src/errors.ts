@@ -28,6 +28,9 @@ export class GeoResponseError extends Error {
   readonly [BRAND] = true;
 
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses inherit this method: they keep the ordinary prototype check (the brand says only
+    // "some GeoResponseError", not which subclass).
+    if (this !== GeoResponseError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
