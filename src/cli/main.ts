@@ -6,6 +6,7 @@ import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
 import type { RespondDeps } from '../respond/respond-deps.js';
 import type { ValidatedConfigCache } from '../respond/load-config.js';
 import { currentExecutable } from '../loader/current-executable.js';
+import { isAlertInvocation } from './alert-invocation.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import type { GeoResponseError } from '../errors.js';
 import { resolveBundleDir, resolveHome } from './home.js';
@@ -43,6 +44,7 @@ export async function main(proc: CliProcess): Promise<number> {
   const write = (stream: Writable) => (text: string) => {
     stream.write(text);
   };
+  if (isAlertInvocation(proc.args)) return exitCodeOf(await respond(buildRespondDeps(proc, home, bundleDir)));
   switch (first) {
     case '--help':
     case '-h':
@@ -66,9 +68,7 @@ export async function main(proc: CliProcess): Promise<number> {
       return runCheckCommand(rest, { home, bundleDir, env: proc.env, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
     }
     default:
-      // An alert (alert-invocation.ts), or arguments no command takes, which respond refuses as
-      // bad input with a record.
-      return exitCodeOf(await respond(buildRespondDeps(proc, home, bundleDir)));
+      throw new Error(`${first} is listed in HAND_RUN_COMMANDS but main has no branch for it`);
   }
 }
 
