@@ -4,7 +4,6 @@ import { appendLine } from '../log/append-line.js';
 import { createLineSource } from '../respond/line-source.js';
 import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
 import type { RespondDeps } from '../respond/respond-deps.js';
-import type { ValidatedConfigCache } from '../respond/load-config.js';
 import { currentExecutable } from '../loader/current-executable.js';
 import { isAlertInvocation } from './alert-invocation.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
@@ -91,7 +90,7 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
     now: () => new Date(),
     elapsedMs: () => Number(process.hrtime.bigint() - started) / 1e6,
     readConfigText,
-    configCache: openConfigCache(),
+    configCache: currentExecutable()?.textCache('config.json'),
     listDatabaseFiles,
     // The per-alert reader: positioned reads, whatever the database's size (src/geo/mmdb/).
     openDatabase: openMmdb,
@@ -105,12 +104,3 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
   };
 }
 
-function openConfigCache(): ValidatedConfigCache | undefined {
-  const executable = currentExecutable();
-  if (executable?.cachePath('config.json') === undefined) return undefined;
-  return {
-    read: () => executable.readTextCache('config.json'),
-    write: (contents) => executable.writeTextCache('config.json', contents),
-    readNewestOfAnyBuild: () => executable.readNewestTextCache('config.json'),
-  };
-}
