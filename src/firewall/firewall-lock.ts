@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GeoResponseError } from '../errors.js';
 
-export const DEFAULT_LOCK_DIR = '/run/geo-response';
 export const LOCK_WAIT_TIMEOUT_MS = 30_000;
 // Short first waits: one plan takes a few milliseconds of nft/ipset, and a botnet burst queues dozens of us.
 const RETRY_MIN_MS = 5;
@@ -14,16 +13,17 @@ const LOCK_FILE_NAME = 'firewall.lock';
 const ANONYMOUS_LOCK_STALE_MS = 15_000;
 
 export interface LockOptions {
-  lockDir?: string;
+  /** Every invocation must name the same one (the CLI passes <home>/var/run). */
+  lockDir: string;
   waitTimeoutMs?: number;
 }
 
 /**
- * Take the host-wide firewall lock (an exclusive-create lock file holding our pid), waiting for other invocations.
+ * Take the host-wide firewall lock (a lock file that appears holding our pid), waiting for other invocations.
  * Check-then-change sequences (iptables -C then -I, ipset test then add) race without it. Returns the release function.
  */
-export async function acquireFirewallLock(options: LockOptions = {}): Promise<() => void> {
-  const dir = options.lockDir ?? DEFAULT_LOCK_DIR;
+export async function acquireFirewallLock(options: LockOptions): Promise<() => void> {
+  const dir = options.lockDir;
   const path = join(dir, LOCK_FILE_NAME);
   const token = `${process.pid} ${randomBytes(6).toString('hex')}\n`;
   const deadline = Date.now() + (options.waitTimeoutMs ?? LOCK_WAIT_TIMEOUT_MS);
@@ -32,34 +32,40 @@ export async function acquireFirewallLock(options: LockOptions = {}): Promise<()
   } catch (error) {
     throw lockError(`cannot create the lock directory ${dir}`, error);
   }
-  for (let attempt = 0; ; attempt += 1) {
-    if (tryCreate(path, token)) return () => release(path, token);
-    breakIfStale(path);
-    if (Date.now() >= deadline) {
-      throw lockError(`another geo-response held ${path} for longer than ${options.waitTimeoutMs ?? LOCK_WAIT_TIMEOUT_MS} ms`);
+  // The lock file appears with its holder's pid already in it: written once to a private temp file,
+  // then hard-linked into place on each attempt (link fails while the lock exists). So no crash or
+  // full disk can leave an empty lock that nobody could ever prove stale. A filesystem without
+  // hard links gets the plain exclusive create instead, which can.
+  const staged = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
+  try {
+    writeToken(staged, token);
+  } catch (error) {
+    throw lockError(`cannot create the lock file ${path}`, error);
+  }
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      if (tryCreate(staged, path, token)) return () => release(path, token);
+      breakIfStale(path);
+      if (Date.now() >= deadline) {
+        throw lockError(`another geo-response held ${path} for longer than ${options.waitTimeoutMs ?? LOCK_WAIT_TIMEOUT_MS} ms`);
+      }
+      const backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 5));
+      await delay(backoff / 2 + Math.random() * backoff);
     }
-    const backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 5));
-    await delay(backoff / 2 + Math.random() * backoff);
+  } finally {
+    unlinkQuietly(staged);
   }
 }
 
-// The lock file appears with its holder's pid already in it: written to a private temp file first,
-// then hard-linked into place (link fails if the lock exists). So no crash or full disk can leave an
-// empty lock that nobody could ever prove stale. A filesystem without hard links gets the plain
-// exclusive create instead.
-function tryCreate(path: string, token: string): boolean {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
+function tryCreate(staged: string, path: string, token: string): boolean {
   try {
-    writeToken(temporary, token);
-    linkSync(temporary, path);
+    linkSync(staged, path);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return tryCreateExclusive(path, token);
     throw lockError(`cannot create the lock file ${path}`, error);
-  } finally {
-    unlinkQuietly(temporary);
   }
 }
 
@@ -82,8 +88,8 @@ function writeToken(path: string, token: string): void {
   }
 }
 
-// A lock without a pid cannot come from tryCreate: one left by an older version or a damaged
-// disk is stale once it is older than any holder's plan could be.
+// A lock without a pid comes from the exclusive-create fallback stopped between its open and its
+// write, an older version or a damaged disk: stale once it is older than any holder's plan could be.
 function breakIfStale(path: string): void {
   const content = readOrUndefined(path);
   if (content === undefined) return;

@@ -27,7 +27,7 @@ export interface ApplyFirewallOptions {
   env: NodeJS.ProcessEnv;
   /** Per-command timeout; default FIREWALL_COMMAND_TIMEOUT_MS. */
   timeoutMs?: number;
-  /** Where the lock file lives; default /run/geo-response (the CLI passes <home>/var/run, which OSSEC and Wazuh already have). */
+  /** Where the lock file lives (the CLI passes <home>/var/run, which OSSEC and Wazuh already have); needed only by plans that change the firewall. */
   lockDir?: string;
   /** How long to wait for another invocation's lock; default LOCK_WAIT_TIMEOUT_MS. */
   lockTimeoutMs?: number;
