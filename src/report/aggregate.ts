@@ -1,6 +1,6 @@
 import type { Decision } from '../log/record.js';
 import { CappedCounter, OTHER_KEY } from './capped-counter.js';
-import { nameCountry } from './country-names.js';
+import { nameCountry } from '../geo/country-names.js';
 import { GroupTable } from './group-table.js';
 import { HistogramCounter } from './histogram.js';
 import { isBlockEvent, isFailureEvent, type ReportEvent } from './report-event.js';
@@ -109,7 +109,7 @@ export function finishSummary(acc: SummaryAccumulator, sources: SourceFile[], fi
   const cut = <T>(rows: T[]): T[] => (top > 0 ? rows.slice(0, top) : rows);
   const countries: CountryRow[] = acc.countries.toSortedEntries().map(([key, stats]) => ({
     iso_code: key === NO_COUNTRY || key === OTHER_KEY ? null : key,
-    name: key === NO_COUNTRY ? 'unknown' : key === OTHER_KEY ? OTHER_KEY : nameCountry(key, stats.label),
+    name: key === NO_COUNTRY ? 'unknown' : key === OTHER_KEY ? OTHER_KEY : nameCountry(key) ?? stats.label ?? key,
     events: stats.events,
     unique_ips: stats.ips.size,
     blocks: stats.blocks,
