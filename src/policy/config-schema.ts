@@ -5,7 +5,8 @@ import { toAddressBytes } from '../geo/address-bytes.js';
 /*
  * The configuration file's shape (design §4). zod/mini rather than full zod:
  * measured in a bundled build, full zod 4 costs 33–48 ms of start-up per
- * invocation, zod/mini about 11 ms, and it is only loaded when the file exists.
+ * invocation, zod/mini about 11 ms, and it is only loaded when the file's text
+ * differs from the last validated one (src/respond/load-config.ts).
  */
 
 // zod compiles object parsers to code with new Function for fast repeated parsing; we parse
