@@ -1,3 +1,4 @@
+import { readConfigText } from '../src/cli/system-io';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<Che
 
 describe('runCheck', () => {
   it.each(cases)('$title', async ({ config, lookup, ok, expected }) => {
-    const result = await runCheck({ home: home(config), configPath: 'etc/geo-response.json', sampleIp: '1.0.0.1', env: {}, lookup: lookup ?? ruLookup, hostAddresses: ['192.0.2.2'], binDirs: [fakeBin] });
+    const result = await runCheck({ home: home(config), configPath: 'etc/geo-response.json', sampleIp: '1.0.0.1', env: {}, readConfigText, lookup: lookup ?? ruLookup, hostAddresses: ['192.0.2.2'], binDirs: [fakeBin] });
     expect(result.ok).toBe(ok);
     for (const pattern of expected) expect(result.lines.join('\n')).toMatch(pattern);
   });

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { toGeoResponseError, toOneLine } from '../errors.js';
+import type { DatabasePaths } from '../geo/discover-databases.js';
 import { parseIpAddress } from '../geo/ip-address.js';
 import type { AddressClass } from '../geo/special-ranges.js';
 import type { Config } from '../policy/config-schema.js';
 import { decide } from '../policy/decide.js';
-import { defaultConfig } from '../policy/default-config.js';
+import { createConfigSource, loadConfig } from '../respond/load-config.js';
 
 export interface CheckLookupResult {
   countryIsoCode?: string;
@@ -19,7 +19,10 @@ export interface RunCheckOptions {
   configPath: string;
   sampleIp?: string;
   env: NodeJS.ProcessEnv;
-  lookup: (ip: string) => Promise<CheckLookupResult>;
+  /** Reads the configuration's text (undefined when there is none), as alerts do. */
+  readConfigText: (path: string) => string | undefined;
+  /** Look the sample up in the databases the validated configuration names (or discovery finds). */
+  lookup: (ip: string, configured: DatabasePaths) => Promise<CheckLookupResult>;
   /** The host's own addresses (the sample is judged as an alert would be). */
   hostAddresses: string[];
   /** Where the backend programs are looked for; default /usr/sbin, /sbin, /usr/bin, /bin. */
@@ -36,14 +39,14 @@ export async function runCheck(options: RunCheckOptions): Promise<{ lines: strin
   const lines: string[] = [];
   let ok = true;
   const configPath = isAbsolute(options.configPath) ? options.configPath : join(options.home, options.configPath);
-  const config = await loadConfig(configPath, lines);
+  const config = await loadCheckedConfig(configPath, options.readConfigText, lines);
   if (config === undefined) return { lines, ok: false };
   lines.push(`policy: ${describePolicy(config)}`);
 
   const sampleText = options.sampleIp ?? DEFAULT_SAMPLE_IP;
   let sample: CheckLookupResult | undefined;
   try {
-    sample = await options.lookup(sampleText);
+    sample = await options.lookup(sampleText, config.databases);
     lines.push(`databases: ok (${sample.databases.join(', ') || 'none'})`);
     if (config.policy.asns.length > 0 && !sample.databases.some((database) => database.startsWith('asn'))) {
       lines.push('  warning: policy.asns is set but no ASN database was found, so ASN rules can never match: set databases.asn (e.g. GeoLite2-ASN.mmdb)');
@@ -77,22 +80,13 @@ export async function runCheck(options: RunCheckOptions): Promise<{ lines: strin
   return { lines, ok };
 }
 
-async function loadConfig(path: string, lines: string[]): Promise<Config | undefined> {
-  let text: string;
+// The configuration as an alert loads it (validated afresh: no cache), said in one line. install.sh
+// greps `configuration: FAILED` to refuse a configuration the new version rejects.
+async function loadCheckedConfig(path: string, readConfigText: (path: string) => string | undefined, lines: string[]): Promise<Config | undefined> {
+  const source = createConfigSource(path, readConfigText);
   try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      lines.push(`configuration: ${path} not found: defaults apply (log only, never block)`);
-      return defaultConfig();
-    }
-    lines.push(`configuration: FAILED: cannot read ${path}: ${(error as Error).message}`);
-    return undefined;
-  }
-  try {
-    const { parseConfig } = await import('../policy/parse-config.js');
-    const config = parseConfig(text, path);
-    lines.push(`configuration: ${path} ok`);
+    const config = await loadConfig(source, undefined);
+    lines.push(source.text() === undefined ? `configuration: ${path} not found: defaults apply (log only, never block)` : `configuration: ${path} ok`);
     return config;
   } catch (error) {
     lines.push(`configuration: FAILED: ${toOneLine(toGeoResponseError(error).message)}`);

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { runCheck } from '../check/run-check.js';
+import { discoverInstallDatabases } from '../geo/discover-databases.js';
 import { parseIpAddress } from '../geo/ip-address.js';
 import { lookupAddress } from '../geo/lookup-address.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
-import { resolveInstallDatabases } from './install-databases.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { listHostAddresses } from './host-addresses.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
@@ -24,9 +24,10 @@ export async function runCheckCommand(args: string[], io: CheckCommandIo): Promi
     configPath,
     ...(args[0] ? { sampleIp: args[0] } : {}),
     env: io.env,
+    readConfigText,
     hostAddresses: await listHostAddresses(),
-    async lookup(ip) {
-      const paths = await resolveInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, readConfigText, listDatabaseFiles });
+    async lookup(ip, configured) {
+      const paths = discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured, listDir: listDatabaseFiles });
       const found = lookupAddress(parseIpAddress(ip), paths, openDatabaseFully);
       if (found.error) throw found.error;
       return {
