@@ -4,6 +4,8 @@ import { parseIpAddress } from '../geo/ip-address.js';
 import { lookupAddress, type GeoLookup } from '../geo/lookup-address.js';
 import { resolveInstallDatabases, type InstallDatabasesIo } from './install-databases.js';
 import { exitCodeFor } from './exit-codes.js';
+import { definedOnly } from '../invocation/json-fields.js';
+import { formatDatabaseUses } from '../log/build-record.js';
 
 export interface LookupCommandIo extends InstallDatabasesIo {
   writeStdout(text: string): void;
@@ -56,7 +58,7 @@ function usage(message: string): GeoResponseError {
   return new GeoResponseError(`${message} (usage: geo-response lookup [--json] [--db FILE] [--asn-db FILE] <ip>…)`, { code: 'USAGE', kind: 'usage' });
 }
 
-// The geo log's own vocabulary (snake_case, flat), so `lookup --json` and the log read alike.
+// The geo log's own leaf names (snake_case), flat, so `lookup --json` and the log read alike.
 function toJson(ip: string, result: GeoLookup): Record<string, unknown> {
   const f = result.fields;
   const fields = {
@@ -77,8 +79,8 @@ function toJson(ip: string, result: GeoLookup): Record<string, unknown> {
     address_class: result.addressClass,
     found: result.found,
     ...(result.network ? { network: result.network } : {}),
-    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
-    databases: result.databases.map((db) => ({ role: db.role, path: db.path, type: db.type, build_date: db.buildDate })),
+    ...definedOnly(fields),
+    databases: formatDatabaseUses(result.databases),
     ...(result.error ? { error: result.error.message } : {}),
   };
 }

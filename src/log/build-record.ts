@@ -81,14 +81,17 @@ function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
     own.address_class = lookup.addressClass;
     if (lookup.network) own.network = lookup.network;
     if (lookup.fields.accuracyRadiusKm !== undefined) own.accuracy_radius_km = lookup.fields.accuracyRadiusKm;
-    if (lookup.databases.length > 0) {
-      own.databases = lookup.databases.map((db) => ({ role: db.role, path: db.path, type: db.type, build_date: db.buildDate }));
-    }
+    if (lookup.databases.length > 0) own.databases = formatDatabaseUses(lookup.databases);
     if (lookup.error) own.lookup_error = lookup.error.message;
   }
   if (input.decision) own.decision = { action: input.decision.action, reason: cap(input.decision.reason) };
   if (input.firewall) own.firewall = input.firewall;
   return own;
+}
+
+/** The databases a lookup used, as the record (and `lookup --json`) spells them. */
+export function formatDatabaseUses(databases: GeoLookup['databases']): NonNullable<GeoResponseFields['databases']> {
+  return databases.map((db) => ({ role: db.role, path: db.path, type: db.type, build_date: db.buildDate }));
 }
 
 function cap(text: string): string {
