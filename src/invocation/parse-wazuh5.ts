@@ -1,6 +1,7 @@
 import { GeoResponseError } from '../errors.js';
 import type { Invocation } from './invocation.js';
 import { parseAction } from './parse-action.js';
+import { MAX_EXPIRE_SECONDS } from '../policy/default-config.js';
 import { definedOnly, fieldAt, numberAt, stringAt, stringsAt } from './json-fields.js';
 
 const ACTIVE_RESPONSE = ['wazuh', 'active_response'] as const;
@@ -47,10 +48,8 @@ export function looksLikeWazuh5(message: Record<string, unknown>): boolean {
   return message.command === 'enable' || message.command === 'disable' || fieldAt(message, [...ACTIVE_RESPONSE]) !== undefined;
 }
 
-// The backends take whole seconds up to ~24.8 days (the most nftables and ipset accept, and the
-// configuration's own cap); anything else is ignored and firewall.expire_seconds applies.
-const MAX_TIMEOUT_SECONDS = 2147483;
-
+// What the backends (and the configuration) take; anything else is ignored and
+// firewall.expire_seconds applies.
 function isUsableTimeout(value: number | undefined): value is number {
-  return value !== undefined && Number.isInteger(value) && value >= 1 && value <= MAX_TIMEOUT_SECONDS;
+  return value !== undefined && Number.isInteger(value) && value >= 1 && value <= MAX_EXPIRE_SECONDS;
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { isValid as isValidCountryCode } from 'i18n-iso-countries/index.js';
 import { toAddressBytes } from '../geo/address-bytes.js';
+import { MAX_EXPIRE_SECONDS } from './default-config.js';
 
 /*
  * The configuration file's shape (design §4). zod/mini rather than full zod:
@@ -65,7 +66,7 @@ const policySchema = z.strictObject({
 
 const firewallSchema = z.strictObject({
   backend: z._default(oneOf(['none', 'nftables', 'ipset', 'iptables', 'firewalld', 'command']), 'none'),
-  expire_seconds: z._default(z.int().check(z.minimum(0), z.maximum(2147483)), 86400),
+  expire_seconds: z._default(z.int().check(z.minimum(0), z.maximum(MAX_EXPIRE_SECONDS)), 86400),
   dry_run: z._default(z.boolean({ error: 'expected true or false' }), false),
   command: z.optional(
     z.array(z.string().check(z.minLength(1))).check(z.minLength(1, { error: 'expected [program, ...arguments]' })),

@@ -1,5 +1,8 @@
 import type { Config } from './config-schema.js';
 
+/** The longest block the backends take: whole seconds up to ~24.8 days, the most nftables and ipset accept. */
+export const MAX_EXPIRE_SECONDS = 2147483;
+
 /** The configuration in force when no file exists: log only, never block. Kept apart from the schema so the hot path needs no zod. */
 export function defaultConfig(): Config {
   return {
