@@ -22,8 +22,13 @@ export function parseIpAddress(raw: string): IpAddress {
   if (bytes.length === 4) return { text: trimmed, family: 4 };
   // OSSEC strips ::ffff: from IPv4-mapped addresses, Wazuh does not always; every spelling of the
   // same attacker must land on one IPv4 record and one IPv4 block.
-  if (isIpv4Mapped(bytes)) return { text: Array.from(bytes.subarray(12)).join('.'), family: 4 };
+  if (isIpv4Mapped(bytes)) return { text: formatAddressBytes(bytes.subarray(12)), family: 4 };
   return { text: formatIpv6(bytes), family: 6 };
+}
+
+/** Canonical text of 4 or 16 address bytes: dotted quad, or RFC 5952. */
+export function formatAddressBytes(bytes: Uint8Array): string {
+  return bytes.length === 4 ? Array.from(bytes).join('.') : formatIpv6(bytes);
 }
 
 /**
