@@ -67,8 +67,12 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
     if (answer === 'abort') {
       // Geolocated for the record with the configured databases; a broken configuration does not
       // turn an abort (nothing to do) into a failure.
-      const config = await loadConfig(loaded.source, deps.configCache).catch(() => defaultConfig());
-      progress.lookup = lookupWith(deps, address, config);
+      try {
+        loaded.validated = await loadConfig(loaded.source, deps.configCache);
+      } catch {
+        // Broken: the record still gets a geolocation, with the default databases.
+      }
+      progress.lookup = lookupWith(deps, address, loaded.validated ?? defaultConfig());
       return { outcome: 'success', reason: `execd answered abort: ${address.text} is already handled; nothing done` };
     }
   }
