@@ -44,3 +44,14 @@ describe('database file names', () => {
     for (const name of names) expect([name, isDatabaseFileName(name, fileName)]).toEqual([name, pattern.test(name)]);
   });
 });
+
+describe('discoverDatabases reads directories only when it must', () => {
+  it('lists nothing when both databases are configured, and each directory once otherwise', () => {
+    const listed: string[] = [];
+    const listDir = (dir: string) => (listed.push(dir), []);
+    discoverDatabases({ configured: { geo: '/x/geo.mmdb', asn: '/x/asn.mmdb' }, searchDirs: ['/a', '/b'], bundleDir: '/bundle', listDir });
+    expect(listed).toEqual([]);
+    discoverDatabases({ configured: {}, searchDirs: ['/a', '/b'], bundleDir: '/bundle', listDir });
+    expect(listed).toEqual(['/a', '/b', '/bundle']);
+  });
+});

@@ -44,13 +44,20 @@ export interface DiscoverOptions {
 
 /** Choose the geo and ASN database files: configured paths first, then the usual places, then the embedded default. */
 export function discoverDatabases(options: DiscoverOptions): DatabasePaths {
-  const listings = options.searchDirs.map((dir) => ({ dir, names: options.listDir(dir).filter((name) => !isFamilySplit(name)) }));
-  const geo = options.configured.geo ?? findFirst(listings, GEO_FILE_NAMES) ?? findEmbedded(options);
-  const asn = options.configured.asn ?? findFirst(listings, ASN_FILE_NAMES);
+  // Listed only when a role is left to discover: with both paths configured, no directory is read.
+  let listings: Listing[] | undefined;
+  const listAll = () => (listings ??= options.searchDirs.map((dir) => ({ dir, names: options.listDir(dir).filter((name) => !isFamilySplit(name)) })));
+  const geo = options.configured.geo ?? findFirst(listAll(), GEO_FILE_NAMES) ?? findEmbedded(options);
+  const asn = options.configured.asn ?? findFirst(listAll(), ASN_FILE_NAMES);
   return { ...(geo ? { geo } : {}), ...(asn ? { asn } : {}) };
 }
 
-function findFirst(listings: Array<{ dir: string; names: string[] }>, wanted: readonly DatabaseFileName[]): string | undefined {
+interface Listing {
+  dir: string;
+  names: string[];
+}
+
+function findFirst(listings: Listing[], wanted: readonly DatabaseFileName[]): string | undefined {
   for (const fileName of wanted) {
     for (const { dir, names } of listings) {
       const match = names.filter((name) => isDatabaseFileName(name, fileName)).sort().at(-1);
