@@ -1,6 +1,5 @@
-// Turn an address string into its bytes for the tree walk. The caller has
-// validated the address already; this still refuses anything malformed
-// rather than walk the tree with made-up bits.
+// The one IPv4/IPv6 text-to-bytes parser: address validation, special ranges, CIDR checks in the
+// configuration and the tree walk all use it. Null for anything malformed.
 
 /** The 4 or 16 bytes of an IPv4 or IPv6 address, or null when the string is not one. */
 export function toAddressBytes(ip: string): Uint8Array | null {

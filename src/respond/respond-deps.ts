@@ -9,7 +9,7 @@ import type { ValidatedConfigCache } from './load-config.js';
 export interface RespondDeps {
   version: string;
   args: string[];
-  /** Opened on first use (OSSEC calls never need it); undefined when stdin is a terminal. */
+  /** A new line source on stdin, or undefined when stdin is a terminal; respond calls it at most once (OSSEC calls never). */
   stdin(): LineSource | undefined;
   writeStdout(line: string): void;
   writeStderr(line: string): void;

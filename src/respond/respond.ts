@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { GeoResponseError, toGeoResponseError, toOneLine } from '../errors.js';
 import { parseIpAddress, type IpAddress } from '../geo/ip-address.js';
 import { discoverInstallDatabases } from '../geo/discover-databases.js';
@@ -25,8 +25,8 @@ type Progress = Omit<RecordInput, 'timestamp' | 'version' | 'durationMs' | 'outc
 /** The active response: read the call, geolocate, decide, maybe block, and append exactly one record. Returns the failure that decides the exit code, if any. */
 export async function respond(deps: RespondDeps): Promise<GeoResponseError | undefined> {
   const progress: Progress = { protocol: 'unknown' };
-  // resolve, not join: the same path from an absolute home, and a function Node's own module
-  // loader has already compiled (join would be one more for every alert).
+  // resolve, not join, for every path here: the same path from an absolute home, and a function
+  // Node's own module loader has already compiled (join would be one more for every alert).
   const config: LoadedConfig = { source: createConfigSource(resolve(deps.home, 'etc', 'geo-response.json'), deps.readConfigText) };
   let stdinOpened: LineSource | undefined;
   const stdin = () => (stdinOpened ??= deps.stdin());
@@ -225,7 +225,7 @@ function reportError(deps: RespondDeps, error: GeoResponseError): void {
   const message = toOneLine(error.message);
   deps.writeStderr(`geo-response: ${message}`);
   try {
-    deps.appendLine(join(deps.home, 'logs', 'active-responses.log'), formatActiveResponseLine(deps.now(), `${error.code}: ${message}`));
+    deps.appendLine(resolve(deps.home, 'logs', 'active-responses.log'), formatActiveResponseLine(deps.now(), `${error.code}: ${message}`));
   } catch {
     // active-responses.log unwritable too: stderr (which execd discards) is all that is left.
   }
