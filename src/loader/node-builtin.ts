@@ -7,12 +7,12 @@
  * require('fs') alone costs ~2.3 ms, because its facade reads the fs.promises getter.
  */
 
-/** A built-in module by id (`node:fs`…). */
-export function nodeBuiltin<T>(id: string): T {
-  return (process.getBuiltinModule?.(id) ?? require(id)) as T;
-}
-
 /** The require the program and its parts are given: built-ins first, then Node's own require. */
 export function builtinsFirst(load: NodeRequire): (id: string) => unknown {
   return (id) => process.getBuiltinModule?.(id) ?? load(id);
+}
+
+/** A built-in module by id (`node:fs`…), for the loader's own modules. */
+export function nodeBuiltin<T>(id: string): T {
+  return builtinsFirst(require)(id) as T;
 }
