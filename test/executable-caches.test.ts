@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { BUNDLE, makeBundleHome, stableRecord, TEST_NODE, type BundleHome } from './support/bundle-home';
@@ -12,6 +13,32 @@ const FIXTURES = join(__dirname, 'fixtures');
 
 function alert(home: BundleHome, env: NodeJS.ProcessEnv = {}) {
   return spawnSync(TEST_NODE, [home.exe, ...ALERT], { cwd: '/', env: { ...home.env, ...env }, encoding: 'utf8' });
+}
+
+// What V8 made of the program's code cache in one alert: a preload wraps vm.Script (the loader
+// takes Script from the same module object) and notes, for the program, whether cached data was
+// given and whether V8 rejected it.
+function programCacheUse(home: BundleHome, env: NodeJS.ProcessEnv = {}): { given: boolean; rejected: boolean | undefined } {
+  const dir = mkdtempSync(join(tmpdir(), 'gr-cache-use-'));
+  const out = join(dir, 'use.json');
+  const preload = join(dir, 'preload.cjs');
+  writeFileSync(
+    preload,
+    `const vm = require('vm');
+const Original = vm.Script;
+vm.Script = class extends Original {
+  constructor(code, options) {
+    super(code, options);
+    if (String(options && options.filename).endsWith('#program')) {
+      require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ given: options.cachedData !== undefined, rejected: this.cachedDataRejected }));
+    }
+  }
+};
+`,
+  );
+  const result = spawnSync(TEST_NODE, ['-r', preload, home.exe, ...ALERT], { cwd: '/', env: { ...home.env, ...env }, encoding: 'utf8' });
+  expect([result.status, result.stderr]).toEqual([0, '']);
+  return JSON.parse(readFileSync(out, 'utf8')) as { given: boolean; rejected: boolean | undefined };
 }
 
 function caches(home: BundleHome): string[] {
@@ -32,6 +59,7 @@ describe('caches beside the executable', () => {
     expect(records[0]!.geo_response.decision).toEqual({ action: 'block', reason: 'RU is in deny list' });
     expect(records[1]).toEqual(records[0]);
     expect(records[2]).toEqual(records[0]);
+    expect(programCacheUse(home)).toEqual({ given: true, rejected: false });
   });
 
   it('a changed configuration is validated again: an invalid one fails although a valid one was cached', () => {
@@ -129,6 +157,7 @@ describe('caches beside the executable', () => {
     home.writeConfig({ policy: { mode: 'off' } });
     expect(alert(home, { GEO_RESPONSE_CACHE: '0' }).status).toBe(0);
     expect(caches(home)).toEqual([]);
+    expect(programCacheUse(home, { GEO_RESPONSE_CACHE: '0' })).toEqual({ given: false, rejected: undefined });
   });
 
   it('a rewritten #! line (as install.sh does) leaves every part loadable', () => {
