@@ -36,10 +36,21 @@ function toLegacyWazuh(home: string): void {
 
 /** An agent: no analysisd, and the control script says so. */
 function toWazuhAgent(home: string): void {
-  const control = path.join(home, 'bin', 'wazuh-control');
-  fs.writeFileSync(control, fs.readFileSync(control, 'utf8').replace('TYPE="server"', 'TYPE="agent"'));
+  setControlType(home, 'TYPE="agent"');
   fs.rmSync(path.join(home, 'bin', 'wazuh-analysisd'));
 }
+
+// Each signal alone: the control script's TYPE decides; without one, whether analysisd is there.
+function setControlType(home: string, line: string): void {
+  const control = path.join(home, 'bin', 'wazuh-control');
+  fs.writeFileSync(control, fs.readFileSync(control, 'utf8').replace('TYPE="server"', line));
+}
+const typeSaysAgent = (home: string) => setControlType(home, 'TYPE="agent"');
+const typeSaysLocal = (home: string) => setControlType(home, 'TYPE="local"');
+const noTypeNoAnalysisd = (home: string) => {
+  setControlType(home, '');
+  fs.rmSync(path.join(home, 'bin', 'wazuh-analysisd'));
+};
 
 const CASES: DetectCase[] = [
   { title: 'OSSEC 3.7', product: 'ossec', version: 'v3.7.0', banner: /geo-response: ossec v3\.7\.0 \(server\)/, expectsSrcip: true },
@@ -47,6 +58,9 @@ const CASES: DetectCase[] = [
   { title: 'Wazuh 4.7', product: 'wazuh', version: 'v4.7.5', banner: /geo-response: wazuh v4\.7\.5 \(server\)/, expectsSrcip: false },
   { title: 'Wazuh 4.1 (bin/ossec-control)', product: 'wazuh', version: 'v4.1.5', adjust: toLegacyWazuh, banner: /geo-response: wazuh v4\.1\.5 \(server\)/, expectsSrcip: true },
   { title: 'Wazuh 4.7 agent', product: 'wazuh', version: 'v4.7.5', adjust: toWazuhAgent, banner: /geo-response: wazuh v4\.7\.5 \(agent\)/, expectsSrcip: false },
+  { title: 'Wazuh 4.7: TYPE="agent" wins over a present analysisd', product: 'wazuh', version: 'v4.7.5', adjust: typeSaysAgent, banner: /geo-response: wazuh v4\.7\.5 \(agent\)/, expectsSrcip: false },
+  { title: 'Wazuh 4.7 without TYPE nor analysisd: an agent', product: 'wazuh', version: 'v4.7.5', adjust: noTypeNoAnalysisd, banner: /geo-response: wazuh v4\.7\.5 \(agent\)/, expectsSrcip: false },
+  { title: 'Wazuh 4.7 local install', product: 'wazuh', version: 'v4.7.5', adjust: typeSaysLocal, banner: /geo-response: wazuh v4\.7\.5 \(local\)/, expectsSrcip: false },
 ];
 
 describe.skipIf(!IS_ROOT)('install.sh detects the product and prints its blocks (needs root: chown)', () => {
