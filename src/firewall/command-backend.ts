@@ -9,8 +9,11 @@ export function createCommandBackend(command: readonly string[]): FirewallBacken
   return {
     name: 'command',
     plan(request: BackendRequest): FirewallPlan {
-      // The first OSSEC argument is the action; it is set from the request so the script never sees another word.
-      const args = [...fixedArgs, request.action, ...request.ossecArgs.slice(1)];
+      // The action and the source address are set from the request: the script never sees another
+      // action word, and gets the address as we judged it (a `::ffff:a.b.c.d` passed on as received
+      // would make firewall-drop.sh block it with ip6tables).
+      const [, user = '-', , ...rest] = request.ossecArgs;
+      const args = [...fixedArgs, request.action, user, request.address.text, ...rest];
       return {
         needsLock: false,
         steps: [{ kind: 'run', command: { program, args }, effect: request.action === 'add' ? 'block' : 'unblock', summary: `${program} ${request.action}` }],

@@ -164,9 +164,7 @@ async function runFirewall(deps: RespondDeps, config: Config, invocation: Invoca
       address,
       decision,
       expireSeconds: invocation.statefulTimeoutSeconds ?? config.firewall.expire_seconds,
-      // The script behind the `command` backend gets the address as we judged it: a `::ffff:a.b.c.d`
-      // passed on as received would make firewall-drop.sh block it with ip6tables.
-      ossecArgs: invocation.ossecArgs.map((arg, index) => (index === 2 ? address.text : arg)),
+      ossecArgs: invocation.ossecArgs,
     },
     config.firewall,
   );
