@@ -7,7 +7,7 @@ import { runCheck, type CheckLookupResult } from '../src/check/run-check.js';
 import { createFakeBinDir } from './support/fake-bin.js';
 
 const fakeBin = createFakeBinDir({ nft: [{ stdout: 'nftables v1.0.6 (Lester Gooch #5)' }], ipset: [{ stdout: 'ipset v7.17' }] }).dir;
-const ruLookup = async (): Promise<CheckLookupResult> => ({ countryIsoCode: 'RU', asNumber: 4134, addressClass: 'public', databases: ['fixture-country.mmdb'] });
+const ruLookup = async (): Promise<CheckLookupResult> => ({ countryIsoCode: 'RU', asNumber: 4134, addressClass: 'public', databases: ['fixture-country.mmdb'], asnDatabaseUsed: true });
 
 function home(config?: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'gr-check-'));
@@ -16,7 +16,7 @@ function home(config?: unknown): string {
   return dir;
 }
 
-const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<CheckLookupResult>; ok: boolean; expected: RegExp[] }> = [
+const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<CheckLookupResult>; sampleIp?: string; ok: boolean; expected: RegExp[]; absent?: RegExp }> = [
   { title: 'no configuration file', ok: true, expected: [/not found: defaults apply \(log only, never block\)/, /firewall: backend none/, /sample 1\.0\.0\.1 \(RU, AS4134\): log — policy mode off/] },
   { title: 'an invalid configuration', config: { policy: { mode: 'block' } }, ok: false, expected: [/configuration: FAILED: .*policy\.mode: expected one of "off", "deny", "allow"/] },
   {
@@ -28,9 +28,25 @@ const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<Che
   {
     title: 'asns without an ASN database',
     config: { policy: { mode: 'deny', asns: [4134] } },
-    lookup: async () => ({ countryIsoCode: 'CN', addressClass: 'public', databases: ['geo: dbip-country-lite.mmdb (country ipvAll)'] }),
+    lookup: async () => ({ countryIsoCode: 'CN', addressClass: 'public', databases: ['geo: dbip-country-lite.mmdb (country ipvAll)'], asnDatabaseUsed: false }),
     ok: true,
     expected: [/warning: policy\.asns is set but no ASN database was found/, /allow — CN is not in deny list \(AS unknown \(no ASN database\); asns not checked\)/],
+  },
+  {
+    title: 'asns with an ASN database that has no entry for the sample',
+    config: { policy: { mode: 'deny', asns: [4134] } },
+    lookup: async () => ({ countryIsoCode: 'CN', addressClass: 'public', databases: ['geo: city.mmdb (city)', 'asn: asn.mmdb (asn)'], asnDatabaseUsed: true }),
+    ok: true,
+    expected: [/allow — CN is not in deny list \(AS not in the ASN database; asns not checked\)/],
+    absent: /no ASN database/,
+  },
+  {
+    title: "a sample that is not an address is the sample's failure, not the databases'",
+    config: {},
+    ok: false,
+    sampleIp: '1.2.3',
+    expected: [/sample "1\.2\.3": invalid source IP/],
+    absent: /databases:/,
   },
   { title: 'ipset backend with iptables missing', config: { firewall: { backend: 'ipset' } }, ok: false, expected: [/ipset: .*ipset v7\.17/, /iptables: MISSING/] },
   {
@@ -45,9 +61,10 @@ const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<Che
 ];
 
 describe('runCheck', () => {
-  it.each(cases)('$title', async ({ config, lookup, ok, expected }) => {
-    const result = await runCheck({ home: home(config), configPath: 'etc/geo-response.json', sampleIp: '1.0.0.1', env: {}, readConfigText, lookup: lookup ?? ruLookup, hostAddresses: ['192.0.2.2'], binDirs: [fakeBin] });
+  it.each(cases)('$title', async ({ config, lookup, sampleIp = '1.0.0.1', ok, expected, absent }) => {
+    const result = await runCheck({ home: home(config), configPath: 'etc/geo-response.json', sampleIp, env: {}, readConfigText, lookup: lookup ?? ruLookup, hostAddresses: ['192.0.2.2'], binDirs: [fakeBin] });
     expect(result.ok).toBe(ok);
     for (const pattern of expected) expect(result.lines.join('\n')).toMatch(pattern);
+    if (absent) expect(result.lines.join('\n')).not.toMatch(absent);
   });
 });

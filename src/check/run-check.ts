@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { toGeoResponseError, toOneLine } from '../errors.js';
 import type { DatabasePaths } from '../geo/discover-databases.js';
-import { parseIpAddress } from '../geo/ip-address.js';
+import { parseIpAddress, type IpAddress } from '../geo/ip-address.js';
 import type { AddressClass } from '../geo/special-ranges.js';
 import type { Config } from '../policy/config-schema.js';
 import { decide } from '../policy/decide.js';
@@ -12,6 +12,8 @@ export interface CheckLookupResult {
   asNumber?: number;
   addressClass: AddressClass;
   databases: string[];
+  /** Whether an ASN database was consulted (decide needs it, as an alert's does). */
+  asnDatabaseUsed: boolean;
 }
 
 export interface RunCheckOptions {
@@ -22,7 +24,7 @@ export interface RunCheckOptions {
   /** Reads the configuration's text (undefined when there is none), as alerts do. */
   readConfigText: (path: string) => string | undefined;
   /** Look the sample up in the databases the validated configuration names (or discovery finds). */
-  lookup: (ip: string, configured: DatabasePaths) => Promise<CheckLookupResult>;
+  lookup: (address: IpAddress, configured: DatabasePaths) => Promise<CheckLookupResult>;
   /** The host's own addresses (the sample is judged as an alert would be). */
   hostAddresses: string[];
   /** Where the backend programs are looked for; default /usr/sbin, /sbin, /usr/bin, /bin. */
@@ -44,11 +46,19 @@ export async function runCheck(options: RunCheckOptions): Promise<{ lines: strin
   lines.push(`policy: ${describePolicy(config)}`);
 
   const sampleText = options.sampleIp ?? DEFAULT_SAMPLE_IP;
+  // Parsed once: a bad sample is the sample's fault, not the databases'.
+  let address: IpAddress;
+  try {
+    address = parseIpAddress(sampleText);
+  } catch (error) {
+    lines.push(`sample ${JSON.stringify(sampleText)}: ${toOneLine(toGeoResponseError(error).message)}`);
+    return { lines, ok: false };
+  }
   let sample: CheckLookupResult | undefined;
   try {
-    sample = await options.lookup(sampleText, config.databases);
+    sample = await options.lookup(address, config.databases);
     lines.push(`databases: ok (${sample.databases.join(', ') || 'none'})`);
-    if (config.policy.asns.length > 0 && !sample.databases.some((database) => database.startsWith('asn'))) {
+    if (config.policy.asns.length > 0 && !sample.asnDatabaseUsed) {
       lines.push('  warning: policy.asns is set but no ASN database was found, so ASN rules can never match: set databases.asn (e.g. GeoLite2-ASN.mmdb)');
     }
   } catch (error) {
@@ -59,9 +69,17 @@ export async function runCheck(options: RunCheckOptions): Promise<{ lines: strin
   ok = (await checkBackend(config, options, lines)) && ok;
 
   try {
-    const address = parseIpAddress(sampleText);
     const decision = decide(
-      { action: 'add', address, addressClass: sample?.addressClass ?? 'public', countryIsoCode: sample?.countryIsoCode, asNumber: sample?.asNumber, hostAddresses: options.hostAddresses, lookupFailed: sample === undefined },
+      {
+        action: 'add',
+        address,
+        addressClass: sample?.addressClass ?? 'public',
+        countryIsoCode: sample?.countryIsoCode,
+        asNumber: sample?.asNumber,
+        asnDatabaseUsed: sample?.asnDatabaseUsed ?? false,
+        hostAddresses: options.hostAddresses,
+        lookupFailed: sample === undefined,
+      },
       config.policy,
     );
     const place = [sample?.countryIsoCode ?? 'country unknown', sample?.asNumber === undefined ? undefined : `AS${sample.asNumber}`].filter(Boolean).join(', ');

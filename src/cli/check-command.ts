@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { runCheck } from '../check/run-check.js';
 import { discoverInstallDatabases } from '../geo/discover-databases.js';
-import { parseIpAddress } from '../geo/ip-address.js';
 import { lookupAddress } from '../geo/lookup-address.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -26,15 +25,16 @@ export async function runCheckCommand(args: string[], io: CheckCommandIo): Promi
     env: io.env,
     readConfigText,
     hostAddresses: await listHostAddresses(),
-    async lookup(ip, configured) {
+    async lookup(address, configured) {
       const paths = discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured, listDir: listDatabaseFiles });
-      const found = lookupAddress(parseIpAddress(ip), paths, openDatabaseFully);
+      const found = lookupAddress(address, paths, openDatabaseFully);
       if (found.error) throw found.error;
       return {
         addressClass: found.addressClass,
         ...(found.fields.countryIsoCode ? { countryIsoCode: found.fields.countryIsoCode } : {}),
         ...(found.fields.asNumber !== undefined ? { asNumber: found.fields.asNumber } : {}),
         databases: found.databases.map((db) => `${db.role}: ${db.path} (${db.type})`),
+        asnDatabaseUsed: found.databases.some((db) => db.role === 'asn'),
       };
     },
   });
