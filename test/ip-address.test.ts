@@ -71,14 +71,14 @@ describe('classifyAddress', () => {
 // prefix the address shares, without the shortcut on the ranges' text. (Which ranges exist is the
 // table above's business; this checks only that the shortcut never changes the answer.)
 function classifyByComparingEveryRange(text: string): string | undefined {
-  const bytes = parseNetwork(text).bytes;
-  return SPECIAL_RANGES.find((range) => bytesSharePrefix(bytes, parseNetwork(range.network).bytes, parseNetwork(range.network).prefixLength))?.network;
+  const bytes = parseNetwork(text)!.bytes;
+  return SPECIAL_RANGES.find((range) => bytesSharePrefix(bytes, parseNetwork(range.network)!.bytes, parseNetwork(range.network)!.prefixLength))?.network;
 }
 
 describe('classifyAddress: the text pre-check agrees with comparing every range', () => {
   // Each range's first and last address, and the addresses just outside it.
   const edges = SPECIAL_RANGES.flatMap(({ network }) => {
-    const { bytes, prefixLength } = parseNetwork(network);
+    const { bytes, prefixLength } = parseNetwork(network)!;
     const first = maskBytes(bytes, prefixLength);
     const last = first.map((byte, i) => byte | (0xff >> Math.max(0, Math.min(8, prefixLength - i * 8))));
     const step = (address: Uint8Array, by: 1 | -1) => {
@@ -131,5 +131,21 @@ describe('formatIpv6 against the WHATWG URL parser', () => {
       const groups = Array.from({ length: 8 }, (_, i) => (((bytes[i * 2] as number) << 8) | (bytes[i * 2 + 1] as number)).toString(16));
       expect(formatIpv6(bytes)).toBe(new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1));
     }
+  });
+});
+
+describe('parseNetwork (also the configuration CIDR check)', () => {
+  it.each([
+    ['10.0.0.0/8', 8],
+    ['10.0.0.0/32', 32],
+    ['192.0.2.7', 32],
+    ['2001:db8::/32', 32],
+    ['2001:db8::1', 128],
+  ])('%s has prefix %i', (network, prefixLength) => {
+    expect(parseNetwork(network)?.prefixLength).toBe(prefixLength);
+  });
+
+  it.each(['10.0.0.0/', '10.0.0.0/33', '10.0.0.0/8/1', '10.0.0.0/x', '10.0.0.0/-1', '10.0.0.0/ 8', '::/129', '10.0.0/8', ''])('%j is not a network', (network) => {
+    expect(parseNetwork(network)).toBeUndefined();
   });
 });

@@ -71,7 +71,7 @@ export function classifyAddress(address: IpAddress): Classification {
   for (const range of SPECIAL_RANGES) {
     if (!mayContain(range.network, bytes)) continue;
     const parsed = parseNetwork(range.network);
-    if (bytesSharePrefix(bytes, parsed.bytes, parsed.prefixLength)) return { addressClass: range.addressClass, network: range.network };
+    if (parsed && bytesSharePrefix(bytes, parsed.bytes, parsed.prefixLength)) return { addressClass: range.addressClass, network: range.network };
   }
   return { addressClass: 'public' };
 }
@@ -95,12 +95,18 @@ function mayContain(network: string, bytes: Uint8Array): boolean {
 export function rangeContains(network: string, address: IpAddress): boolean {
   const bytes = toAddressBytes(address.text);
   const parsed = parseNetwork(network);
-  return bytes !== null && bytesSharePrefix(bytes, parsed.bytes, parsed.prefixLength);
+  return bytes !== null && parsed !== undefined && bytesSharePrefix(bytes, parsed.bytes, parsed.prefixLength);
 }
 
-/** Parse "a.b.c.d/n", "x::/n" or a bare address; a bad one matches nothing (configuration is validated before). */
-export function parseNetwork(network: string): { bytes: Uint8Array; prefixLength: number } {
-  const [base = '', prefixText] = network.split('/');
-  const bytes = toAddressBytes(base) ?? new Uint8Array(0);
-  return { bytes, prefixLength: prefixText === undefined ? bytes.length * 8 : Number(prefixText) };
+/**
+ * Parse "a.b.c.d/n", "x::/n" or a bare address (a whole-address prefix); undefined when it is not
+ * one. The configuration's CIDR check is this function too, so what validates is what matches.
+ */
+export function parseNetwork(network: string): { bytes: Uint8Array; prefixLength: number } | undefined {
+  const [base = '', prefixText, extra] = network.split('/');
+  const bytes = toAddressBytes(base);
+  if (bytes === null || extra !== undefined) return undefined;
+  if (prefixText === undefined) return { bytes, prefixLength: bytes.length * 8 };
+  const prefixLength = Number(prefixText);
+  return /^\d{1,3}$/.test(prefixText) && prefixLength <= bytes.length * 8 ? { bytes, prefixLength } : undefined;
 }

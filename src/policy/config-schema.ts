@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { isValid as isValidCountryCode } from 'i18n-iso-countries/index.js';
-import { toAddressBytes } from '../geo/address-bytes.js';
+import { parseNetwork } from '../geo/special-ranges.js';
 import { MAX_EXPIRE_SECONDS } from './default-config.js';
 
 /*
@@ -103,10 +103,5 @@ function describeUnassignedCode(code: string): string {
 }
 
 function isCidr(value: string): boolean {
-  const [address, prefix, extra] = value.split('/');
-  if (extra !== undefined || address === undefined) return false;
-  const bytes = toAddressBytes(address);
-  if (bytes === null) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= bytes.length * 8;
+  return parseNetwork(value) !== undefined;
 }
