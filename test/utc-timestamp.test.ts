@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUtcTimestamp } from '../src/log/utc-timestamp';
+import { formatUtcTimestamp } from '../src/utc-timestamp';
 
 describe('formatUtcTimestamp', () => {
   it('spells every instant as Date#toISOString does', () => {

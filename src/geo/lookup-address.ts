@@ -3,7 +3,7 @@ import type { OpenDatabase } from './database-reader.js';
 import type { DatabasePaths } from './discover-databases.js';
 import type { GeoFields } from './geo-fields.js';
 import type { IpAddress } from './ip-address.js';
-import { formatUtcTimestamp } from '../log/utc-timestamp.js';
+import { formatUtcTimestamp } from '../utc-timestamp.js';
 import { formatNetwork } from './network-prefix.js';
 import { normaliseRecord } from './normalise-record.js';
 import { classifyAddress, type AddressClass } from './special-ranges.js';

@@ -4,7 +4,7 @@ import type { GeoLookup } from '../geo/lookup-address.js';
 import type { IpAddress } from '../geo/ip-address.js';
 import type { Invocation } from '../invocation/invocation.js';
 import type { GeoLogRecord, GeoResponseFields, Outcome, Protocol, Decision } from './record.js';
-import { formatUtcTimestamp } from './utc-timestamp.js';
+import { formatUtcTimestamp } from '../utc-timestamp.js';
 
 // Attacker-controlled text is capped so that one record stays one small write.
 const MAX_TEXT_FIELD_CHARS = 512;
