@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { configFileOf } from '../respond/load-config.js';
 import { runCheck } from '../check/run-check.js';
 import { discoverInstallDatabases } from '../geo/discover-databases.js';
 import { lookupAddress } from '../geo/lookup-address.js';
@@ -17,7 +17,7 @@ export interface CheckCommandIo {
 
 /** `geo-response check [<sample-ip>]`: print what the installation would do, exit non-zero when something is wrong. */
 export async function runCheckCommand(args: string[], io: CheckCommandIo): Promise<number> {
-  const configPath = join(io.home, 'etc', 'geo-response.json');
+  const configPath = configFileOf(io.home);
   const result = await runCheck({
     home: io.home,
     configPath,

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { configFileOf } from '../respond/load-config.js';
 import { discoverInstallDatabases, type DatabasePaths } from '../geo/discover-databases.js';
 
 export interface InstallDatabasesIo {
@@ -11,7 +11,7 @@ export interface InstallDatabasesIo {
 
 /** The databases the installation uses for `lookup` and `check`: its configuration's paths (`overrides` win), then discovery. */
 export async function resolveInstallDatabases(io: InstallDatabasesIo, overrides: DatabasePaths = {}): Promise<DatabasePaths> {
-  const configPath = join(io.home, 'etc', 'geo-response.json');
+  const configPath = configFileOf(io.home);
   const text = io.readConfigText(configPath);
   // A part of the executable of its own (as in check/run-check.ts): stored once, not per command.
   const configured = text === undefined ? {} : (await import('../policy/parse-config.js')).parseConfig(text, configPath).databases;

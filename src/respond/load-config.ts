@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Config } from '../policy/config-schema.js';
 import { defaultConfig } from '../policy/default-config.js';
 
@@ -24,6 +25,13 @@ export interface ValidatedConfigCache {
 interface CacheEntry {
   text: string;
   config: Config;
+}
+
+/** The configuration file of an installation (alerts, `check` and `lookup` all read this one). */
+export function configFileOf(home: string): string {
+  // resolve, not join: the same path from an absolute home, and a function Node's own module
+  // loader has already compiled (join would be one more for every alert).
+  return resolve(home, 'etc', 'geo-response.json');
 }
 
 /** A ConfigSource that reads the file on first use only. */

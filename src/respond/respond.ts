@@ -9,7 +9,7 @@ import { buildRecord, type RecordInput } from '../log/build-record.js';
 import { formatActiveResponseLine } from '../log/format-ar-line.js';
 import type { Config } from '../policy/config-schema.js';
 import { defaultConfig } from '../policy/default-config.js';
-import { createConfigSource, loadConfig, readLastValidatedConfig, type ConfigSource } from './load-config.js';
+import { configFileOf, createConfigSource, loadConfig, readLastValidatedConfig, type ConfigSource } from './load-config.js';
 import { decide } from '../policy/decide.js';
 import type { LineSource } from './line-source.js';
 import type { RespondDeps } from './respond-deps.js';
@@ -25,9 +25,7 @@ type Progress = Omit<RecordInput, 'timestamp' | 'version' | 'durationMs' | 'outc
 /** The active response: read the call, geolocate, decide, maybe block, and append exactly one record. Returns the failure that decides the exit code, if any. */
 export async function respond(deps: RespondDeps): Promise<GeoResponseError | undefined> {
   const progress: Progress = { protocol: 'unknown' };
-  // resolve, not join, for every path here: the same path from an absolute home, and a function
-  // Node's own module loader has already compiled (join would be one more for every alert).
-  const config: LoadedConfig = { source: createConfigSource(resolve(deps.home, 'etc', 'geo-response.json'), deps.readConfigText) };
+  const config: LoadedConfig = { source: createConfigSource(configFileOf(deps.home), deps.readConfigText) };
   let stdinOpened: LineSource | undefined;
   const stdin = () => (stdinOpened ??= deps.stdin());
   try {
