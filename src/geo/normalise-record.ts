@@ -1,4 +1,4 @@
-import { fieldAt, numberAt, stringAt } from '../invocation/json-fields.js';
+import { definedOnly, fieldAt, numberAt, stringAt } from '../invocation/json-fields.js';
 import type { GeoFields } from './geo-fields.js';
 import { nameCountry } from './country-names.js';
 
@@ -16,7 +16,7 @@ export function normaliseRecord(record: unknown): GeoFields {
     const name = nameCountry(merged.countryIsoCode);
     if (name !== undefined) merged.countryName = name;
   }
-  return dropUndefined(merged);
+  return definedOnly(merged) ?? {};
 }
 
 function isFlatSchema(record: object): boolean {
@@ -64,8 +64,4 @@ function readAsn(record: object): GeoFields {
     asNumber: numberAt(record, ['autonomous_system_number']),
     asOrganization: stringAt(record, ['autonomous_system_organization']),
   };
-}
-
-function dropUndefined(fields: GeoFields): GeoFields {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as GeoFields;
 }
