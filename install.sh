@@ -21,6 +21,8 @@ Usage: $PROG [options]
 Installs geo-response into an OSSEC or Wazuh installation:
   active-response/bin/geo-response  the bundled executable, its #! line set to an
                                     absolute Node >= $MIN_NODE_MAJOR.$MIN_NODE_MINOR (root:GROUP 0750)
+  active-response/bin/geo-response.<build>.parts
+                                    the parts of the program only some paths run (root:GROUP 0640)
   etc/dbip-country-lite.mmdb        the embedded DB-IP Lite country database (root:GROUP 0640)
   etc/geo-response.json             example policy: logs only (root:GROUP 0640, never overwritten)
   logs/geo-response.log             the geo log, owned like logs/active-responses.log
@@ -35,7 +37,7 @@ Options:
   --apply        also insert the blocks into etc/ossec.conf, after a timestamped backup
                  (between marker comments; never twice)
   --dry-run      print every action and change nothing
-  --uninstall    remove the executable, the database and the inserted blocks
+  --uninstall    remove the executable, its parts, the database and the inserted blocks
                  (the configuration and the logs stay)
   --purge        with --uninstall: also remove etc/geo-response.json and logs/geo-response.log*
   -h, --help     show this help
@@ -297,12 +299,23 @@ find_node() {
   [ "$shebang_len" -le "$SHEBANG_MAX_BYTES" ] || die "the Node.js path $NODE is too long for a #! line ($shebang_len bytes, Linux reads $SHEBANG_MAX_BYTES); link it from a short path (ln -s $NODE /usr/local/bin/node) and pass that with --node"
 }
 
-# Sets BUNDLE and DATABASE; notes whether a build is needed.
+# The build an executable carries (its GEO-RESPONSE-BUILD line), or nothing.
+build_of() {
+  sed -n 's/.*GEO-RESPONSE-BUILD \([0-9a-f]\{16\}\).*/\1/p' "$1" 2>/dev/null | head -n 1
+}
+
+# Sets PARTS: the parts file of the bundle's build (src/loader/parts-file.ts), beside it in dist/.
+find_parts() {
+  PARTS=$SRC_DIR/dist/geo-response.$(build_of "$BUNDLE").parts
+}
+
+# Sets BUNDLE, PARTS and DATABASE; notes whether a build is needed.
 check_bundle() {
   BUNDLE=$SRC_DIR/dist/geo-response.js
   DATABASE=$SRC_DIR/dist/dbip-country-lite.mmdb
+  find_parts
   BUILD=no
-  if [ ! -f "$BUNDLE" ] || [ ! -f "$DATABASE" ]; then
+  if [ ! -f "$BUNDLE" ] || [ ! -f "$PARTS" ] || [ ! -f "$DATABASE" ]; then
     [ -f "$SRC_DIR/package.json" ] || die "$BUNDLE or $DATABASE is missing and $SRC_DIR has no package.json to build them from"
     NPM=$(dirname -- "$NODE")/npm
     if [ ! -x "$NPM" ]; then
@@ -321,7 +334,8 @@ build_bundle() {
     if [ ! -d node_modules ]; then "$NPM" ci; fi
     "$NPM" run build
   ) || die "the build failed (npm ci && npm run build in $SRC_DIR)"
-  [ -f "$BUNDLE" ] && [ -f "$DATABASE" ] || die "the build did not produce $BUNDLE and $DATABASE"
+  find_parts
+  [ -f "$BUNDLE" ] && [ -f "$PARTS" ] && [ -f "$DATABASE" ] || die "the build did not produce $BUNDLE, its parts file and $DATABASE"
 }
 
 # ---------------------------------------------------------------- file actions
@@ -537,12 +551,22 @@ do_install() {
   fi
 
   exe=$HOME_DIR/active-response/bin/geo-response
+  new_build=$(build_of "$BUNDLE")
+  old_build=
+  if [ -f "$exe" ]; then old_build=$(build_of "$exe"); fi
+  # Before the executable: the new one needs its parts from its first alert on.
+  if [ -f "$PARTS" ]; then
+    install_file "$PARTS" "$HOME_DIR/active-response/bin/geo-response.$new_build.parts" "root:$GROUP" 640
+  else
+    say "would install $HOME_DIR/active-response/bin/geo-response.<build>.parts (root:$GROUP 640)"
+  fi
   if [ "$DRY_RUN" = yes ]; then
     say "would install $exe (root:$GROUP 750, first line #!$NODE)"
   else
     write_executable "$HOME_DIR/active-response/bin"
     install_file "$EXECUTABLE_SOURCE" "$exe" "root:$GROUP" 750
   fi
+  remove_parts_except "$new_build" "$old_build"
   remove_caches
   install_file "$DATABASE" "$HOME_DIR/etc/dbip-country-lite.mmdb" "root:$GROUP" 640
 
@@ -609,6 +633,18 @@ remove_caches() {
   done
 }
 
+# Parts files of builds other than these. The install keeps the one of the executable it just
+# replaced, until the next upgrade: an alert that started that executable a moment ago may still
+# load its parts.
+remove_parts_except() {
+  for f in "$HOME_DIR"/active-response/bin/geo-response.*.parts; do
+    case $f in
+      */geo-response."$1".parts | */geo-response."$2".parts) continue ;;
+    esac
+    if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
+  done
+}
+
 do_uninstall() {
   if [ "$DRY_RUN" = no ] && [ "$(id -u)" -ne 0 ]; then
     die "must run as root"
@@ -616,6 +652,7 @@ do_uninstall() {
   for f in "$HOME_DIR/active-response/bin/geo-response" "$HOME_DIR/etc/dbip-country-lite.mmdb"; do
     if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
   done
+  remove_parts_except '' ''
   remove_caches
   remove_blocks
   if [ "$PURGE" = yes ]; then

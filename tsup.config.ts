@@ -5,7 +5,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
-import { formatSections, formatSectionsFunction, SECTIONS_FUNCTION, type SectionEncoding, type SectionInput } from './src/loader/embedded-sections';
+import { formatSections, formatSectionsFunction, SECTIONS_FUNCTION, type SectionEncoding } from './src/loader/embedded-sections';
+import { formatPartsFile, partsFileName, type PartInput } from './src/loader/parts-file';
 
 const require = createRequire(import.meta.url);
 const { version } = require('./package.json') as { version: string };
@@ -15,15 +16,15 @@ const DEFINE = {
   __GEO_RESPONSE_COUNTRY_NAMES__: JSON.stringify(listCountryNames()),
 };
 
-// Modules that only some paths need. Each is bundled on its own and stored as a section of the
-// executable that src/cli/load-chunk.ts reads and compiles on first use (see there for why).
+// Modules that only some paths need. Each is bundled on its own and stored as a part in the parts
+// file beside the executable (src/loader/parts-file.ts), which src/cli/load-chunk.ts reads and
+// compiles on first use (see there for why).
 const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\/lookup-command|\.\/check-command|\.\.\/policy\/parse-config)\.js$/;
-// How the lazy parts are stored. Every byte of the file is read and scanned by Node on every
-// alert (~0.17 ms per 100 KB here, measured), so they are brotli-compressed; the commands run by
-// hand share one section, where brotli folds their common code (maxmind, the geo modules) into
-// one copy. The firewall (blocking alerts) and the configuration parser (when the file changed)
-// stay apart, so an alert inflates only what it runs, and the commands load those two parts
-// rather than carry copies.
+// How the lazy parts are stored: brotli-compressed; the commands run by hand share one body,
+// where brotli folds their common code (maxmind, the geo modules) into one copy. The firewall
+// (blocking alerts) and the configuration parser (when the file changed) stay apart, so an alert
+// reads and inflates only what it runs, and the commands load those two parts rather than carry
+// copies.
 const SECTION_GROUPS: Record<string, string[]> = { commands: ['check-command', 'lookup-command', 'report'] };
 const chunks = new Map<string, string>();
 // A part imported from several places (the firewall from the program and from check) is built once
@@ -94,28 +95,31 @@ function listCountryNames(): string {
 }
 
 // The executable = shebang + the loader (src/loader/run-program.ts) + a never-called function whose
-// body holds the program and each lazy part in comments (layout and why: src/loader/embedded-sections.ts).
+// body holds the program in a comment (layout and why: src/loader/embedded-sections.ts); beside
+// it, the parts file of the same build (src/loader/parts-file.ts).
 async function assembleExecutable(path: string): Promise<void> {
   const program = readFileSync(path, 'utf8');
   const loader = await buildCommonJs('src/loader/run-program.ts');
-  // Source that needs no decoding where it can (it must not hold `*/`), base64 where it cannot,
-  // brotli for the large parts that alerts never load.
-  const plain = (source: string): SectionEncoding => (source.includes('*/') ? 'base64' : 'text');
+  // Source that needs no decoding where it can (it must not hold `*/`), base64 where it cannot.
+  const encoding: SectionEncoding = program.includes('*/') ? 'base64' : 'text';
   const grouped = new Set(Object.values(SECTION_GROUPS).flat());
-  const parts: SectionInput[] = [{ name: 'program', encoding: plain(program), bytes: Buffer.from(program) }];
+  const parts: PartInput[] = [];
   for (const [name, source] of [...chunks].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!grouped.has(name)) parts.push({ name, encoding: 'brotli-base64', bytes: compress(source) });
+    if (!grouped.has(name)) parts.push({ name, body: compress(source) });
   }
   for (const [group, members] of Object.entries(SECTION_GROUPS)) {
     const sources = Object.fromEntries(members.map((member) => [member, chunks.get(member) ?? '']));
-    parts.push({ name: group, encoding: 'brotli-base64', bytes: compress(JSON.stringify(sources)), members });
+    parts.push({ name: group, body: compress(JSON.stringify(sources)), members });
   }
   const loaderText = loader.outputFiles[0]?.text ?? '';
   if (!loaderText.includes(SECTIONS_FUNCTION)) throw new Error(`the loader does not call ${SECTIONS_FUNCTION}`);
-  const sections = formatSections(parts);
-  // The caches' names carry this: any change to what runs gives them new names.
-  const build = createHash('sha256').update(loaderText).update(sections).digest('hex').slice(0, 16);
+  const sections = formatSections([{ name: 'program', encoding, bytes: Buffer.from(program) }]);
+  // The caches' and the parts file's names carry this: any change to what runs gives them new names.
+  const hash = createHash('sha256').update(loaderText).update(sections);
+  for (const part of parts) hash.update(`${part.name} ${part.members?.join(',') ?? ''}\n`).update(part.body);
+  const build = hash.digest('hex').slice(0, 16);
   writeFileSync(path, `#!/usr/bin/env node\n${loaderText}${formatSectionsFunction(build, sections)}`);
+  writeFileSync(resolve(dirname(path), partsFileName(build)), formatPartsFile(build, parts));
 }
 
 function compress(source: string): Buffer {

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyExecutable } from './bundle-files.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -45,7 +46,7 @@ function makeHome(name, database) {
   mkdirSync(path.join(home, 'active-response', 'bin'), { recursive: true });
   mkdirSync(path.join(home, 'etc'));
   mkdirSync(path.join(home, 'logs'));
-  copyFileSync(BUNDLE, path.join(home, 'active-response', 'bin', 'geo-response'));
+  copyExecutable(path.join(ROOT, 'dist'), path.join(home, 'active-response', 'bin'), 'geo-response');
   writeFileSync(path.join(home, 'etc', 'geo-response.json'), JSON.stringify({ databases: { geo: database } }));
   return home;
 }

@@ -1,16 +1,17 @@
 // npm run demo: run the built executable exactly as OSSEC's execd would — the alert split on
 // spaces into argv, stdin /dev/null, cwd /, a minimal PATH — in a scratch install holding only
-// the bundle and its embedded database, and print the records it appended to the geo log.
+// the bundle (executable and parts file) and its embedded database, and print the records it appended to the geo log.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { copyExecutable } from './bundle-files.mjs';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
 const home = mkdtempSync(join(tmpdir(), 'geo-response-demo-'));
 const bin = join(home, 'active-response', 'bin');
 mkdirSync(bin, { recursive: true });
-copyFileSync(join(root, 'dist', 'geo-response.js'), join(bin, 'geo-response'));
+copyExecutable(join(root, 'dist'), bin, 'geo-response');
 copyFileSync(join(root, 'dist', 'dbip-country-lite.mmdb'), join(bin, 'dbip-country-lite.mmdb'));
 
 // An sshd brute force seen in /var/log/auth.log on the server itself (rule 5712), then the

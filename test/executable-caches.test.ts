@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { BUNDLE, makeBundleHome, stableRecord, TEST_NODE, type BundleHome } from './support/bundle-home';
-import { parseEmbeddedSections, SECTIONS_FUNCTION } from '../src/loader/embedded-sections';
+import { builtPartsFile, makeBundleHome, stableRecord, TEST_NODE, type BundleHome } from './support/bundle-home';
+import { readPart } from '../src/loader/parts-file';
 
 // The executable keeps V8 code caches and its last validated configuration beside itself
 // (src/loader/). Caches may only ever make an alert cheaper: never change what it does.
@@ -175,16 +175,17 @@ describe('caches beside the executable', () => {
 
   it('check and lookup load the firewall and the configuration parser from their own parts', () => {
     // The parts as stored: execa and zod only in their own, the commands asking for those parts.
-    const text = readFileSync(BUNDLE, 'utf8');
-    const sections = parseEmbeddedSections(text.slice(text.indexOf(`function ${SECTIONS_FUNCTION}`)), 'geo-response');
-    expect(sections.read('firewall')).toContain('execa');
-    expect(sections.read('parse-config')).toContain('ZodError');
+    const partsFile = builtPartsFile();
+    const build = /\.([0-9a-f]{16})\.parts$/.exec(partsFile)![1]!;
+    const part = (name: string) => readPart(partsFile, build, name);
+    expect(part('firewall')).toContain('execa');
+    expect(part('parse-config')).toContain('ZodError');
     for (const command of ['check-command', 'lookup-command']) {
-      expect(sections.read(command)).not.toContain('execa');
-      expect(sections.read(command)).not.toContain('ZodError');
-      expect(sections.read(command)).toContain('"parse-config"');
+      expect(part(command)).not.toContain('execa');
+      expect(part(command)).not.toContain('ZodError');
+      expect(part(command)).toContain('"parse-config"');
     }
-    expect(sections.read('check-command')).toContain('"firewall"');
+    expect(part('check-command')).toContain('"firewall"');
     const home = makeBundleHome();
     home.writeConfig({ databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb') }, firewall: { backend: 'nftables' }, policy: { mode: 'deny', countries: ['DE'] } });
     const lookup = spawnSync(TEST_NODE, [home.exe, 'lookup', '--json', '5.9.10.11'], { env: home.env, encoding: 'utf8' });

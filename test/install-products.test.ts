@@ -129,6 +129,16 @@ async function driveAddDelete(c: ProductCase, exe: string, env?: NodeJS.ProcessE
   return result;
 }
 
+/** The parts files in the installation's active-response/bin, sorted. */
+function partsFiles(home: string): string[] {
+  return fs.readdirSync(path.join(home, 'active-response', 'bin')).filter((name) => name.endsWith('.parts')).sort();
+}
+
+/** The build an installed executable carries. */
+function buildOf(exe: string): string {
+  return /GEO-RESPONSE-BUILD ([0-9a-f]{16})/.exec(fs.readFileSync(exe, 'latin1'))![1]!;
+}
+
 function expectAddAndDeleteRecords(home: string, c: ProductCase): void {
   const records = readGeoLog(home);
   expect(records.map((r) => r.event?.action)).toEqual(['add', 'delete']);
@@ -157,6 +167,8 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
 
     // After the executable has written: owners and modes are still the installed ones.
     expect(ownership(exe)).toEqual({ uid: 0, gid: account.gid, mode: '750' });
+    expect(partsFiles(home)).toEqual([`geo-response.${buildOf(exe)}.parts`]);
+    expect(ownership(path.join(home, 'active-response', 'bin', `geo-response.${buildOf(exe)}.parts`))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
     expect(ownership(path.join(home, 'etc', 'dbip-country-lite.mmdb'))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
     expect(ownership(path.join(home, 'etc', 'geo-response.json'))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
     expect(ownership(path.join(home, 'logs', 'geo-response.log'))).toEqual(arLog);
@@ -234,6 +246,7 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(fs.readdirSync(bin).filter((name) => name.startsWith('.geo-response.')).length).toBeGreaterThan(0);
     install(tree.home, '--uninstall');
     expect(fs.readdirSync(bin).filter((name) => name.startsWith('.geo-response.'))).toEqual([]);
+    expect(partsFiles(tree.home)).toEqual([]);
     expect(fs.readFileSync(tree.ossecConf).equals(original)).toBe(true);
     expect(ownership(tree.ossecConf)).toEqual(confOwnership);
     expect(fs.existsSync(path.join(tree.home, 'active-response', 'bin', 'geo-response'))).toBe(false);
@@ -272,6 +285,27 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(caches()).toEqual(['config.json']);
   });
 
+  it('an upgrade keeps the parts of the executable it replaces (a running alert may load them) and removes older ones', () => {
+    const tree = makeTree(c);
+    install(tree.home);
+    const bin = path.join(tree.home, 'active-response', 'bin');
+    const exe = path.join(bin, 'geo-response');
+    const current = buildOf(exe);
+    // As if the installed executable were an older build, with its parts and a stale build's beside it.
+    fs.writeFileSync(exe, fs.readFileSync(exe, 'latin1').replace(`GEO-RESPONSE-BUILD ${current}`, 'GEO-RESPONSE-BUILD aaaaaaaaaaaaaaaa'), 'latin1');
+    fs.renameSync(path.join(bin, `geo-response.${current}.parts`), path.join(bin, 'geo-response.aaaaaaaaaaaaaaaa.parts'));
+    fs.writeFileSync(path.join(bin, 'geo-response.bbbbbbbbbbbbbbbb.parts'), 'GEO-RESPONSE-PARTS bbbbbbbbbbbbbbbb\n\n');
+    const upgrade = install(tree.home);
+    expect(upgrade.stdout).toMatch(/remove \S+\/geo-response\.bbbbbbbbbbbbbbbb\.parts/);
+    expect(partsFiles(tree.home)).toEqual([`geo-response.${current}.parts`, 'geo-response.aaaaaaaaaaaaaaaa.parts'].sort());
+    expect(buildOf(exe)).toBe(current);
+    const check = spawnSync(exe, ['check'], { cwd: '/', env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+    expect([check.status, check.stderr]).toEqual([0, '']);
+    // The next upgrade no longer needs the older build's parts.
+    install(tree.home);
+    expect(partsFiles(tree.home)).toEqual([`geo-response.${current}.parts`]);
+  });
+
   it('an existing configuration this version refuses: the files are installed, and install.sh says what to fix and fails', () => {
     const tree = makeTree(c);
     fs.writeFileSync(path.join(tree.home, 'etc', 'geo-response.json'), '{ "policy": { "mode": "deny", "countries": ["UK"] } }\n');
@@ -290,6 +324,7 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(hashTree(tree.home)).toBe(before);
     for (const action of [
       /would install \S+\/active-response\/bin\/geo-response \(root:\S+ 750/,
+      /would install \S+\/active-response\/bin\/geo-response\.[0-9a-f]{16}\.parts \(root:\S+ 640\)/,
       /would install \S+\/etc\/dbip-country-lite\.mmdb \(root:\S+ 640\)/,
       /would install \S+\/etc\/geo-response\.json \(root:\S+ 640/,
       /would create \S+\/logs\/geo-response\.log/,
@@ -302,7 +337,8 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     const installed = hashTree(tree.home);
     const dryUninstall = install(tree.home, '--uninstall', '--purge', '--dry-run');
     expect(hashTree(tree.home)).toBe(installed);
-    expect(dryUninstall.stdout).toMatch(/would remove \S+\/active-response\/bin\/geo-response/);
+    expect(dryUninstall.stdout).toMatch(/would remove \S+\/active-response\/bin\/geo-response\n/);
+    expect(dryUninstall.stdout).toMatch(/would remove \S+\/active-response\/bin\/geo-response\.[0-9a-f]{16}\.parts\n/);
     expect(dryUninstall.stdout).toMatch(/would remove the geo-response blocks from \S+\/etc\/ossec\.conf/);
     expect(dryUninstall.stdout).toMatch(/would remove \S+\/logs\/geo-response\.log/);
   });

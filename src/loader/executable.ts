@@ -2,10 +2,12 @@ import type { ValidatedConfigCache } from '../respond/load-config.js';
 import { parseEmbeddedSections } from './embedded-sections.js';
 import { readCacheText, readNewestCacheText, writeCacheFile } from './cache-files.js';
 import { compileWithCodeCache, type ModuleFunction } from './code-cache.js';
+import { partsFileName, readPart } from './parts-file.js';
 
-/** The running executable as the loader found it: its sections and its caches. */
+/** The running executable as the loader found it: its sections, its parts file and its caches. */
 export interface Executable {
   path: string;
+  /** The source of a part: the program from the executable, the others from the parts file. */
   readSection(name: string): string;
   /** Compile a part, through a code cache when this process is an alert. */
   compile(source: string, part: string): ModuleFunction;
@@ -17,7 +19,7 @@ export interface Executable {
   textCache(part: string): ValidatedConfigCache | undefined;
 }
 
-/** The executable at `path`, from the text of its sections function (src/loader/embedded-sections.ts). */
+/** The executable at `path`, from the text of its sections function (embedded-sections.ts) and its parts file (parts-file.ts). */
 export function openExecutable(path: string, sectionsText: string, options: { useCodeCache: boolean; env: NodeJS.ProcessEnv }): Executable {
   const sections = parseEmbeddedSections(sectionsText, path);
   const caching = options.env.GEO_RESPONSE_CACHE !== '0';
@@ -26,9 +28,10 @@ export function openExecutable(path: string, sectionsText: string, options: { us
   // every cache, so a cache never meets another build.
   const slash = path.lastIndexOf('/');
   const cachePath = (part: string) => `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${sections.build}.node${process.version}.${part}`;
+  const partsPath = path.slice(0, slash + 1) + partsFileName(sections.build);
   return {
     path,
-    readSection: (name) => sections.read(name),
+    readSection: (name) => (sections.has(name) ? sections.read(name) : readPart(partsPath, sections.build, name)),
     compile: (source, part) => compileWithCodeCache(source, `${path}#${part}`, caching && options.useCodeCache ? cachePath(`${part}.v8cache`) : undefined),
     textCache: (part) =>
       caching

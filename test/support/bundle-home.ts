@@ -1,10 +1,15 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { builtFiles, copyExecutable } from '../../scripts/bundle-files.mjs';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const BUNDLE = join(REPO_ROOT, 'dist', 'geo-response.js');
 export const EMBEDDED_DB = join(REPO_ROOT, 'dist', 'dbip-country-lite.mmdb');
+/** The parts file of the build (geo-response.<build>.parts). */
+export function builtPartsFile(): string {
+  return builtFiles(join(REPO_ROOT, 'dist')).parts;
+}
 /** The Node that runs the bundle: the machine's, or another (CI runs the protocol tests under Node 18 too). */
 export const TEST_NODE = process.env.GEO_RESPONSE_TEST_NODE ?? process.execPath;
 
@@ -23,7 +28,7 @@ export interface BundleHome {
   writeConfig(config: unknown): void;
 }
 
-/** A temp directory laid out like an install, holding only the built bundle and its embedded database. */
+/** A temp directory laid out like an install, holding only the built bundle (executable and parts file) and its embedded database. */
 export function makeBundleHome(prefix = 'gr-home-'): BundleHome {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first (npm test does)`);
   const home = mkdtempSync(join(tmpdir(), prefix));
@@ -31,8 +36,7 @@ export function makeBundleHome(prefix = 'gr-home-'): BundleHome {
   mkdirSync(bin, { recursive: true });
   mkdirSync(join(home, 'logs'));
   mkdirSync(join(home, 'etc'));
-  const exe = join(bin, 'geo-response.js');
-  copyFileSync(BUNDLE, exe);
+  const exe = copyExecutable(join(REPO_ROOT, 'dist'), bin, 'geo-response.js');
   copyFileSync(EMBEDDED_DB, join(bin, 'dbip-country-lite.mmdb'));
   const logPath = join(home, 'logs', 'geo-response.log');
   const readLogText = () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');

@@ -1,0 +1,7 @@
+export interface BuiltFiles {
+  executable: string;
+  parts: string;
+  database: string;
+}
+export function builtFiles(distDir: string): BuiltFiles;
+export function copyExecutable(distDir: string, binDir: string, exeName: string): string;

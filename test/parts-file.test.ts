@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
+import { findPart, formatPartsFile, partsFileName, PARTS_INDEX_MAX_BYTES, readPart, type PartInput } from '../src/loader/parts-file';
+import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home';
+
+const BUILD = '0123456789abcdef';
+const FIREWALL = 'exports.run = () => "über";';
+const GROUP = { report: 'exports.r = 1;', lookup: 'exports.l = 2;' };
+const PARTS: PartInput[] = [
+  { name: 'firewall', body: brotliCompressSync(Buffer.from(FIREWALL)) },
+  { name: 'commands', body: brotliCompressSync(Buffer.from(JSON.stringify(GROUP))), members: ['report', 'lookup'] },
+];
+
+function writeParts(contents: Buffer): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'gr-parts-')), partsFileName(BUILD));
+  writeFileSync(path, contents);
+  return path;
+}
+
+describe('the parts file', () => {
+  it('every part and every member of a group reads back as stored', () => {
+    const path = writeParts(formatPartsFile(BUILD, PARTS));
+    expect(readPart(path, BUILD, 'firewall')).toBe(FIREWALL);
+    expect(readPart(path, BUILD, 'report')).toBe(GROUP.report);
+    expect(readPart(path, BUILD, 'lookup')).toBe(GROUP.lookup);
+  });
+
+  it('offsets stay right when the index grows by a digit (bodies of 9, 99, 999… bytes)', () => {
+    const sources = [9, 99, 999, 9999, 99999].map((size, i) => `/*${i}*/${'x'.repeat(size)}`);
+    const parts = sources.map((source, i) => ({ name: `part${i}`, body: brotliCompressSync(Buffer.from(source)) }));
+    const path = writeParts(formatPartsFile(BUILD, parts));
+    expect(sources.map((_, i) => readPart(path, BUILD, `part${i}`))).toEqual(sources);
+  });
+
+  it('an index over the first read is refused when the file is made', () => {
+    const parts = Array.from({ length: 200 }, (_, i) => ({ name: `a-long-part-name-${i}`, body: Buffer.from('x') }));
+    expect(() => formatPartsFile(BUILD, parts)).toThrowError(new RegExp(`over ${PARTS_INDEX_MAX_BYTES}`));
+  });
+
+  it('a missing file names itself, the part and the fix', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gr-parts-')), partsFileName(BUILD));
+    expect(() => readPart(path, BUILD, 'firewall')).toThrowError(`cannot open ${path} (ENOENT): it holds the firewall part of this build, which must sit beside the executable; reinstall geo-response`);
+  });
+
+  it('another build\'s file is refused, not run', () => {
+    const path = writeParts(formatPartsFile('fedcba9876543210', PARTS));
+    expect(() => readPart(path, BUILD, 'firewall')).toThrowError(`${path} is from build fedcba9876543210, not this executable's ${BUILD}: reinstall geo-response`);
+  });
+
+  it('a file cut short anywhere is an error, never other source', () => {
+    const whole = formatPartsFile(BUILD, PARTS);
+    for (let length = 0; length < whole.length; length += 7) {
+      const path = writeParts(whole.subarray(0, length));
+      for (const name of ['firewall', 'report']) {
+        let source: string | undefined;
+        try {
+          source = readPart(path, BUILD, name);
+        } catch (error) {
+          expect((error as Error).message).toMatch(/is damaged \(.*\): reinstall geo-response$/);
+        }
+        // A part wholly before the cut may still read, and then exactly as stored.
+        if (source !== undefined) expect(source).toBe(name === 'firewall' ? FIREWALL : GROUP.report);
+      }
+    }
+  });
+
+  it.each([
+    ['not a parts file', 'MZ\x90\x00\n\n', /is damaged \(it is not a geo-response parts file\)/],
+    ['an index with no end', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall 40 10\n`, /is damaged \(its index is cut short\)/],
+    ['an offset that is not a number', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall x 10\n\n`, /is damaged \(its index line "firewall x 10" is not <name> <offset> <length>\)/],
+    ['an offset inside the index', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall 3 10\n\n`, /is damaged \(its index line "firewall 3 10"/],
+    ['no such part', `GEO-RESPONSE-PARTS ${BUILD}\nreport 100 10\n\n`, /has no part firewall: reinstall geo-response/],
+  ])('an index with %s is a clear error', (_title, head, message) => {
+    expect(() => findPart(head, 'firewall', 'geo-response.parts', BUILD)).toThrowError(message);
+  });
+});
+
+// The built executable and its parts file, as execd runs them.
+describe('the executable without its parts file', () => {
+  const ALERT = ['add', '-', '5.9.10.11', '1795823765.1', '5710', '/var/log/auth.log', '-'];
+  const FIXTURE = join(__dirname, 'fixtures', 'GeoIP2-City-Test.mmdb');
+  const partsOf = (home: BundleHome) => join(home.home, 'active-response', 'bin', readdirSync(join(home.home, 'active-response', 'bin')).find((name) => name.endsWith('.parts'))!);
+  const run = (home: BundleHome, argv: string[]) => spawnSync(TEST_NODE, [home.exe, ...argv], { cwd: '/', env: home.env, encoding: 'utf8' });
+
+  it('still logs an alert that blocks nothing', () => {
+    const home = makeBundleHome();
+    home.writeConfig({ databases: { geo: FIXTURE } });
+    run(home, ALERT); // the validated-configuration cache: the parser part has run once
+    unlinkSync(partsOf(home));
+    const result = run(home, ALERT);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(home.readRecords().map((r) => [r.event.outcome, r.source.geo.country_iso_code])).toEqual([['success', 'DE'], ['success', 'DE']]);
+  });
+
+  it('a block fails with one line naming the file, and the record says so', () => {
+    const home = makeBundleHome();
+    home.writeConfig({ databases: { geo: FIXTURE }, policy: { mode: 'deny', countries: ['DE'] }, firewall: { backend: 'nftables', dry_run: true } });
+    run(home, ALERT);
+    const parts = partsOf(home);
+    renameSync(parts, `${parts}.away`);
+    const result = run(home, ALERT);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(`cannot open ${parts} (ENOENT): it holds the firewall part of this build`)]);
+    const records = home.readRecords();
+    expect(records.map((r) => r.event.outcome)).toEqual(['success', 'failure']);
+    expect(records[1]!.geo_response.decision.action).toBe('block');
+    expect(JSON.stringify(records[1])).toContain(`cannot open ${parts} (ENOENT)`);
+    // Put back, the same alert blocks (in dry run) again.
+    renameSync(`${parts}.away`, parts);
+    expect(run(home, ALERT).status).toBe(0);
+  });
+
+  it('check says which file is missing', () => {
+    const home = makeBundleHome();
+    const parts = partsOf(home);
+    unlinkSync(parts);
+    const result = run(home, ['check']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toBe(`geo-response: internal error: cannot open ${parts} (ENOENT): it holds the check-command part of this build, which must sit beside the executable; reinstall geo-response\n`);
+  });
+
+  it('a parts file of another build under this build\'s name is refused', () => {
+    const home = makeBundleHome();
+    const parts = partsOf(home);
+    writeFileSync(parts, formatPartsFile('fedcba9876543210', PARTS));
+    const result = run(home, ['check']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`${parts} is from build fedcba9876543210, not this executable's`);
+    expect(readFileSync(parts).subarray(0, 18).toString()).toBe('GEO-RESPONSE-PARTS');
+  });
+});
