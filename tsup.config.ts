@@ -5,7 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
-import { formatSections, formatSectionsFunction, SECTIONS_FUNCTION, type SectionEncoding } from './src/loader/embedded-sections';
+import { formatSectionsFunction, SECTIONS_FUNCTION } from './src/loader/embedded-sections';
 import { formatPartsFile, partsFileName, type PartInput } from './src/loader/parts-file';
 
 const require = createRequire(import.meta.url);
@@ -100,8 +100,6 @@ function listCountryNames(): string {
 async function assembleExecutable(path: string): Promise<void> {
   const program = readFileSync(path, 'utf8');
   const loader = await buildCommonJs('src/loader/run-program.ts');
-  // Source that needs no decoding where it can (it must not hold `*/`), base64 where it cannot.
-  const encoding: SectionEncoding = program.includes('*/') ? 'base64' : 'text';
   const grouped = new Set(Object.values(SECTION_GROUPS).flat());
   const parts: PartInput[] = [];
   for (const [name, source] of [...chunks].sort(([a], [b]) => a.localeCompare(b))) {
@@ -113,12 +111,11 @@ async function assembleExecutable(path: string): Promise<void> {
   }
   const loaderText = loader.outputFiles[0]?.text ?? '';
   if (!loaderText.includes(SECTIONS_FUNCTION)) throw new Error(`the loader does not call ${SECTIONS_FUNCTION}`);
-  const sections = formatSections([{ name: 'program', encoding, bytes: Buffer.from(program) }]);
   // The caches' and the parts file's names carry this: any change to what runs gives them new names.
-  const hash = createHash('sha256').update(loaderText).update(sections);
-  for (const part of parts) hash.update(`${part.name} ${part.members?.join(',') ?? ''}\n`).update(part.body);
+  const hash = createHash('sha256').update(loaderText).update(program);
+  for (const part of parts) hash.update(`\n${part.name} ${part.members?.join(',') ?? ''}\n`).update(part.body);
   const build = hash.digest('hex').slice(0, 16);
-  writeFileSync(path, `#!/usr/bin/env node\n${loaderText}${formatSectionsFunction(build, sections)}`);
+  writeFileSync(path, `#!/usr/bin/env node\n${loaderText}${formatSectionsFunction(build, program)}`);
   writeFileSync(resolve(dirname(path), partsFileName(build)), formatPartsFile(build, parts));
 }
 

@@ -1,35 +1,28 @@
-import { nodeBuiltin } from './node-builtin.js';
-
-const { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } = nodeBuiltin<typeof import('node:fs')>('node:fs');
-const { basename, dirname, join } = nodeBuiltin<typeof import('node:path')>('node:path');
+// Built-ins through process.getBuiltinModule, as the program's require (run-program.ts says why),
+// written out: the loader runs this on every alert, compiled from source, where every function
+// costs its first compile.
+const { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } = (process.getBuiltinModule?.('node:fs') ??
+  require('node:fs')) as typeof import('node:fs');
+const { basename, dirname, join } = (process.getBuiltinModule?.('node:path') ?? require('node:path')) as typeof import('node:path');
 
 /*
  * Caches beside the executable (V8 code caches, the last validated configuration). Their names
- * carry the build and the Node version (src/loader/executable.ts), so a new build or a Node
+ * carry the build and the Node version (the loader's cache prefix, run-program.ts), so a new build or a Node
  * upgrade never meets an old cache. Each is written atomically (temp file + rename), so
  * concurrent alerts never see a torn one. A cache is code or configuration that runs as root:
  * one that is not ours (another owner, writable by others) is ignored. GEO_RESPONSE_CACHE=0
  * turns them off.
  */
 
-/** A binary cache's contents (a V8 code cache), or undefined when there is none (or it is not one we wrote). */
-export function readCacheBytes(path: string): Uint8Array | undefined {
-  return withTrustedCache(path, (fd, size) => {
-    // A plain Uint8Array: V8 takes any typed array, and Buffer.alloc would be one more Node
-    // function for every alert to compile.
-    const data = new Uint8Array(size);
-    return readSync(fd, data, 0, size, 0) === size ? data : undefined;
-  });
-}
-
-/** A text cache's contents (the validated configuration), or undefined as for readCacheBytes. */
-export function readCacheText(path: string): string | undefined {
-  // readFileSync(fd, 'utf8') is the path Node's own module loader has already compiled.
-  return withTrustedCache(path, (fd) => readFileSync(fd, 'utf8'));
-}
-
-// Open a cache and hand it over only when it is ours: owned by this user, writable by no one else.
-function withTrustedCache<T>(path: string, read: (fd: number, size: number) => T | undefined): T | undefined {
+/**
+ * A cache's contents, as bytes (a V8 code cache) or text (the validated configuration), or
+ * undefined when there is none, or when it is not ours: owned by another user, or writable by
+ * others. One function rather than a reader per kind: the loader runs it on every alert,
+ * compiled from source, where every function costs its first compile (run-program.ts).
+ */
+export function readTrustedCache(path: string, as: 'bytes'): Uint8Array | undefined;
+export function readTrustedCache(path: string, as: 'text'): string | undefined;
+export function readTrustedCache(path: string, as: 'bytes' | 'text'): Uint8Array | string | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -40,7 +33,12 @@ function withTrustedCache<T>(path: string, read: (fd: number, size: number) => T
   try {
     const stat = fstatSync(fd);
     if (stat.uid !== process.geteuid?.() || (stat.mode & 0o022) !== 0) return undefined;
-    return read(fd, stat.size);
+    // readFileSync(fd, 'utf8') is the path Node's own module loader has already compiled.
+    if (as === 'text') return readFileSync(fd, 'utf8');
+    // A plain Uint8Array: V8 takes any typed array, and Buffer.alloc would be one more Node
+    // function for every alert to compile.
+    const data = new Uint8Array(stat.size);
+    return readSync(fd, data, 0, stat.size, 0) === stat.size ? data : undefined;
   } finally {
     closeSync(fd);
   }
@@ -59,7 +57,7 @@ export function readNewestCacheText(executable: string, part: string): string | 
     .map((name) => join(dirname(executable), name))
     .map((path) => ({ path, mtimeMs: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs)[0];
-  return newest === undefined ? undefined : readCacheText(newest.path);
+  return newest === undefined ? undefined : readTrustedCache(newest.path, 'text');
 }
 
 /** Whether caches can be written in the directory of this one. */

@@ -1,7 +1,7 @@
-import { nodeBuiltin } from './node-builtin.js';
-import { canWriteBeside, readCacheBytes, writeCacheFile } from './cache-files.js';
+import { canWriteBeside, readTrustedCache, writeCacheFile } from './cache-files.js';
 
-const { Script } = nodeBuiltin<typeof import('node:vm')>('node:vm');
+// Through process.getBuiltinModule, written out for the loader (cache-files.ts says why).
+const { Script } = (process.getBuiltinModule?.('node:vm') ?? require('node:vm')) as typeof import('node:vm');
 
 /*
  * V8 code caches for the executable's program and its lazily loaded parts.
@@ -26,12 +26,15 @@ export type ModuleFunction = (exports: unknown, require: (id: string) => unknown
 
 /** Compile CommonJS source as a module function, through the code cache at `cachePath` when given. */
 export function compileWithCodeCache(source: string, filename: string, cachePath: string | undefined): ModuleFunction {
-  const cachedData = cachePath === undefined ? undefined : readCacheBytes(cachePath);
+  const cachedData = cachePath === undefined ? undefined : readTrustedCache(cachePath, 'bytes');
   const script = new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename, ...(cachedData ? { cachedData } : {}) });
   const stale = cachedData === undefined || script.cachedDataRejected === true;
-  // A directory execd cannot write (a read-only install) must not cost every alert a cache it cannot keep.
-  if (cachePath !== undefined && stale && canWriteBeside(cachePath)) {
-    process.once('exit', () => writeCacheFile(cachePath, script.createCachedData()));
-  }
+  if (cachePath !== undefined && stale) keepCodeCache(script, cachePath);
   return script.runInThisContext() as ModuleFunction;
+}
+
+// Only when the cache was missing or rejected: the first alert after an install or an upgrade.
+function keepCodeCache(script: import('node:vm').Script, cachePath: string): void {
+  // A directory execd cannot write (a read-only install) must not cost every alert a cache it cannot keep.
+  if (canWriteBeside(cachePath)) process.once('exit', () => writeCacheFile(cachePath, script.createCachedData()));
 }

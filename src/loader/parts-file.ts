@@ -25,7 +25,7 @@
  * object of sources (brotli folds the code they share into one copy); each member is read by
  * its own name.
  */
-import { nodeBuiltin } from './node-builtin.js';
+import { closeSync, openSync, readSync } from 'node:fs';
 
 const MAGIC = 'GEO-RESPONSE-PARTS';
 /** The index must fit in the first read of the file. */
@@ -93,7 +93,6 @@ export function findPart(head: string, name: string, path: string, build: string
 
 /** The source of one part, from the parts file at `path`, which must be of `build`. */
 export function readPart(path: string, build: string, name: string): string {
-  const { closeSync, openSync, readSync } = nodeBuiltin<typeof import('node:fs')>('node:fs');
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -127,8 +126,8 @@ function memberOf(group: string, member: string): string | undefined {
 }
 
 function inflate(body: Buffer, path: string, name: string): string {
-  // Loaded only here: zlib is needed by the parts alone.
-  const { brotliDecompressSync } = nodeBuiltin<typeof import('node:zlib')>('node:zlib');
+  // Loaded only here: zlib is needed by the parts alone, and alerts that only log load none.
+  const { brotliDecompressSync } = require('node:zlib') as typeof import('node:zlib');
   try {
     return brotliDecompressSync(body).toString('utf8');
   } catch (error) {
