@@ -9,7 +9,7 @@ import { partsFileName, readPart } from './parts-file.js';
  */
 export interface Executable extends LoadedExecutable {
   /** The source of a part, from the parts file of this build beside the executable. */
-  readSection(name: string): string;
+  readPart(name: string): string;
   /** A text cache of this build (`config.json`, the validated configuration), or undefined when caching is off. */
   textCache(part: string): ValidatedConfigCache | undefined;
 }
@@ -22,7 +22,7 @@ export function openExecutable(loaded: LoadedExecutable, env: NodeJS.ProcessEnv)
     path,
     build,
     cachePrefix,
-    readSection: (name) => readPart(partsPath, build, name),
+    readPart: (name) => readPart(partsPath, build, name),
     compile: (source, part) => loaded.compile(source, part),
     textCache: (part) =>
       env.GEO_RESPONSE_CACHE !== '0'
