@@ -5,6 +5,8 @@ export interface IpAddress {
   /** Canonical text: dotted quad for IPv4 (also for IPv4-mapped IPv6), RFC 5952 compressed lowercase for IPv6. */
   text: string;
   family: 4 | 6;
+  /** The address's 4 or 16 bytes, parsed once here for everything that compares addresses. */
+  bytes: Uint8Array;
 }
 
 // Longer than any spelling of an address (45 chars for an IPv6 with embedded IPv4); anything
@@ -19,11 +21,11 @@ export function parseIpAddress(raw: string): IpAddress {
   // A zone index (fe80::1%eth0) names an interface of the sender's host: meaningless here.
   const bytes = trimmed.includes('%') ? null : toAddressBytes(trimmed);
   if (bytes === null) throw invalidIp(raw, 'not an IPv4 or IPv6 address');
-  if (bytes.length === 4) return { text: trimmed, family: 4 };
+  if (bytes.length === 4) return { text: trimmed, family: 4, bytes };
   // OSSEC strips ::ffff: from IPv4-mapped addresses, Wazuh does not always; every spelling of the
   // same attacker must land on one IPv4 record and one IPv4 block.
-  if (isIpv4Mapped(bytes)) return { text: formatAddressBytes(bytes.subarray(12)), family: 4 };
-  return { text: formatIpv6(bytes), family: 6 };
+  if (isIpv4Mapped(bytes)) return { text: formatAddressBytes(bytes.subarray(12)), family: 4, bytes: bytes.slice(12) };
+  return { text: formatIpv6(bytes), family: 6, bytes };
 }
 
 /** Canonical text of 4 or 16 address bytes: dotted quad, or RFC 5952. */

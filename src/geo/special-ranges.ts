@@ -66,36 +66,34 @@ export interface Classification {
 
 /** Which special-purpose range, if any, an address belongs to. */
 export function classifyAddress(address: IpAddress): Classification {
-  const bytes = toAddressBytes(address.text);
-  if (bytes === null) return { addressClass: 'public' };
   for (const range of SPECIAL_RANGES) {
-    if (!mayContain(range.network, bytes)) continue;
+    if (!mayContain(range.network, address.bytes)) continue;
     const parsed = parseNetwork(range.network);
-    if (parsed && bytesSharePrefix(bytes, parsed.bytes, parsed.prefixLength)) return { addressClass: range.addressClass, network: range.network };
+    if (parsed && bytesSharePrefix(address.bytes, parsed.bytes, parsed.prefixLength)) return { addressClass: range.addressClass, network: range.network };
   }
   return { addressClass: 'public' };
 }
 
 // Every alert classifies one address, cold: parsing all 28 ranges to compare bytes cost ~0.13 ms
 // of it (and node:net's BlockList several milliseconds of module loading). This check, on the
-// text, rules out almost every range first: the wrong family, or (for a prefix of at least /8 in
-// IPv4, /16 in IPv6) another leading octet or group.
+// text, rules out almost every range first: the wrong family, or another leading octet (IPv4) or
+// group (IPv6) under the range's prefix. Before it masked the lead of the two /4 ranges too, a
+// public IPv4 alert parsed both, ~85 µs of its time (measured, hrtime marks).
 function mayContain(network: string, bytes: Uint8Array): boolean {
   const ipv6 = network.includes(':');
   if (ipv6 !== (bytes.length === 16)) return false;
   const prefixLength = Number(network.slice(network.indexOf('/') + 1));
-  if (ipv6) {
-    const firstGroup = parseInt(network.slice(0, network.indexOf(':')) || '0', 16);
-    return prefixLength < 16 || firstGroup === (((bytes[0] as number) << 8) | (bytes[1] as number));
-  }
-  return prefixLength < 8 || Number(network.slice(0, network.indexOf('.'))) === bytes[0];
+  const leadBits = ipv6 ? 16 : 8;
+  const shift = leadBits - Math.min(prefixLength, leadBits);
+  const lead = ipv6 ? parseInt(network.slice(0, network.indexOf(':')) || '0', 16) : Number(network.slice(0, network.indexOf('.')));
+  const own = ipv6 ? ((bytes[0] as number) << 8) | (bytes[1] as number) : (bytes[0] as number);
+  return lead >> shift === own >> shift;
 }
 
 /** Whether a CIDR network (or a bare address) contains the address. */
 export function rangeContains(network: string, address: IpAddress): boolean {
-  const bytes = toAddressBytes(address.text);
   const parsed = parseNetwork(network);
-  return bytes !== null && parsed !== undefined && bytesSharePrefix(bytes, parsed.bytes, parsed.prefixLength);
+  return parsed !== undefined && bytesSharePrefix(address.bytes, parsed.bytes, parsed.prefixLength);
 }
 
 /**
@@ -108,5 +106,16 @@ export function parseNetwork(network: string): { bytes: Uint8Array; prefixLength
   if (bytes === null || extra !== undefined) return undefined;
   if (prefixText === undefined) return { bytes, prefixLength: bytes.length * 8 };
   const prefixLength = Number(prefixText);
-  return /^\d{1,3}$/.test(prefixText) && prefixLength <= bytes.length * 8 ? { bytes, prefixLength } : undefined;
+  return isPrefixLengthText(prefixText) && prefixLength <= bytes.length * 8 ? { bytes, prefixLength } : undefined;
+}
+
+// One to three decimal digits: by hand for the reason address-bytes.ts gives (a regular
+// expression's first use costs an alert ~25 µs).
+function isPrefixLengthText(text: string): boolean {
+  if (text.length === 0 || text.length > 3) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
 }

@@ -56,4 +56,7 @@ const program = compileWithCodeCache(source, `${__filename}#program`, useCodeCac
 // on the 2-core build machine (interleaved runs, medians): ~0.1–0.2 ms less per alert. On Node 18
 // the first require('fs') alone costs ~2.3 ms, because its facade reads the fs.promises getter.
 // The loader's own modules take their built-ins the same way (cache-files.ts, code-cache.ts).
-program(module.exports, (id: string) => process.getBuiltinModule?.(id) ?? require(id), module, __filename, __dirname, loaded);
+// Each module of the bundle asks for its own: kept, so Node is asked once per module name (asked
+// a dozen times, Node's lookup functions became hot enough to be compiled by Sparkplug).
+const builtins: Record<string, unknown> = {};
+program(module.exports, (id: string) => (builtins[id] ??= process.getBuiltinModule?.(id) ?? require(id)), module, __filename, __dirname, loaded);
