@@ -16,7 +16,7 @@ import { copyExecutable } from './bundle-files.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const BUNDLE = path.join(ROOT, 'dist', 'geo-response.js');
-const RUNS = Number(process.env.BENCH_RUNS ?? 61);
+const RUNS = Number(process.env.BENCH_RUNS ?? 101);
 const CONCURRENT = 200;
 const IP = '81.2.69.142';
 const GNU_TIME = '/usr/bin/time';
