@@ -309,6 +309,15 @@ find_parts() {
   PARTS=$SRC_DIR/dist/geo-response.$(build_of "$BUNDLE").parts
 }
 
+# What dist/ lacks of a build: the executable, its parts file, the database.
+missing_build_files() {
+  absent=
+  [ -f "$BUNDLE" ] || absent="$absent, geo-response.js"
+  [ -f "$BUNDLE" ] && [ ! -f "$PARTS" ] && absent="$absent, the parts file of its build ($(basename -- "$PARTS"))"
+  [ -f "$DATABASE" ] || absent="$absent, dbip-country-lite.mmdb"
+  printf '%s' "${absent#, }"
+}
+
 # Sets BUNDLE, PARTS and DATABASE; notes whether a build is needed.
 check_bundle() {
   BUNDLE=$SRC_DIR/dist/geo-response.js
@@ -316,10 +325,10 @@ check_bundle() {
   find_parts
   BUILD=no
   if [ ! -f "$BUNDLE" ] || [ ! -f "$PARTS" ] || [ ! -f "$DATABASE" ]; then
-    [ -f "$SRC_DIR/package.json" ] || die "$BUNDLE or $DATABASE is missing and $SRC_DIR has no package.json to build them from"
+    [ -f "$SRC_DIR/package.json" ] || die "$SRC_DIR/dist lacks $(missing_build_files), and $SRC_DIR has no package.json to build them from"
     NPM=$(dirname -- "$NODE")/npm
     if [ ! -x "$NPM" ]; then
-      NPM=$(command -v npm 2>/dev/null) || die "$BUNDLE is missing and npm is not found (looked beside $NODE and in PATH) to build it; run 'npm ci && npm run build' in $SRC_DIR"
+      NPM=$(command -v npm 2>/dev/null) || die "$SRC_DIR/dist lacks $(missing_build_files), and npm is not found (looked beside $NODE and in PATH) to build it; run 'npm ci && npm run build' in $SRC_DIR"
     fi
     BUILD=yes
   fi

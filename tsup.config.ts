@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
-import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
+import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
 import { formatSectionsFunction, SECTIONS_FUNCTION } from './src/loader/embedded-sections';
@@ -20,8 +20,8 @@ const DEFINE = {
 // file beside the executable (src/loader/parts-file.ts), which src/cli/load-chunk.ts reads and
 // compiles on first use (see there for why).
 const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\/lookup-command|\.\/check-command|\.\.\/policy\/parse-config)\.js$/;
-// How the lazy parts are stored: brotli-compressed; the commands run by hand share one body,
-// where brotli folds their common code (maxmind, the geo modules) into one copy. The firewall
+// How the lazy parts are stored: compressed (compress below); the commands run by hand share one
+// body, where the compressor folds their common code (maxmind, the geo modules) into one copy. The firewall
 // (blocking alerts) and the configuration parser (when the file changed) stay apart, so an alert
 // reads and inflates only what it runs, and the commands load those two parts rather than carry
 // copies.
@@ -119,12 +119,13 @@ async function assembleExecutable(path: string): Promise<void> {
   writeFileSync(resolve(dirname(path), partsFileName(build)), formatPartsFile(build, parts));
 }
 
+// gzip, not brotli (which packs these parts 23 % smaller): zlib checks a gzip member's CRC-32 and
+// length as it inflates, so a damaged parts file is an error rather than other code.
 function compress(source: string): Buffer {
-  return brotliCompressSync(Buffer.from(source), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } });
+  return gzipSync(Buffer.from(source), { level: zlibConstants.Z_BEST_COMPRESSION });
 }
 
-// One self-contained CommonJS file: execd copies it alone into active-response/bin/, and CJS
-// starts faster than ESM.
+// The executable is one CommonJS file (CJS starts faster than ESM), with its parts file beside it.
 export default defineConfig({
   entry: { 'geo-response': 'src/cli/bin.ts' },
   outDir: 'dist',

@@ -46,11 +46,12 @@ describe('the program inside the executable', () => {
     // A body whose recorded length no longer matches (edited or cut by hand).
     ['a damaged program section', () => `${loader}${formatSectionsFunction('feedc0de', PROGRAM).replace(PROGRAM, `${PROGRAM}//`)}`],
     ['no sections at all', () => `${loader}function __geoResponseSections() {}\n`],
+    ['an encoding the loader does not know', () => `${loader}${formatSectionsFunction('feedc0de', PROGRAM).replace('program text', 'program texx')}`],
   ])('%s is one clear line, and nothing runs', (_title, contents) => {
     const result = runExecutable(contents());
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/is not a complete geo-response executable \(its program section is missing or damaged\): reinstall geo-response/);
+    expect(result.stderr).toMatch(/^geo-response: \S+ is not a complete geo-response executable \(its program section is missing or damaged\): reinstall geo-response\n$/);
   });
 
   it('a file cut short is refused by Node before any of it runs', () => {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeTree, createFakeTree, hashTree, removeFakeTree, runInstall, IS_ROOT } from './support/fake-install-tree.js';
+import { type FakeTree, createFakeTree, hashTree, removeFakeTree, runInstall, INSTALL_SH, IS_ROOT, REPO_ROOT } from './support/fake-install-tree.js';
 
 const SYSTEM_ACCOUNT = { uid: 1, gid: 1 };
 
@@ -40,7 +40,7 @@ function oldNodeDir(): string {
 interface RefuseCase {
   title: string;
   /** Returns the install.sh arguments and environment, and the directory to prove untouched. */
-  setup: () => { args: string[]; env?: NodeJS.ProcessEnv; watched: string };
+  setup: () => { args: string[]; env?: NodeJS.ProcessEnv; watched: string; script?: string };
   message: RegExp;
 }
 
@@ -142,14 +142,26 @@ const CASES: RefuseCase[] = [
     },
     message: /group geo-response-no-such-group does not exist/,
   },
+  {
+    title: 'an unpacked release whose dist/ lacks the parts file of its build, with nothing to build from',
+    setup: () => {
+      const tree = ossecTree();
+      const release = tempDir();
+      fs.mkdirSync(path.join(release, 'dist'));
+      fs.copyFileSync(INSTALL_SH, path.join(release, 'install.sh'));
+      for (const file of ['geo-response.js', 'dbip-country-lite.mmdb']) fs.copyFileSync(path.join(REPO_ROOT, 'dist', file), path.join(release, 'dist', file));
+      return { args: ['--prefix', tree.home], watched: tree.root, script: path.join(release, 'install.sh') };
+    },
+    message: /\/dist lacks the parts file of its build \(geo-response\.[0-9a-f]{16}\.parts\), and \S+ has no package\.json to build them from/,
+  },
 ];
 
 describe.skipIf(!IS_ROOT)('install.sh refuses and changes nothing (needs root: chown)', () => {
   it.each(CASES)('$title', ({ setup, message }) => {
-    const { args, env, watched } = setup();
+    const { args, env, watched, script } = setup();
     const before = hashTree(watched);
-    const result = runInstall(args, env);
-    expect(result.code, result.stdout).toBe(1);
+    const result = runInstall(args, env, script);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stderr).toMatch(/^install\.sh: error: /);
     expect(result.stderr).toMatch(message);
     expect(hashTree(watched)).toBe(before);

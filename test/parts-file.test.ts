@@ -4,16 +4,17 @@ import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brotliCompressSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { findPart, formatPartsFile, partsFileName, PARTS_INDEX_MAX_BYTES, readPart, type PartInput } from '../src/loader/parts-file';
-import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home';
+import { builtPartsFile, makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home';
+import { createRandom } from './support/random';
 
 const BUILD = '0123456789abcdef';
 const FIREWALL = 'exports.run = () => "über";';
 const GROUP = { report: 'exports.r = 1;', lookup: 'exports.l = 2;' };
 const PARTS: PartInput[] = [
-  { name: 'firewall', body: brotliCompressSync(Buffer.from(FIREWALL)) },
-  { name: 'commands', body: brotliCompressSync(Buffer.from(JSON.stringify(GROUP))), members: ['report', 'lookup'] },
+  { name: 'firewall', body: gzipSync(Buffer.from(FIREWALL)) },
+  { name: 'commands', body: gzipSync(Buffer.from(JSON.stringify(GROUP))), members: ['report', 'lookup'] },
 ];
 
 function writeParts(contents: Buffer): string {
@@ -32,7 +33,7 @@ describe('the parts file', () => {
 
   it('offsets stay right when the index grows by a digit (bodies of 9, 99, 999… bytes)', () => {
     const sources = [9, 99, 999, 9999, 99999].map((size, i) => `/*${i}*/${'x'.repeat(size)}`);
-    const parts = sources.map((source, i) => ({ name: `part${i}`, body: brotliCompressSync(Buffer.from(source)) }));
+    const parts = sources.map((source, i) => ({ name: `part${i}`, body: gzipSync(Buffer.from(source)) }));
     const path = writeParts(formatPartsFile(BUILD, parts));
     expect(sources.map((_, i) => readPart(path, BUILD, `part${i}`))).toEqual(sources);
   });
@@ -66,6 +67,52 @@ describe('the parts file', () => {
         // A part wholly before the cut may still read, and then exactly as stored.
         if (source !== undefined) expect(source).toBe(name === 'firewall' ? FIREWALL : GROUP.report);
       }
+    }
+  });
+
+  it('a flipped bit anywhere in a body is an error, never other source', () => {
+    const whole = formatPartsFile(BUILD, PARTS);
+    const bodyStart = whole.length - PARTS.reduce((sum, part) => sum + part.body.length, 0);
+    let refused = 0;
+    for (let byte = bodyStart; byte < whole.length; byte++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const damaged = Buffer.from(whole);
+        damaged[byte] = (damaged[byte] as number) ^ (1 << bit);
+        const path = writeParts(damaged);
+        for (const [name, stored] of [['firewall', FIREWALL], ['report', GROUP.report], ['lookup', GROUP.lookup]] as const) {
+          try {
+            // A flip in a gzip header field zlib does not check (the time stamp) leaves the source as it was.
+            expect(readPart(path, BUILD, name)).toBe(stored);
+          } catch (error) {
+            expect((error as Error).message).toMatch(/is damaged \(.*\): reinstall geo-response$/);
+            refused += 1;
+          }
+        }
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('the built parts file: 2,000 random bit flips in its firewall part are each refused or harmless', () => {
+    const built = readFileSync(builtPartsFile());
+    const build = /\.([0-9a-f]{16})\.parts$/.exec(builtPartsFile())![1]!;
+    const firewall = findPart(built.toString('latin1', 0, PARTS_INDEX_MAX_BYTES), 'firewall', 'built', build);
+    const stored = readPart(builtPartsFile(), build, 'firewall');
+    const random = createRandom(0x5eed);
+    const dir = mkdtempSync(join(tmpdir(), 'gr-parts-flip-'));
+    for (let i = 0; i < 2000; i++) {
+      const damaged = Buffer.from(built);
+      const byte = firewall.offset + Math.floor(random() * firewall.length);
+      damaged[byte] = (damaged[byte] as number) ^ (1 << Math.floor(random() * 8));
+      const path = join(dir, partsFileName(build));
+      writeFileSync(path, damaged);
+      let source: string | undefined;
+      try {
+        source = readPart(path, build, 'firewall');
+      } catch (error) {
+        expect((error as Error).message).toMatch(/is damaged \(part firewall does not decompress: .*\): reinstall geo-response$/);
+      }
+      if (source !== undefined) expect(source === stored, `flip at byte ${byte} gave other source`).toBe(true);
     }
   });
 

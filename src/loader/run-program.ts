@@ -12,6 +12,7 @@
  * rest from what it is handed (executable.ts).
  */
 import { HAND_RUN_COMMANDS } from '../cli/alert-invocation.js';
+import { EXIT_CODES } from '../cli/exit-codes.js';
 import { compileWithCodeCache } from './code-cache.js';
 import { BUILD_MARK, SECTION_END, SECTION_MARK } from './embedded-sections.js';
 import type { LoadedExecutable } from './loaded-executable.js';
@@ -26,8 +27,17 @@ const head = text.indexOf(SECTION_MARK, buildEnd);
 const headEnd = text.indexOf('\n', head);
 const [section, encoding, lengthText] = text.slice(head + SECTION_MARK.length, headEnd).split(' ');
 const bodyEnd = headEnd + 1 + Number(lengthText);
-if (buildStart === -1 || head === -1 || section !== 'program' || !Number.isInteger(Number(lengthText)) || text.slice(bodyEnd, bodyEnd + SECTION_END.length) !== SECTION_END) {
-  throw new Error(`${__filename} is not a complete geo-response executable (its program section is missing or damaged): reinstall geo-response`);
+if (
+  buildStart === -1 ||
+  head === -1 ||
+  section !== 'program' ||
+  (encoding !== 'text' && encoding !== 'base64') ||
+  !Number.isInteger(Number(lengthText)) ||
+  text.slice(bodyEnd, bodyEnd + SECTION_END.length) !== SECTION_END
+) {
+  // One line, as every failure of ours: without its program the executable can write no record.
+  process.stderr.write(`geo-response: ${__filename} is not a complete geo-response executable (its program section is missing or damaged): reinstall geo-response\n`);
+  process.exit(EXIT_CODES.internal);
 }
 const body = text.slice(headEnd + 1, bodyEnd);
 const source = encoding === 'text' ? body : Buffer.from(body, 'base64').toString('utf8');

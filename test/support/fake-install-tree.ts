@@ -461,8 +461,8 @@ export interface InstallResult {
 }
 
 /** Runs install.sh with sh (dash on Debian), as configuration management would: no terminal, no stdin. */
-export function runInstall(args: string[], env: NodeJS.ProcessEnv = {}): InstallResult {
-  const result = spawnSync('/bin/sh', [INSTALL_SH, ...args], {
+export function runInstall(args: string[], env: NodeJS.ProcessEnv = {}, script = INSTALL_SH): InstallResult {
+  const result = spawnSync('/bin/sh', [script, ...args], {
     cwd: os.tmpdir(),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
