@@ -31,7 +31,7 @@ describe('the parts file', () => {
     expect(readPart(path, BUILD, 'lookup')).toBe(GROUP.lookup);
   });
 
-  it('offsets stay right when the index grows by a digit (bodies of 9, 99, 999… bytes)', () => {
+  it('parts of growing sizes (bodies of 9, 99, 999… bytes) read back from their offsets', () => {
     const sources = [9, 99, 999, 9999, 99999].map((size, i) => `/*${i}*/${'x'.repeat(size)}`);
     const parts = sources.map((source, i) => ({ name: `part${i}`, body: gzipSync(Buffer.from(source)) }));
     const path = writeParts(formatPartsFile(BUILD, parts));
@@ -120,7 +120,7 @@ describe('the parts file', () => {
     ['not a parts file', 'MZ\x90\x00\n\n', /is damaged \(it is not a geo-response parts file\)/],
     ['an index with no end', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall 40 10\n`, /is damaged \(its index is cut short\)/],
     ['an offset that is not a number', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall x 10\n\n`, /is damaged \(its index line "firewall x 10" is not <name> <offset> <length>\)/],
-    ['an offset inside the index', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall 3 10\n\n`, /is damaged \(its index line "firewall 3 10"/],
+    ['a negative offset', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall -3 10\n\n`, /is damaged \(its index line "firewall -3 10"/],
     ['no such part', `GEO-RESPONSE-PARTS ${BUILD}\nreport 100 10\n\n`, /has no part firewall: reinstall geo-response/],
   ])('an index with %s is a clear error', (_title, head, message) => {
     expect(() => findPart(head, 'firewall', 'geo-response.parts', BUILD)).toThrowError(message);

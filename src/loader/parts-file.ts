@@ -21,7 +21,7 @@
  *     (an empty line)
  *     <bodies>
  *
- * Offsets count from the start of the file. A part with members is one body holding a JSON
+ * Offsets count from the first body, so the index never depends on its own length. A part with members is one body holding a JSON
  * object of sources (the compressor folds the code they share into one copy); each member is read
  * by its own name. gzip rather than brotli, which packs them 23 % smaller: zlib checks a member's
  * CRC-32 and length as it inflates, so a flipped bit or a cut is an error, never other code that
@@ -48,27 +48,20 @@ export interface PartInput {
 
 /** The whole parts file of a build. */
 export function formatPartsFile(build: string, parts: PartInput[]): Buffer {
-  const entryLines = (start: number) => {
-    let offset = start;
-    return parts.map(({ name, body, members }) => {
-      const line = `${name} ${offset} ${body.length}${members ? ` ${members.join(',')}` : ''}\n`;
-      offset += body.length;
-      return line;
-    });
-  };
-  // The offsets depend on the index's own length: settle it, then write the offsets from it.
-  let indexLength = 0;
-  for (let previous = -1; previous !== indexLength; ) {
-    previous = indexLength;
-    indexLength = Buffer.byteLength(`${MAGIC} ${build}\n${entryLines(indexLength).join('')}\n`);
-  }
-  const index = `${MAGIC} ${build}\n${entryLines(indexLength).join('')}\n`;
+  let offset = 0;
+  const lines = parts.map(({ name, body, members }) => {
+    const line = `${name} ${offset} ${body.length}${members ? ` ${members.join(',')}` : ''}\n`;
+    offset += body.length;
+    return line;
+  });
+  const index = `${MAGIC} ${build}\n${lines.join('')}\n`;
   if (Buffer.byteLength(index) > PARTS_INDEX_MAX_BYTES) throw new Error(`the parts index is ${Buffer.byteLength(index)} bytes, over ${PARTS_INDEX_MAX_BYTES}`);
   return Buffer.concat([Buffer.from(index), ...parts.map((part) => part.body)]);
 }
 
 /** Where one part's body lies in the file. */
 export interface PartEntry {
+  /** From the start of the file. */
   offset: number;
   length: number;
   /** Set when the part is one member of a body holding several as a JSON object. */
@@ -87,9 +80,10 @@ export function findPart(head: string, name: string, path: string, build: string
     const [partName, offsetText, lengthText, members] = line.split(' ');
     const offset = Number(offsetText);
     const length = Number(lengthText);
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < end + 2 || length < 0) throw damaged(path, `its index line "${line}" is not <name> <offset> <length>`);
-    if (partName === name && members === undefined) return { offset, length };
-    if (members?.split(',').includes(name)) return { offset, length, member: name };
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) throw damaged(path, `its index line "${line}" is not <name> <offset> <length>`);
+    // The bodies start after the index and its empty line.
+    if (partName === name && members === undefined) return { offset: end + 2 + offset, length };
+    if (members?.split(',').includes(name)) return { offset: end + 2 + offset, length, member: name };
   }
   throw new Error(`${path} has no part ${name}: reinstall geo-response`);
 }
