@@ -21,11 +21,11 @@ const DEFINE = {
 // compiles on first use (see there for why).
 const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\/lookup-command|\.\/check-command|\.\.\/policy\/parse-config)\.js$/;
 // How the lazy parts are stored: compressed (compress below); the commands run by hand share one
-// body, where the compressor folds their common code (maxmind, the geo modules) into one copy. The firewall
-// (blocking alerts) and the configuration parser (when the file changed) stay apart, so an alert
-// reads and inflates only what it runs, and the commands load those two parts rather than carry
-// copies.
-const SECTION_GROUPS: Record<string, string[]> = { commands: ['check-command', 'lookup-command', 'report'] };
+// body, where the compressor folds their common code (maxmind, the geo modules) into one copy.
+// The firewall (blocking alerts) and the configuration parser (when the file changed) stay apart,
+// so an alert reads and inflates only what it runs, and the commands load those two parts rather
+// than carry copies.
+const PART_GROUPS: Record<string, string[]> = { commands: ['check-command', 'lookup-command', 'report'] };
 const chunks = new Map<string, string>();
 // A part imported from several places (the firewall from the program and from check) is built once
 // per build (cleared once the executable is assembled).
@@ -100,12 +100,12 @@ function listCountryNames(): string {
 async function assembleExecutable(path: string): Promise<void> {
   const program = readFileSync(path, 'utf8');
   const loader = await buildCommonJs('src/loader/run-program.ts');
-  const grouped = new Set(Object.values(SECTION_GROUPS).flat());
+  const grouped = new Set(Object.values(PART_GROUPS).flat());
   const parts: PartInput[] = [];
   for (const [name, source] of [...chunks].sort(([a], [b]) => a.localeCompare(b))) {
     if (!grouped.has(name)) parts.push({ name, body: compress(source) });
   }
-  for (const [group, members] of Object.entries(SECTION_GROUPS)) {
+  for (const [group, members] of Object.entries(PART_GROUPS)) {
     const sources = Object.fromEntries(members.map((member) => [member, chunks.get(member) ?? '']));
     parts.push({ name: group, body: compress(JSON.stringify(sources)), members });
   }

@@ -1,6 +1,8 @@
 export interface BuiltFiles {
   executable: string;
   parts: string;
+  /** The build hash both files carry. */
+  build: string;
   database: string;
 }
 export function builtFiles(distDir: string): BuiltFiles;

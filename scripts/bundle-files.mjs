@@ -12,7 +12,7 @@ export function builtFiles(distDir) {
   if (!existsSync(executable) || !existsSync(database) || parts.length !== 1) {
     throw new Error(`${distDir} holds no complete build (the executable, one parts file, the database): run npm run build first`);
   }
-  return { executable, parts: path.join(distDir, parts[0]), database };
+  return { executable, parts: path.join(distDir, parts[0]), build: parts[0].split('.')[1], database };
 }
 
 /** Copy the executable (as `binDir/exeName`) and its parts file into `binDir`, as install.sh lays them out. */

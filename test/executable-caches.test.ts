@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { builtPartsFile, makeBundleHome, stableRecord, TEST_NODE, type BundleHome } from './support/bundle-home';
+import { builtParts, makeBundleHome, stableRecord, TEST_NODE, type BundleHome } from './support/bundle-home';
 import { readPart } from '../src/loader/parts-file';
 
 // The executable keeps V8 code caches and its last validated configuration beside itself
@@ -175,9 +175,8 @@ describe('caches beside the executable', () => {
 
   it('check and lookup load the firewall and the configuration parser from their own parts', () => {
     // The parts as stored: execa and zod only in their own, the commands asking for those parts.
-    const partsFile = builtPartsFile();
-    const build = /\.([0-9a-f]{16})\.parts$/.exec(partsFile)![1]!;
-    const part = (name: string) => readPart(partsFile, build, name);
+    const built = builtParts();
+    const part = (name: string) => readPart(built.path, built.build, name);
     expect(part('firewall')).toContain('execa');
     expect(part('parse-config')).toContain('ZodError');
     for (const command of ['check-command', 'lookup-command']) {

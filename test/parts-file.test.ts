@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { findPart, formatPartsFile, partsFileName, PARTS_INDEX_MAX_BYTES, readPart, type PartInput } from '../src/loader/parts-file';
-import { builtPartsFile, makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home';
+import { builtParts, makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home';
 import { createRandom } from './support/random';
 
 const BUILD = '0123456789abcdef';
@@ -94,10 +94,10 @@ describe('the parts file', () => {
   });
 
   it('the built parts file: 2,000 random bit flips in its firewall part are each refused or harmless', () => {
-    const built = readFileSync(builtPartsFile());
-    const build = /\.([0-9a-f]{16})\.parts$/.exec(builtPartsFile())![1]!;
+    const { path: builtPath, build } = builtParts();
+    const built = readFileSync(builtPath);
     const firewall = findPart(built.toString('latin1', 0, PARTS_INDEX_MAX_BYTES), 'firewall', 'built', build);
-    const stored = readPart(builtPartsFile(), build, 'firewall');
+    const stored = readPart(builtPath, build, 'firewall');
     const random = createRandom(0x5eed);
     const dir = mkdtempSync(join(tmpdir(), 'gr-parts-flip-'));
     for (let i = 0; i < 2000; i++) {

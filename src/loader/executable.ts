@@ -19,11 +19,8 @@ export function openExecutable(loaded: LoadedExecutable, env: NodeJS.ProcessEnv)
   const { path, build, cachePrefix } = loaded;
   const partsPath = path.slice(0, path.lastIndexOf('/') + 1) + partsFileName(build);
   return {
-    path,
-    build,
-    cachePrefix,
+    ...loaded,
     readPart: (name) => readPart(partsPath, build, name),
-    compile: (source, part) => loaded.compile(source, part),
     textCache: (part) =>
       env.GEO_RESPONSE_CACHE !== '0'
         ? {

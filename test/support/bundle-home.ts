@@ -4,11 +4,11 @@ import { join, resolve } from 'node:path';
 import { builtFiles, copyExecutable } from '../../scripts/bundle-files.mjs';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
-export const BUNDLE = join(REPO_ROOT, 'dist', 'geo-response.js');
 export const EMBEDDED_DB = join(REPO_ROOT, 'dist', 'dbip-country-lite.mmdb');
-/** The parts file of the build (geo-response.<build>.parts). */
-export function builtPartsFile(): string {
-  return builtFiles(join(REPO_ROOT, 'dist')).parts;
+/** The parts file of the build (geo-response.<build>.parts) and the build it belongs to. */
+export function builtParts(): { path: string; build: string } {
+  const { parts, build } = builtFiles(join(REPO_ROOT, 'dist'));
+  return { path: parts, build };
 }
 /** The Node that runs the bundle: the machine's, or another (CI runs the protocol tests under Node 18 too). */
 export const TEST_NODE = process.env.GEO_RESPONSE_TEST_NODE ?? process.execPath;
@@ -28,9 +28,8 @@ export interface BundleHome {
   writeConfig(config: unknown): void;
 }
 
-/** A temp directory laid out like an install, holding only the built bundle (executable and parts file) and its embedded database. */
+/** A temp directory laid out like an install, holding only the built bundle (executable and parts file) and its embedded database; throws without a build. */
 export function makeBundleHome(prefix = 'gr-home-'): BundleHome {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first (npm test does)`);
   const home = mkdtempSync(join(tmpdir(), prefix));
   const bin = join(home, 'active-response', 'bin');
   mkdirSync(bin, { recursive: true });

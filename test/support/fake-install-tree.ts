@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtFiles } from '../../scripts/bundle-files.mjs';
 
 export type Product = 'ossec' | 'wazuh';
 
@@ -45,7 +46,6 @@ export interface FakeTree {
 /** The repository root (where install.sh lives). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const INSTALL_SH = path.join(REPO_ROOT, 'install.sh');
-export const BUNDLE = path.join(REPO_ROOT, 'dist', 'geo-response.js');
 /** install.sh chowns to root:group, so its real-tree tests run as root (as CI does) and skip elsewhere. */
 export const IS_ROOT = process.getuid?.() === 0;
 
@@ -473,10 +473,13 @@ export function runInstall(args: string[], env: NodeJS.ProcessEnv = {}, script =
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Builds the bundle when a test file runs alone before `npm run build` (npm test builds first). */
+/** Builds the bundle when a test file runs alone without a complete build in dist/ (npm test builds first). */
 export function ensureBuilt(): void {
-  if (fs.existsSync(BUNDLE) && fs.existsSync(path.join(REPO_ROOT, 'dist', 'dbip-country-lite.mmdb'))) return;
-  execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  try {
+    builtFiles(path.join(REPO_ROOT, 'dist'));
+  } catch {
+    execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
 }
 
 export type XmlChecker = 'xmllint' | 'python3 xml.dom.minidom';
