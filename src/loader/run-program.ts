@@ -58,6 +58,7 @@ const loaded: LoadedExecutable = {
   cachePrefix,
   compile: (code, part) => compileWithCodeCache(code, `${__filename}#${part}`, useCodeCache ? `${cachePrefix}${part}.v8cache` : undefined),
 };
+// The same call as loaded.compile makes, written out: through the closure, one more function to compile.
 const program = compileWithCodeCache(source, `${__filename}#program`, useCodeCache ? `${cachePrefix}program.v8cache` : undefined);
 // The program's require: Node's built-in modules through process.getBuiltinModule (Node 20.16+
 // and 22.3+), falling back to require on older Node (Debian 12 and Ubuntu 24.04 ship 18). Why:
