@@ -38,6 +38,5 @@ describe('which command lines are alerts', () => {
     expect(isAlertInvocation([command])).toBe(false);
     const proc = fakeProcess([command, '--no-such-option']);
     await expect(main(proc)).resolves.toEqual(expect.any(Number));
-    expect(proc.output()).not.toMatch(/no branch/);
   });
 });

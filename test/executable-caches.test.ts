@@ -108,12 +108,14 @@ describe('caches beside the executable', () => {
     expect(home.readRecords()).toHaveLength(1);
   });
 
-  it('a path with # in it loads every part', () => {
+  it('a path with # in it loads every part an alert uses (the parser and the firewall)', () => {
     const home = makeBundleHome('gr-home-#hash-');
-    home.writeConfig({ policy: { mode: 'deny', countries: ['RU'] } });
+    home.writeConfig({ policy: { mode: 'deny', countries: ['RU'] }, firewall: { backend: 'nftables', dry_run: true } });
     const result = alert(home, { GEO_RESPONSE_CACHE: '0' });
     expect([result.status, result.stderr]).toEqual([0, '']);
-    expect(home.readRecords()[0]!.geo_response.decision.reason).toBe('RU is in deny list');
+    const record = home.readRecords()[0]!;
+    expect(record.geo_response.decision.reason).toBe('RU is in deny list');
+    expect(record.geo_response.firewall).toMatchObject({ backend: 'nftables', result: 'planned' });
   });
 
   it('an upgrade renamed over the executable mid-alert leaves that alert running its own build', async () => {

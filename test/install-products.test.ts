@@ -332,6 +332,8 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     ]) {
       expect(dry.stdout).toMatch(action);
     }
+    // The parts file goes in first: a new executable needs its parts from its first alert on.
+    expect(dry.stdout.search(/would install \S+\.parts /)).toBeLessThan(dry.stdout.search(/would install \S+\/active-response\/bin\/geo-response \(/));
 
     install(tree.home, '--apply');
     const installed = hashTree(tree.home);

@@ -3,6 +3,7 @@ import { formatIpv6, parseIpAddress } from '../src/geo/ip-address';
 import { classifyAddress, parseNetwork, SPECIAL_RANGES } from '../src/geo/special-ranges';
 import { bytesSharePrefix, maskBytes } from '../src/geo/address-bytes';
 import { formatNetwork } from '../src/geo/network-prefix';
+import { createRandom } from './support/random';
 
 describe('parseIpAddress', () => {
   it.each([
@@ -114,8 +115,7 @@ describe('formatNetwork', () => {
 
 describe('formatIpv6 against the WHATWG URL parser', () => {
   it('spells random addresses, zero runs of every length and place, as RFC 5952 does', () => {
-    let seed = 5952;
-    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const random = createRandom(5952);
     const cases: Uint8Array[] = [new Uint8Array(16), Uint8Array.from({ length: 16 }, () => 0xff)];
     for (let i = 0; i < 20000; i++) {
       // Groups that are mostly zero, so that runs of zeros (and ties between runs) are common.

@@ -29,11 +29,13 @@ describe('loadConfig and its cache', () => {
     await expect(loadConfig(createConfigSource('/x.json', () => '{"policy":{"mode":"nope"}}'), memoryCache(cached))).rejects.toThrowError(/policy\.mode/);
   });
 
+  // Not the defaults: a reader that ignored the cache would not find these.
+  const LAST_VALID = { ...defaultConfig(), policy: { ...defaultConfig().policy, mode: 'deny' as const, countries: ['RU'] } };
   it.each([
-    ['this build', memoryCache(JSON.stringify({ text: 'x', config: defaultConfig() }))],
-    ['another build', memoryCache(undefined, JSON.stringify({ text: 'x', config: defaultConfig() }))],
+    ['this build', memoryCache(JSON.stringify({ text: 'x', config: LAST_VALID }))],
+    ['another build', memoryCache(undefined, JSON.stringify({ text: 'x', config: LAST_VALID }))],
   ])('the last validated configuration of %s is there for a delete', (_, cache) => {
-    expect(readLastValidatedConfig(cache)).toEqual(defaultConfig());
+    expect(readLastValidatedConfig(cache)).toEqual(LAST_VALID);
   });
 
   it.each([

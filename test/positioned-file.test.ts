@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PositionedFile } from '../src/geo/mmdb/positioned-file';
+import { createRandom } from './support/random';
 
 const NEEDLE = Uint8Array.from('\xAB\xCDMM', (char) => char.charCodeAt(0));
 
@@ -20,8 +21,7 @@ function expected(bytes: Uint8Array, position: number, length: number): number {
 
 describe('PositionedFile.lastIndexOf', () => {
   it('agrees with Buffer#lastIndexOf over small and large ranges, edges and near misses', () => {
-    let seed = 7;
-    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const random = createRandom(7);
     for (const size of [0, 3, 4, 5, 4096, 4100, 20000]) {
       const bytes = new Uint8Array(size);
       // Mostly the needle's own bytes, so that first-byte matches and partial matches abound.
