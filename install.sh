@@ -23,8 +23,10 @@ Installs geo-response into an OSSEC or Wazuh installation:
                                     absolute Node >= $MIN_NODE_MAJOR.$MIN_NODE_MINOR (root:GROUP 0750)
   active-response/bin/geo-response.<build>.parts
                                     the parts of the program only some paths run (root:GROUP 0640)
-  etc/dbip-country-lite.mmdb        the embedded DB-IP Lite country database (root:GROUP 0640)
-  etc/geo-response.json             example policy: logs only (root:GROUP 0640, never overwritten)
+  CONF/dbip-country-lite.mmdb       the embedded DB-IP Lite country database (root:GROUP 0640)
+  CONF/geo-response.json            example policy: logs only (root:GROUP 0640, never overwritten)
+  (CONF is etc/ where only root can change it, as on OSSEC; else active-response/etc/,
+  as on Wazuh, whose etc/ its group can write: see docs/security.md)
   logs/geo-response.log             the geo log, owned like logs/active-responses.log
 and prints the <command> and <active-response> blocks for etc/ossec.conf.
 
@@ -39,7 +41,7 @@ Options:
   --dry-run      print every action and change nothing
   --uninstall    remove the executable, its parts, the database and the inserted blocks
                  (the configuration and the logs stay)
-  --purge        with --uninstall: also remove etc/geo-response.json and logs/geo-response.log*
+  --purge        with --uninstall: also remove CONF/geo-response.json and logs/geo-response.log*
   -h, --help     show this help
 
 Exit status: 0 done (or nothing to do), 1 failed (nothing changed when a check failed), 2 usage error.
@@ -58,6 +60,7 @@ APPLY=no
 DRY_RUN=no
 UNINSTALL=no
 PURGE=no
+STRANDED=no
 
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "$1 needs a value"; }
 
@@ -396,6 +399,10 @@ remove_file() {
   rm -f -- "$1"
 }
 
+rmdir_if_empty() {
+  rmdir -- "$1" 2>/dev/null || true
+}
+
 # ---------------------------------------------------------------- ossec.conf
 
 snippet_file() {
@@ -546,6 +553,66 @@ restart_hint() {
   fi
 }
 
+# ---------------------------------------------------------------- trust
+
+# Whether DIR and every directory above it are owned by root and writable by no one else (a
+# root-owned sticky directory such as /tmp passes): the rule the executable trusts its
+# configuration, databases and code by (src/trust/trusted-path.ts). Both must agree on it.
+root_only_chain() {
+  d=$(cd -P -- "$1" 2>/dev/null && pwd -P) || return 1
+  while :; do
+    owner=$(stat -c %u -- "$d") || return 1
+    mode=$(stat -c %a -- "$d") || return 1
+    [ "$owner" = 0 ] || return 1
+    if [ $((0$mode & 022)) -ne 0 ] && [ $((0$mode & 01000)) -eq 0 ]; then return 1; fi
+    [ "$d" = / ] && return 0
+    d=$(dirname -- "$d")
+  done
+}
+
+# Sets CONF_DIR: where geo-response's configuration and database go (src/trust/config-location.ts
+# decides the same way at every alert). OSSEC's etc/ is root:ossec 0550; Wazuh's is root:wazuh
+# 0770, where the group could swap a file that runs code or decides a block.
+choose_conf_dir() {
+  if root_only_chain "$HOME_DIR/etc"; then
+    CONF_DIR=$HOME_DIR/etc
+  else
+    CONF_DIR=$HOME_DIR/active-response/etc
+  fi
+}
+
+make_conf_dir() {
+  mkdir -p "$CONF_DIR"
+  set_owner_mode "$CONF_DIR" "root:$GROUP" 750
+}
+
+# An install from before the move kept its files in etc/. The configuration moves (once, never
+# over one already there); one that someone other than root changed since stays, and is named.
+move_from_untrusted_etc() {
+  old=$HOME_DIR/etc/geo-response.json
+  new=$CONF_DIR/geo-response.json
+  if [ -f "$old" ] && [ ! -L "$old" ] && [ ! -e "$new" ]; then
+    owner=$(stat -c %u -- "$old")
+    mode=$(stat -c %a -- "$old")
+    if [ "$owner" = 0 ] && [ $((0$mode & 022)) -eq 0 ]; then
+      act "move $old to $new (root:$GROUP 640): $HOME_DIR/etc is writable by its group, so it is no longer read there; review it" \
+        move_config "$old" "$new"
+    else
+      warn "$old is not moved: it is owned by uid $owner with mode $mode, so someone other than root changed it; review it and copy it to $new yourself (until then alerts refuse to run with it)"
+      STRANDED=yes
+    fi
+  elif [ -e "$old" ]; then
+    warn "$old is not read (its directory is writable by group $GROUP): the configuration in force is $new"
+  fi
+  old_db=$HOME_DIR/etc/dbip-country-lite.mmdb
+  if [ -e "$old_db" ] || [ -L "$old_db" ]; then act "remove $old_db (the database now sits in $CONF_DIR)" remove_file "$old_db"; fi
+}
+
+move_config() {
+  copy_atomic "$1" "$2" "root:$GROUP" 640
+  rm -f -- "$1"
+}
+
 # ---------------------------------------------------------------- main
 
 do_install() {
@@ -577,11 +644,18 @@ do_install() {
   fi
   remove_parts_except "$new_build" "$old_build"
   remove_caches
-  install_file "$DATABASE" "$HOME_DIR/etc/dbip-country-lite.mmdb" "root:$GROUP" 640
+  choose_conf_dir
+  if [ "$CONF_DIR" != "$HOME_DIR/etc" ]; then
+    if [ ! -d "$CONF_DIR" ]; then act "create $CONF_DIR (root:$GROUP 750; $HOME_DIR/etc is writable by its group)" make_conf_dir; fi
+    move_from_untrusted_etc
+  fi
+  install_file "$DATABASE" "$CONF_DIR/dbip-country-lite.mmdb" "root:$GROUP" 640
 
-  config=$HOME_DIR/etc/geo-response.json
+  config=$CONF_DIR/geo-response.json
   if [ -e "$config" ]; then
     say "keep $config (an existing configuration is never overwritten)"
+  elif [ "$STRANDED" = yes ]; then
+    say "no example configuration installed: $HOME_DIR/etc/geo-response.json awaits your review"
   else
     act "install $config (root:$GROUP 640; the example policy: log only, never block)" \
       copy_atomic "$SRC_DIR/active-response/geo-response.example.json" "$config" "root:$GROUP" 640
@@ -618,7 +692,7 @@ do_install() {
 # Until the file validates, alerts fail, and a delete removes its block only with the last
 # configuration that validated (kept beside the executable, which is why upgrades keep it).
 check_configuration() {
-  config=$HOME_DIR/etc/geo-response.json
+  config=$CONF_DIR/geo-response.json
   [ -e "$config" ] || return 0
   report=$(cd / && env -i PATH=/nonexistent "$1" check 2>&1) || true
   case $report in
@@ -658,18 +732,24 @@ do_uninstall() {
   if [ "$DRY_RUN" = no ] && [ "$(id -u)" -ne 0 ]; then
     die "must run as root"
   fi
-  for f in "$HOME_DIR/active-response/bin/geo-response" "$HOME_DIR/etc/dbip-country-lite.mmdb"; do
+  choose_conf_dir
+  for f in "$HOME_DIR/active-response/bin/geo-response" "$CONF_DIR/dbip-country-lite.mmdb" "$HOME_DIR/etc/dbip-country-lite.mmdb"; do
     if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
   done
   remove_parts_except '' ''
   remove_caches
   remove_blocks
   if [ "$PURGE" = yes ]; then
-    for f in "$HOME_DIR/etc/geo-response.json" "$HOME_DIR"/logs/geo-response.log*; do
+    for f in "$CONF_DIR/geo-response.json" "$HOME_DIR"/logs/geo-response.log*; do
       if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
     done
+    if [ "$CONF_DIR" != "$HOME_DIR/etc" ]; then
+      # What an install from before the move left in etc/.
+      if [ -e "$HOME_DIR/etc/geo-response.json" ]; then act "remove $HOME_DIR/etc/geo-response.json" remove_file "$HOME_DIR/etc/geo-response.json"; fi
+      if [ -d "$CONF_DIR" ]; then act "remove $CONF_DIR (if empty)" rmdir_if_empty "$CONF_DIR"; fi
+    fi
   else
-    say "keep $HOME_DIR/etc/geo-response.json and $HOME_DIR/logs/geo-response.log (remove them with --purge)"
+    say "keep $CONF_DIR/geo-response.json and $HOME_DIR/logs/geo-response.log (remove them with --purge)"
   fi
   restart_hint
 }

@@ -55,7 +55,7 @@ describe('firewall faults', () => {
     const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: lockDir(), timeoutMs: TIMEOUT_MS });
     expect(outcome.fields.result).toBe('failed');
     expect(outcome.error?.code).toBe('FIREWALL_COMMAND_TIMEOUT');
-    expect(outcome.fields.error).toBe(`firewall command failed: ${fake.dir}/nft 'get element inet geo_response blocked4 { 1.0.0.1 }' timed out after ${TIMEOUT_MS} ms; nothing was changed`);
+    expect(outcome.fields.error).toBe(`firewall command failed: ${fake.dir}/nft 'get element inet geo_response blocked4 { 1.0.0.1 }' timed out after ${TIMEOUT_MS} ms (its process group was killed); nothing was changed`);
     expect(fake.calls()).toHaveLength(1);
   });
 

@@ -37,11 +37,14 @@ interface ProductCase {
   /** The execd that calls us on this product: OSSEC argv or Wazuh 4 JSON. */
   protocol: 'ossec' | 'wazuh4';
   expectsSrcip: boolean;
+  /** Where geo-response's configuration and database go: etc/ only where just root can write it (src/trust/config-location.ts). */
+  confDir: string;
 }
 
 const PRODUCTS: ProductCase[] = [
-  { product: 'ossec', accountName: 'ossec', protocol: 'ossec', expectsSrcip: true },
-  { product: 'wazuh', accountName: 'wazuh', protocol: 'wazuh4', expectsSrcip: false },
+  { product: 'ossec', accountName: 'ossec', protocol: 'ossec', expectsSrcip: true, confDir: 'etc' },
+  // Wazuh's etc/ is root:wazuh 0770: the group could swap a file there.
+  { product: 'wazuh', accountName: 'wazuh', protocol: 'wazuh4', expectsSrcip: false, confDir: 'active-response/etc' },
 ];
 
 const accounts = new Map<Product, Account>();
@@ -169,8 +172,9 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(ownership(exe)).toEqual({ uid: 0, gid: account.gid, mode: '750' });
     expect(partsFiles(home)).toEqual([`geo-response.${buildOf(exe)}.parts`]);
     expect(ownership(path.join(home, 'active-response', 'bin', `geo-response.${buildOf(exe)}.parts`))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
-    expect(ownership(path.join(home, 'etc', 'dbip-country-lite.mmdb'))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
-    expect(ownership(path.join(home, 'etc', 'geo-response.json'))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
+    expect(ownership(path.join(home, c.confDir, 'dbip-country-lite.mmdb'))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
+    expect(ownership(path.join(home, c.confDir, 'geo-response.json'))).toEqual({ uid: 0, gid: account.gid, mode: '640' });
+    if (c.confDir !== 'etc') expect(ownership(path.join(home, c.confDir))).toEqual({ uid: 0, gid: account.gid, mode: '750' });
     expect(ownership(path.join(home, 'logs', 'geo-response.log'))).toEqual(arLog);
     expect(arLog).toEqual({ uid: account.uid, gid: account.gid, mode: '660' });
   });
@@ -250,26 +254,26 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(fs.readFileSync(tree.ossecConf).equals(original)).toBe(true);
     expect(ownership(tree.ossecConf)).toEqual(confOwnership);
     expect(fs.existsSync(path.join(tree.home, 'active-response', 'bin', 'geo-response'))).toBe(false);
-    expect(fs.existsSync(path.join(tree.home, 'etc', 'dbip-country-lite.mmdb'))).toBe(false);
-    expect(fs.existsSync(path.join(tree.home, 'etc', 'geo-response.json'))).toBe(true);
+    expect(fs.existsSync(path.join(tree.home, c.confDir, 'dbip-country-lite.mmdb'))).toBe(false);
+    expect(fs.existsSync(path.join(tree.home, c.confDir, 'geo-response.json'))).toBe(true);
     expect(fs.existsSync(path.join(tree.home, 'logs', 'geo-response.log'))).toBe(true);
 
     install(tree.home, '--uninstall', '--purge');
-    expect(fs.existsSync(path.join(tree.home, 'etc', 'geo-response.json'))).toBe(false);
+    expect(fs.existsSync(path.join(tree.home, c.confDir, 'geo-response.json'))).toBe(false);
     expect(fs.existsSync(path.join(tree.home, 'logs', 'geo-response.log'))).toBe(false);
     expect(fs.readFileSync(tree.ossecConf).equals(original)).toBe(true);
   });
 
   it('never overwrites an existing configuration, and a second install changes nothing', () => {
     const tree = makeTree(c);
-    const config = path.join(tree.home, 'etc', 'geo-response.json');
+    // Where an install from before the move to active-response/etc kept it.
     const mine = '{ "policy": { "mode": "deny", "countries": ["RU"] } }\n';
-    fs.writeFileSync(config, mine);
+    fs.writeFileSync(path.join(tree.home, 'etc', 'geo-response.json'), mine);
     install(tree.home);
     const afterFirst = hashTree(tree.home);
     install(tree.home);
     expect(hashTree(tree.home)).toBe(afterFirst);
-    expect(fs.readFileSync(config, 'utf8')).toBe(mine);
+    expect(fs.readFileSync(path.join(tree.home, c.confDir, 'geo-response.json'), 'utf8')).toBe(mine);
   });
 
   it('an upgrade removes the old code caches and keeps the last validated configuration (a delete may need it)', () => {
@@ -343,5 +347,42 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(dryUninstall.stdout).toMatch(/would remove \S+\/active-response\/bin\/geo-response\.[0-9a-f]{16}\.parts\n/);
     expect(dryUninstall.stdout).toMatch(/would remove the geo-response blocks from \S+\/etc\/ossec\.conf/);
     expect(dryUninstall.stdout).toMatch(/would remove \S+\/logs\/geo-response\.log/);
+  });
+});
+
+describe.skipIf(!IS_ROOT)('upgrading a Wazuh install whose configuration sits in the group-writable etc/ (needs root: chown)', () => {
+  const c = PRODUCTS.find((p) => p.product === 'wazuh')!;
+  const alert = (exe: string) => spawnSync(exe, ['add', '-', '81.2.69.142', '1.1', '5710', '/var/log/auth.log', '-'], { cwd: '/', env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+
+  it('moves a configuration only root changed to active-response/etc, says to review it, and removes the old database', () => {
+    const tree = makeTree(c);
+    const old = path.join(tree.home, 'etc', 'geo-response.json');
+    fs.writeFileSync(old, '{ "policy": { "mode": "deny", "countries": ["RU"] } }\n', { mode: 0o640 });
+    fs.writeFileSync(path.join(tree.home, 'etc', 'dbip-country-lite.mmdb'), 'an old copy');
+    const result = install(tree.home);
+    expect(result.stdout).toMatch(/move \S+\/etc\/geo-response\.json to \S+\/active-response\/etc\/geo-response\.json .*review it/);
+    expect(fs.existsSync(old)).toBe(false);
+    expect(fs.existsSync(path.join(tree.home, 'etc', 'dbip-country-lite.mmdb'))).toBe(false);
+    const check = spawnSync(path.join(tree.home, 'active-response', 'bin', 'geo-response'), ['check'], { cwd: '/', env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
+    expect(check.stdout).toMatch(/trust: configuration directory \S+\/active-response\/etc \(not \S+\/etc: \S+\/etc is writable by its group \(mode 0770\)\): ok/);
+    expect(check.stdout).toMatch(/policy: mode deny; countries RU/);
+  });
+
+  it('leaves a configuration someone else changed where it is, says so, and alerts refuse it until the admin acts', () => {
+    const tree = makeTree(c);
+    const account = accounts.get('wazuh')!;
+    const old = path.join(tree.home, 'etc', 'geo-response.json');
+    fs.writeFileSync(old, '{ "firewall": { "backend": "command", "command": ["/bin/sh", "-c", "id"] } }\n');
+    fs.chownSync(old, account.uid, account.gid);
+    const result = runInstall(['--prefix', tree.home]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/etc\/geo-response\.json is not moved: it is owned by uid \d+ .*review it/);
+    // No example policy in its place: a log-only policy would silently replace what the admin meant.
+    expect(fs.existsSync(path.join(tree.home, 'active-response', 'etc', 'geo-response.json'))).toBe(false);
+    const refused = alert(path.join(tree.home, 'active-response', 'bin', 'geo-response'));
+    expect(refused.status).toBe(4);
+    expect(refused.stderr).toMatch(/configuration \S+\/etc\/geo-response\.json is not read: \S+\/etc is writable by its group .*install\.sh --apply moves/);
+    const records = readGeoLog(tree.home);
+    expect(records.at(-1)?.geo_response?.error_code).toBe('UNTRUSTED_PATH');
   });
 });

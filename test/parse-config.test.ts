@@ -38,6 +38,15 @@ describe('parseConfig', () => {
     ['{"firewall":{"backend":"nftable"}}', 'firewall.backend: expected one of "none", "nftables", "ipset", "iptables", "firewalld", "command"'],
     ['{"firewall":{"dry-run":true}}', 'firewall: unknown key "dry-run"'],
     ['{"firewall":{"backend":"command"}}', 'firewall.command: expected [program, ...arguments] when firewall.backend is "command"'],
+    // Type errors without a message of their own name the expected type and what was there.
+    ['[]', '(top level): expected an object, got an array'],
+    ['{"firewall":{"expire_seconds":"x"}}', 'firewall.expire_seconds: expected a number, got a string ("x")'],
+    ['{"policy":{"countries":"RU"}}', 'policy.countries: expected an array, got a string ("RU")'],
+    ['{"policy":{"never_block":[1]}}', 'policy.never_block[0]: expected a string, got a number (1)'],
+    ['{"policy":{"min_rule_level":-1}}', 'policy.min_rule_level: expected a number of at least 0, got a number (-1)'],
+    ['{"policy":{"min_rule_level":17}}', 'policy.min_rule_level: expected a number of at most 16, got a number (17)'],
+    ['{"databases":{"geo":""}}', 'databases.geo: expected a string of at least 1 characters, got a string ("")'],
+    ['{"log":null}', 'log: expected an object, got null'],
   ])('%s → %s', (text, message) => {
     expect(() => parseConfig(text, FILE)).toThrowError(expect.objectContaining({ code: 'CONFIG_INVALID', kind: 'config', message: expect.stringContaining(`${FILE}: ${message}`) }));
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Reader } from 'maxmind';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { runOssec } from './support/execd';
 import { EMBEDDED_DB, makeBundleHome, stableRecord } from './support/bundle-home';
 import { version } from '../package.json';
@@ -89,6 +89,8 @@ describe('log.path', () => {
   ])('moves the geo log with %s', async (_, config, code) => {
     const home = makeBundleHome();
     home.writeConfig(config);
+    // The admin makes the directory: geo-response creates no directories (a missing one is an error).
+    mkdirSync(`${home.home}/logs/custom`);
     const result = await runOssec('add - 203.0.113.7 1795823765.1 5710 /var/log/auth.log -', { command: home.command, env: home.env });
     expect(result.code).toBe(code);
     expect(home.readLogText()).toBe('');

@@ -205,9 +205,16 @@ describe('attacker-influenced text is inert', () => {
     expect(result.stdout).toContain('onerror=alert(2)>?]');
   });
 
-  it('csv: RFC 4180 quoting and no formula cells', async () => {
+  it('csv: RFC 4180 quoting, no formula cells, control bytes written as visible escapes', async () => {
     const result = await report(['--format', 'csv', '--table', 'asns', file]);
     const row = result.stdout.split('\r\n')[1]!;
-    expect(row).toBe(`666,"'=cmd|' /C calc'!A0 <script>alert(1)</script>""><img src=x onerror=alert(2)>\u001b]0;pwned\u0007",1,1,1,1`);
+    expect(row).toBe(`666,"'=cmd|' /C calc'!A0 <script>alert(1)</script>""><img src=x onerror=alert(2)>\\x1b]0;pwned\\x07",1,1,1,1`);
+  });
+
+  it.each(['summary', 'countries', 'asns', 'ips', 'decisions', 'failures', 'histogram', 'sources'])('csv --table %s: no control byte reaches the output', async (table) => {
+    const result = await report(['--format', 'csv', '--table', table, file]);
+    expect(result.code).toBe(0);
+    // C0 but TAB, LF and CR; DEL; C1.
+    expect(result.stdout).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/);
   });
 });

@@ -1,5 +1,7 @@
-import { configFileOf } from '../respond/load-config.js';
+import { createInstalledConfigSource } from '../respond/load-config.js';
+import { locateConfig } from '../trust/config-location.js';
 import { runCheck } from '../check/run-check.js';
+import { checkTrust } from '../check/check-trust.js';
 import { discoverInstallDatabases } from '../geo/discover-databases.js';
 import { lookupAddress } from '../geo/lookup-address.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
@@ -17,16 +19,18 @@ export interface CheckCommandIo {
 
 /** `geo-response check [<sample-ip>]`: print what the installation would do, exit non-zero when something is wrong. */
 export async function runCheckCommand(args: string[], io: CheckCommandIo): Promise<number> {
-  const configPath = configFileOf(io.home);
+  const location = locateConfig(io.home);
+  const configPath = location.path;
   const result = await runCheck({
     home: io.home,
     configPath,
     ...(args[0] ? { sampleIp: args[0] } : {}),
     env: io.env,
-    readConfigText,
+    // Read as alerts read it: a configuration stranded in an untrusted etc/ is a failure.
+    readConfigText: () => createInstalledConfigSource(location, readConfigText).text(),
     hostAddresses: await listHostAddresses(),
     async lookup(address, configured) {
-      const paths = discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured, listDir: listDatabaseFiles });
+      const paths = discoverInstallDatabases({ home: io.home, configDir: location.dir, bundleDir: io.bundleDir, env: io.env, configured, listDir: listDatabaseFiles });
       const found = lookupAddress(address, paths, openDatabaseFully);
       if (found.error) throw found.error;
       return {
@@ -38,6 +42,7 @@ export async function runCheckCommand(args: string[], io: CheckCommandIo): Promi
       };
     },
   });
-  io.writeStdout(`${result.lines.join('\n')}\n`);
-  return result.ok ? EXIT_CODES.ok : EXIT_CODES.config;
+  const trust = checkTrust({ home: io.home, bundleDir: io.bundleDir, location });
+  io.writeStdout(`${[...trust.lines, ...result.lines].join('\n')}\n`);
+  return result.ok && trust.ok ? EXIT_CODES.ok : EXIT_CODES.config;
 }

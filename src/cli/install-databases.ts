@@ -1,4 +1,5 @@
-import { configFileOf } from '../respond/load-config.js';
+import { createInstalledConfigSource } from '../respond/load-config.js';
+import { locateConfig } from '../trust/config-location.js';
 import { discoverInstallDatabases, type DatabasePaths } from '../geo/discover-databases.js';
 
 export interface InstallDatabasesIo {
@@ -11,9 +12,10 @@ export interface InstallDatabasesIo {
 
 /** The databases the installation uses for `lookup` and `check`: its configuration's paths (`overrides` win), then discovery. */
 export async function resolveInstallDatabases(io: InstallDatabasesIo, overrides: DatabasePaths = {}): Promise<DatabasePaths> {
-  const configPath = configFileOf(io.home);
-  const text = io.readConfigText(configPath);
+  const location = locateConfig(io.home);
+  const configPath = location.path;
+  const text = createInstalledConfigSource(location, io.readConfigText).text();
   // A part of the executable of its own (as in check/run-check.ts): stored once, not per command.
   const configured = text === undefined ? {} : (await import('../policy/parse-config.js')).parseConfig(text, configPath).databases;
-  return discoverInstallDatabases({ home: io.home, bundleDir: io.bundleDir, env: io.env, configured: { ...configured, ...overrides }, listDir: io.listDatabaseFiles });
+  return discoverInstallDatabases({ home: io.home, configDir: location.dir, bundleDir: io.bundleDir, env: io.env, configured: { ...configured, ...overrides }, listDir: io.listDatabaseFiles });
 }

@@ -11,6 +11,7 @@ import type { GeoResponseError } from '../errors.js';
 import { resolveBundleDir, resolveHome } from './home.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
 import { listHostAddresses } from './host-addresses.js';
+import { locateConfig } from '../trust/config-location.js';
 import { formatUsage } from './usage.js';
 
 declare const __GEO_RESPONSE_VERSION__: string;
@@ -89,6 +90,7 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
     bundleDir,
     now: () => new Date(),
     elapsedMs: () => Number(process.hrtime.bigint() - started) / 1e6,
+    configLocation: locateConfig(home),
     readConfigText,
     configCache: currentExecutable()?.textCache('config.json'),
     listDatabaseFiles,
@@ -99,7 +101,7 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
     async applyFirewall(call, config) {
       // execa and the backends load only when a backend is configured and has work to do.
       const { applyFirewall } = await import('../firewall/index.js');
-      return applyFirewall(call, config, { env: proc.env, lockDir: `${home}/var/run` });
+      return applyFirewall(call, config, { env: proc.env });
     },
   };
 }

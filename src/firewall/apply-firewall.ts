@@ -1,4 +1,4 @@
-import { GeoResponseError, toGeoResponseError, toOneLine } from '../errors.js';
+import { toGeoResponseError, toOneLine } from '../errors.js';
 import type { FirewallConfig } from '../policy/config-schema.js';
 import { executePlan } from './execute-plan.js';
 import { createMissingBinaryError } from './firewall-error.js';
@@ -34,10 +34,7 @@ export async function applyFirewall(request: FirewallRequest, config: FirewallCo
 
   let release: (() => void) | undefined;
   try {
-    if (plan.needsLock) {
-      if (options.lockDir === undefined) throw new GeoResponseError('a firewall change needs a lock directory and none was given', { code: 'INTERNAL', kind: 'internal' });
-      release = await acquireFirewallLock({ lockDir: options.lockDir, waitTimeoutMs: options.lockTimeoutMs });
-    }
+    if (plan.needsLock) release = await acquireFirewallLock({ ...(options.lockDir ? { lockDir: options.lockDir } : {}), waitTimeoutMs: options.lockTimeoutMs });
     const execution = await executePlan(resolved.steps, createExecaRunner({ env: options.env, timeoutMs: options.timeoutMs }));
     if (execution.ok) return { fields: { ...fields, result: execution.result, commands: execution.commands } };
     return {

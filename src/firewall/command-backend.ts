@@ -1,3 +1,4 @@
+import { GeoResponseError } from '../errors.js';
 import type { BackendRequest, FirewallBackend, FirewallPlan } from './firewall-types.js';
 
 /**
@@ -14,6 +15,11 @@ export function createCommandBackend(command: readonly string[]): FirewallBacken
       // would make firewall-drop.sh block it with ip6tables).
       const [, user = '-', , ...rest] = request.ossecArgs;
       const args = [...fixedArgs, request.action, user, request.address.text, ...rest];
+      // No program can receive a NUL in an argument (exec ends the string there): the alert's text is at fault.
+      const withNul = args.find((arg) => arg.includes('\0'));
+      if (withNul !== undefined) {
+        throw new GeoResponseError(`the alert's argument ${JSON.stringify(withNul)} holds a NUL byte, which cannot be passed to ${program}; nothing was run`, { code: 'INVALID_ARGUMENT', kind: 'input' });
+      }
       return {
         needsLock: false,
         steps: [{ kind: 'run', command: { program, args }, effect: request.action === 'add' ? 'block' : 'unblock', summary: `${program} ${request.action}` }],

@@ -1,41 +1,58 @@
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GeoResponseError } from '../errors.js';
+import { describeViolation, findUntrustedDirectory } from '../trust/trusted-path.js';
 
 export const LOCK_WAIT_TIMEOUT_MS = 30_000;
 // Short first waits: one plan takes a few milliseconds of nft/ipset, and a botnet burst queues dozens of us.
 const RETRY_MIN_MS = 5;
 const RETRY_MAX_MS = 50;
 const LOCK_FILE_NAME = 'firewall.lock';
-// A plan runs a few commands of at most 10 s each; a pid-less lock older than this is nobody's.
-const ANONYMOUS_LOCK_STALE_MS = 15_000;
+// A lock whose holder cannot be identified (no start time: the exclusive-create fallback stopped
+// between its open and its write) is nobody's after this: that window is microseconds wide.
+const ANONYMOUS_LOCK_STALE_MS = 3_000;
+// A holder runs a plan of a few commands, each killed with its process group at 10 s + 1 s
+// (run-command.ts): a lock older than this is held by a process that is stuck, not working.
+const MAX_HOLD_MS = 45_000;
+// A token is "<pid> <start time in clock ticks> <random>\n"; nothing longer is ever read.
+const TOKEN_MAX_BYTES = 128;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export interface LockOptions {
-  /** Every invocation must name the same one (the CLI passes <home>/var/run). */
-  lockDir: string;
+  /** Default: defaultLockDir(). Every invocation must name the same one. */
+  lockDir?: string;
   waitTimeoutMs?: number;
 }
 
 /**
- * Take the host-wide firewall lock (a lock file that appears holding our pid), waiting for other invocations.
- * Check-then-change sequences (iptables -C then -I, ipset test then add) race without it. Returns the release function.
+ * Where the host-wide lock lives: a directory only root can write (/run/geo-response, 0700), never
+ * under the installation's var/run, which the ossec/wazuh group can write (a lock planted there
+ * stopped every block and delete). The firewall is the host's, so one lock for every installation.
  */
-export async function acquireFirewallLock(options: LockOptions): Promise<() => void> {
-  const dir = options.lockDir;
+export function defaultLockDir(): string {
+  if (process.geteuid?.() !== 0) return join(tmpdir(), `geo-response-${process.geteuid?.() ?? 'user'}`);
+  return lstatSync('/run', { throwIfNoEntry: false })?.isDirectory() ? '/run/geo-response' : '/var/run/geo-response';
+}
+
+/**
+ * Take the host-wide firewall lock (a lock file that appears holding our pid and start time),
+ * waiting for other invocations. Check-then-change sequences (iptables -C then -I, ipset test then
+ * add) race without it. Returns the release function.
+ */
+export async function acquireFirewallLock(options: LockOptions = {}): Promise<() => void> {
+  const dir = options.lockDir ?? defaultLockDir();
   const path = join(dir, LOCK_FILE_NAME);
-  const token = `${process.pid} ${randomBytes(6).toString('hex')}\n`;
+  const token = `${process.pid} ${startTimeOf(process.pid) ?? '-'} ${randomBytes(6).toString('hex')}\n`;
   const deadline = Date.now() + (options.waitTimeoutMs ?? LOCK_WAIT_TIMEOUT_MS);
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o750 });
-  } catch (error) {
-    throw lockError(`cannot create the lock directory ${dir}`, error);
-  }
-  // The lock file appears with its holder's pid already in it: written once to a private temp file,
-  // then hard-linked into place on each attempt (link fails while the lock exists). So no crash or
-  // full disk can leave an empty lock that nobody could ever prove stale. A filesystem without
-  // hard links gets the plain exclusive create instead, which can.
+  preparePrivateDirectory(dir);
+  removeLeftovers(dir);
+  // The lock file appears with its holder's identity already in it: written once to a private temp
+  // file, then hard-linked into place on each attempt (link fails while the lock exists). So no
+  // crash or full disk can leave an empty lock that nobody could ever prove stale. A filesystem
+  // without hard links gets the plain exclusive create instead, which can.
   const staged = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
   try {
     writeToken(staged, token);
@@ -55,6 +72,17 @@ export async function acquireFirewallLock(options: LockOptions): Promise<() => v
   } finally {
     unlinkQuietly(staged);
   }
+}
+
+// Created 0700 if missing; used only if it and every directory above it are ours alone.
+function preparePrivateDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw lockError(`cannot create the lock directory ${dir}`, error);
+  }
+  const violation = findUntrustedDirectory(dir);
+  if (violation !== undefined) throw lockError(`the lock directory is not private: ${describeViolation(violation)}`);
 }
 
 function tryCreate(staged: string, path: string, token: string): boolean {
@@ -80,7 +108,7 @@ function tryCreateExclusive(path: string, token: string): boolean {
 }
 
 function writeToken(path: string, token: string): void {
-  const fd = openSync(path, 'wx', 0o640);
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     if (writeSync(fd, token) !== Buffer.byteLength(token)) throw new Error('short write');
   } finally {
@@ -88,20 +116,36 @@ function writeToken(path: string, token: string): void {
   }
 }
 
-// A lock without a pid comes from the exclusive-create fallback stopped between its open and its
-// write, an older version or a damaged disk: stale once it is older than any holder's plan could be.
+/** What the lock's staleness is judged by, about a process. */
+export interface ProcessProbe {
+  startTime(pid: number): string | undefined;
+  isAlive(pid: number): boolean;
+}
+
+/** Whether a lock's holder is gone, judged from its bounded contents and its age. Pure. */
+export function isStaleLock(content: string, ageMs: number, probe: ProcessProbe): boolean {
+  if (ageMs > MAX_HOLD_MS) return true;
+  const [pidText = '', startTime = ''] = content.split(' ');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return ageMs > ANONYMOUS_LOCK_STALE_MS;
+  // Without a start time the pid alone may name a process that reused it (pid 1 is always alive).
+  if (!/^\d+$/.test(startTime)) return !probe.isAlive(pid) || ageMs > ANONYMOUS_LOCK_STALE_MS;
+  // The same pid with another start time is a new process that reused it: the holder is gone.
+  return probe.startTime(pid) !== startTime;
+}
+
+const SYSTEM_PROBE: ProcessProbe = { startTime: startTimeOf, isAlive };
+
 function breakIfStale(path: string): void {
-  const content = readOrUndefined(path);
-  if (content === undefined) return;
-  const pid = Number.parseInt(content, 10);
-  if (Number.isInteger(pid) ? isAlive(pid) : !isOlderThan(path, ANONYMOUS_LOCK_STALE_MS)) return;
+  const seen = readLock(path);
+  if (seen === undefined || !isStaleLock(seen.content, Date.now() - seen.mtimeMs, SYSTEM_PROBE)) return;
   const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
     renameSync(path, aside);
   } catch {
     return; // another waiter broke it first
   }
-  if (readOrUndefined(aside) !== content) {
+  if (readLock(aside)?.content !== seen.content) {
     try {
       linkSync(aside, path);
     } catch {
@@ -113,14 +157,58 @@ function breakIfStale(path: string): void {
 
 function release(path: string, token: string): void {
   // Only remove our own file: after a stale break the path could name another holder's lock.
-  if (readOrUndefined(path) === token) unlinkQuietly(path);
+  if (readLock(path)?.content === token) unlinkQuietly(path);
 }
 
-function isOlderThan(path: string, ageMs: number): boolean {
+// Staged and set-aside files of invocations that were killed before their finally ran.
+function removeLeftovers(dir: string): void {
+  let names: string[];
   try {
-    return Date.now() - statSync(path).mtimeMs > ageMs;
+    names = readdirSync(dir);
   } catch {
-    return false;
+    return;
+  }
+  for (const name of names) {
+    const match = /^firewall\.lock\.(?:stale\.)?(\d+)\.[0-9a-f]+(?:\.new)?$/.exec(name);
+    if (match && !isAlive(Number(match[1]))) unlinkQuietly(join(dir, name));
+  }
+}
+
+// At most TOKEN_MAX_BYTES, without following a link or blocking.
+function readLock(path: string): { content: string; mtimeMs: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_FLAGS);
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(TOKEN_MAX_BYTES);
+    const length = readSync(fd, buffer, 0, TOKEN_MAX_BYTES, 0);
+    return { content: buffer.toString('latin1', 0, length), mtimeMs: lstatSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now() };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Field 22 of /proc/<pid>/stat, read after the command name (which may hold spaces and parentheses).
+function startTimeOf(pid: number): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(`/proc/${pid}/stat`, READ_FLAGS);
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(1024);
+    const text = buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0));
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -130,14 +218,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function readOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 

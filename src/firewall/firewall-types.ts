@@ -27,7 +27,7 @@ export interface ApplyFirewallOptions {
   env: NodeJS.ProcessEnv;
   /** Per-command timeout; default FIREWALL_COMMAND_TIMEOUT_MS. */
   timeoutMs?: number;
-  /** Where the lock file lives (the CLI passes <home>/var/run, which OSSEC and Wazuh already have); needed only by plans that change the firewall. */
+  /** Where the lock file lives; default defaultLockDir() (/run/geo-response as root: never a directory the group can write). Tests pass their own. */
   lockDir?: string;
   /** How long to wait for another invocation's lock; default LOCK_WAIT_TIMEOUT_MS. */
   lockTimeoutMs?: number;

@@ -96,6 +96,8 @@ export interface InstallDatabaseOptions {
   home: string;
   bundleDir: string;
   env: NodeJS.ProcessEnv;
+  /** The directory holding the configuration (config-location.ts): searched after the system directories. */
+  configDir: string;
   /** Paths from the configuration (relative ones are taken from home). */
   configured: DatabasePaths;
   listDir: (dir: string) => string[];
@@ -103,7 +105,8 @@ export interface InstallDatabaseOptions {
 
 /**
  * The databases an installation uses: configured paths, then the system directories
- * (GEO_RESPONSE_DB_SEARCH_PATH replaces them, colon-separated), then <home>/etc, then the
+ * (GEO_RESPONSE_DB_SEARCH_PATH replaces them, colon-separated), then the configuration's directory
+ * (never an etc/ the group can write: a planted database there would decide blocks), then the
  * embedded default beside the executable.
  */
 export function discoverInstallDatabases(options: InstallDatabaseOptions): DatabasePaths {
@@ -115,7 +118,7 @@ export function discoverInstallDatabases(options: InstallDatabaseOptions): Datab
       ...(geo ? { geo: resolve(options.home, geo) } : {}),
       ...(asn ? { asn: resolve(options.home, asn) } : {}),
     },
-    searchDirs: [...systemDirs, resolve(options.home, 'etc')],
+    searchDirs: [...systemDirs, options.configDir],
     bundleDir: options.bundleDir,
     listDir: options.listDir,
   });

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { Reader } from 'maxmind';
-import { GeoResponseError } from '../errors.js';
+import { createNotFoundError } from './mmdb/mmdb-errors.js';
+import { openDatabaseFile } from './open-database-file.js';
 import type { DatabaseReader } from './database-reader.js';
 
 /**
@@ -9,16 +10,14 @@ import type { DatabaseReader } from './database-reader.js';
  * the lazy reader instead (./mmdb/).
  */
 export function openDatabaseFully(path: string): DatabaseReader {
+  const { fd } = openDatabaseFile(path);
   let buffer: Buffer;
   try {
-    buffer = readFileSync(path);
+    buffer = readFileSync(fd);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new GeoResponseError(`cannot open MaxMind database ${path} (${code}): check the configured path or run geoipupdate`, {
-      code: 'DATABASE_NOT_FOUND',
-      kind: 'lookup',
-      cause: error,
-    });
+    throw createNotFoundError(path, error);
+  } finally {
+    closeSync(fd);
   }
   const reader = new Reader<Record<string, unknown>>(buffer);
   const ipVersion = reader.metadata.ipVersion === 4 ? 4 : 6;

@@ -28,7 +28,8 @@
  * runs as root (brotli has no checksum: a review found single-bit flips that decompressed to
  * different, still runnable, firewall code).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { describeViolation, openTrusted } from '../trust/trusted-path.js';
 
 const MAGIC = 'GEO-RESPONSE-PARTS';
 /** The index must fit in the first read of the file. */
@@ -90,13 +91,17 @@ export function findPart(head: string, name: string, path: string, build: string
 
 /** The source of one part, from the parts file at `path`, which must be of `build`. */
 export function readPart(path: string, build: string, name: string): string {
-  let fd: number;
+  let opened;
   try {
-    fd = openSync(path, 'r');
+    opened = openTrusted(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new Error(`cannot open ${path} (${code}): it holds the ${name} part of this build, which must sit beside the executable; reinstall geo-response`, { cause: error });
   }
+  // Code that runs as root: only from a file the ossec/wazuh group cannot change.
+  if (opened.kind === 'missing') throw new Error(`cannot open ${path} (ENOENT): it holds the ${name} part of this build, which must sit beside the executable; reinstall geo-response`);
+  if (opened.kind === 'untrusted') throw new Error(`the ${name} part is not loaded: ${describeViolation(opened.violation)}`);
+  const { fd } = opened;
   try {
     const head = Buffer.allocUnsafe(PARTS_INDEX_MAX_BYTES);
     const entry = findPart(head.toString('latin1', 0, readSync(fd, head, 0, head.length, 0)), name, path, build);

@@ -23,7 +23,7 @@ export function parseConfig(text: string, fileName: string): Config {
     }
     return result.data;
   }
-  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue)}`);
+  const problems = result.error.issues.map((issue) => `${formatPath(issue.path)}: ${describeIssue(issue, valueAt(raw, issue.path))}`);
   throw new GeoResponseError(`${fileName}: ${problems.join('; ')}`, { code: 'CONFIG_INVALID', kind: 'config', cause: result.error });
 }
 
@@ -42,7 +42,34 @@ function formatPath(path: PropertyKey[]): string {
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
 }
 
-function describeIssue(issue: { code: string; message: string; keys?: string[] }): string {
+// zod/mini says only "Invalid input" where a schema gave no message of its own: say what was expected and what was there.
+function describeIssue(issue: { code: string; message: string; keys?: string[]; expected?: string; origin?: string; minimum?: unknown; maximum?: unknown }, value: unknown): string {
   if (issue.code === 'unrecognized_keys' && issue.keys) return `unknown key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-  return issue.message;
+  if (issue.message !== 'Invalid input') return issue.message;
+  if (issue.code === 'invalid_type' && issue.expected) return `expected ${withArticle(issue.expected === 'int' ? 'whole number' : issue.expected)}, got ${describeValue(value)}`;
+  if (issue.code === 'too_small' || issue.code === 'too_big') {
+    const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+    const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
+    return `expected ${withArticle(issue.origin ?? 'value')} of ${bound}${unit}, got ${describeValue(value)}`;
+  }
+  return `${issue.message} (${issue.code.replaceAll('_', ' ')}), got ${describeValue(value)}`;
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return `${withArticle(typeof value)} (${text.length > 40 ? `${text.slice(0, 40)}…` : text})`;
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 }

@@ -6,10 +6,14 @@ type Cell = string | number | boolean | null;
 // A text cell starting with one of these is read as a formula by spreadsheets (CSV injection); log text is attacker-influenced.
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. */
+// Control bytes other than line breaks and tabs (ESC, BEL…): a record's text is attacker-influenced,
+// and a terminal that shows the CSV would obey them. Written as visible \xNN escapes instead.
+const CONTROL_BYTES = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
+
+/** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled; control bytes escaped. */
 export function formatCsvField(cell: Cell, fromLog = false): string {
   if (cell === null) return '';
-  let text = String(cell);
+  let text = String(cell).replace(CONTROL_BYTES, (byte) => `\\x${byte.charCodeAt(0).toString(16).padStart(2, '0')}`);
   if (fromLog && typeof cell === 'string' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

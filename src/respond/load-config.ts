@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
 import type { Config } from '../policy/config-schema.js';
 import { defaultConfig } from '../policy/default-config.js';
+import type { ConfigLocation } from '../trust/config-location.js';
+import { untrustedPathError } from '../trust/untrusted-path-error.js';
 
 /** The configuration file of one invocation, read at most once. */
 export interface ConfigSource {
@@ -27,11 +28,22 @@ interface CacheEntry {
   config: Config;
 }
 
-/** The configuration file of an installation (alerts, `check` and `lookup` all read this one). */
-export function configFileOf(home: string): string {
-  // resolve, not join: the same path from an absolute home, and a function Node's own module
-  // loader has already compiled (join would be one more for every alert).
-  return resolve(home, 'etc', 'geo-response.json');
+/**
+ * The configuration of an installation as alerts, `check` and `lookup` read it: a configuration
+ * left in an untrusted `<home>/etc` (config-location.ts) is an error, not "no file".
+ */
+export function createInstalledConfigSource(location: ConfigLocation, readText: (path: string) => string | undefined): ConfigSource {
+  return createConfigSource(location.path, (path) => {
+    const text = readText(path);
+    if (text === undefined && location.stranded !== undefined) {
+      const { violation } = location.stranded;
+      throw untrustedPathError(
+        { ...violation, fix: `install.sh --apply moves ${location.stranded.path} to ${location.dir}/ (review it first: the group could have changed it)` },
+        `configuration ${location.stranded.path} is not read`,
+      );
+    }
+    return text;
+  });
 }
 
 /** A ConfigSource that reads the file on first use only. */

@@ -2,6 +2,7 @@ import type { OpenDatabase } from '../geo/database-reader.js';
 import type { FirewallConfig } from '../policy/config-schema.js';
 // Types only: the firewall code itself loads lazily, when a backend has work to do.
 import type { FirewallOutcome, FirewallRequest } from '../firewall/index.js';
+import type { ConfigLocation } from '../trust/config-location.js';
 import type { LineSource } from './line-source.js';
 import type { ValidatedConfigCache } from './load-config.js';
 
@@ -20,6 +21,8 @@ export interface RespondDeps {
   bundleDir: string;
   now(): Date;
   elapsedMs(): number;
+  /** Where the installation keeps its configuration (and embedded database). */
+  configLocation: ConfigLocation;
   /** The configuration file's text, or undefined when there is none. */
   readConfigText(path: string): string | undefined;
   /** The last validated configuration, kept beside the executable; undefined where there is none to keep. */

@@ -9,7 +9,7 @@ import { buildRecord, type RecordInput } from '../log/build-record.js';
 import { formatActiveResponseLine } from '../log/format-ar-line.js';
 import type { Config } from '../policy/config-schema.js';
 import { defaultConfig } from '../policy/default-config.js';
-import { configFileOf, createConfigSource, loadConfig, readLastValidatedConfig, type ConfigSource } from './load-config.js';
+import { createInstalledConfigSource, loadConfig, readLastValidatedConfig, type ConfigSource } from './load-config.js';
 import { decide } from '../policy/decide.js';
 import type { LineSource } from './line-source.js';
 import type { RespondDeps } from './respond-deps.js';
@@ -25,7 +25,7 @@ type Progress = Omit<RecordInput, 'timestamp' | 'version' | 'durationMs' | 'outc
 /** The active response: read the call, geolocate, decide, maybe block, and append exactly one record. Returns the failure that decides the exit code, if any. */
 export async function respond(deps: RespondDeps): Promise<GeoResponseError | undefined> {
   const progress: Progress = { protocol: 'unknown' };
-  const config: LoadedConfig = { source: createConfigSource(configFileOf(deps.home), deps.readConfigText) };
+  const config: LoadedConfig = { source: createInstalledConfigSource(deps.configLocation, deps.readConfigText) };
   let stdinOpened: LineSource | undefined;
   const stdin = () => (stdinOpened ??= deps.stdin());
   try {
@@ -147,7 +147,7 @@ async function handshake(deps: RespondDeps, lines: LineSource | undefined, addre
 }
 
 function lookupWith(deps: RespondDeps, address: IpAddress, config: Config): GeoLookup {
-  const paths = discoverInstallDatabases({ home: deps.home, bundleDir: deps.bundleDir, env: deps.env, configured: config.databases, listDir: deps.listDatabaseFiles });
+  const paths = discoverInstallDatabases({ home: deps.home, configDir: deps.configLocation.dir, bundleDir: deps.bundleDir, env: deps.env, configured: config.databases, listDir: deps.listDatabaseFiles });
   return lookupAddress(address, paths, deps.openDatabase);
 }
 

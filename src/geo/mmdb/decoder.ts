@@ -25,6 +25,11 @@ const POINTER_VALUE_OFFSETS = [0, 2048, 526336, 0];
 const SIZE_BASES = [0, 29, 285, 65821];
 // Real records nest a few levels; a deeper chain means a pointer loop in a corrupt file.
 const MAX_NESTING_DEPTH = 64;
+// Depth alone does not bound the work: pointers may share subtrees, so a 730-byte file whose maps
+// point twice at the same map, 60 levels deep, asks for 2^60 values. A real record is far below
+// these (a GeoIP2 City record, names in eight languages, is a few hundred values and a few KB).
+export const MAX_VALUES_PER_RECORD = 20_000;
+export const MAX_BYTES_PER_RECORD = 4 * 1024 * 1024;
 
 interface Decoded {
   value: unknown;
@@ -45,13 +50,20 @@ export class DataDecoder {
     private readonly end: number,
   ) {}
 
-  /** Decode the value at an absolute file offset. */
+  // What one decodeAt may still take: values (pointers included) and bytes of strings and blobs.
+  private valuesLeft = 0;
+  private bytesLeft = 0;
+
+  /** Decode the value at an absolute file offset, within MAX_VALUES_PER_RECORD and MAX_BYTES_PER_RECORD. */
   decodeAt(offset: number): unknown {
+    this.valuesLeft = MAX_VALUES_PER_RECORD;
+    this.bytesLeft = MAX_BYTES_PER_RECORD;
     return this.decode(offset, 0).value;
   }
 
   private decode(offset: number, depth: number): Decoded {
     if (depth > MAX_NESTING_DEPTH) this.fail(offset, `data nested deeper than ${MAX_NESTING_DEPTH} levels (a pointer loop?)`);
+    if (--this.valuesLeft < 0) this.fail(offset, `one record asks for more than ${MAX_VALUES_PER_RECORD} values (pointers sharing subtrees?)`);
     const ctrl = this.byte(offset++);
     let type = ctrl >> 5;
     if (type === TYPE_POINTER) {
@@ -93,6 +105,7 @@ export class DataDecoder {
         return { value: this.file.floatAt(offset), next };
       case TYPE_BYTES:
         this.check(offset, size);
+        this.take(offset, size);
         return { value: size === 0 ? Buffer.alloc(0) : this.file.bytesAt(offset, size), next };
       case TYPE_INT32:
         return { value: this.decodeInt32(offset, size), next };
@@ -168,7 +181,13 @@ export class DataDecoder {
 
   private utf8(offset: number, length: number): string {
     this.check(offset, length);
+    this.take(offset, length);
     return this.file.utf8At(offset, length);
+  }
+
+  private take(offset: number, length: number): void {
+    this.bytesLeft -= length;
+    if (this.bytesLeft < 0) this.fail(offset, `one record holds more than ${MAX_BYTES_PER_RECORD} bytes of strings and blobs`);
   }
 
   private check(offset: number, length: number): void {

@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openDatabaseFile } from '../open-database-file.js';
 import { GeoResponseError } from '../../errors.js';
-import { createInvalidError, createNotFoundError, createTruncatedError } from './mmdb-errors.js';
+import { createTruncatedError } from './mmdb-errors.js';
 
 // Reads go through a few reused windows instead of one read per value: a lookup
 // touches ~30-130 tree nodes and a dozen data values here and there, and
@@ -41,20 +42,10 @@ export class PositionedFile {
     this.size = size;
   }
 
-  /** Open a file for positioned reads; a missing or unreadable file is DATABASE_NOT_FOUND. */
+  /** Open a file for positioned reads; a missing or unreadable file is DATABASE_NOT_FOUND, one the group could change UNTRUSTED_PATH. */
   static open(path: string): PositionedFile {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (error) {
-      throw createNotFoundError(path, error);
-    }
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) {
-      closeSync(fd);
-      throw createInvalidError(path, 'it is not a regular file');
-    }
-    return new PositionedFile(path, fd, stat.size);
+    const { fd, size } = openDatabaseFile(path);
+    return new PositionedFile(path, fd, size);
   }
 
   /** Read one byte. */

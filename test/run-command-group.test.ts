@@ -1,0 +1,55 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createExecaRunner } from '../src/firewall/run-command';
+
+const dir = mkdtempSync(join(tmpdir(), 'gr-run-group-'));
+
+function script(name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+// Running, not a zombie: a killed orphan stays in the table until its new parent reaps it.
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+// Bounds here are generous safety nets against a hang, not timing assertions: without the group
+// kill these runs last the grandchild's 60 s.
+describe('a firewall command and everything it forks end with it', () => {
+  it('a program that exits while a child it forked holds the pipes: the run ends and the child is killed', async () => {
+    const pidFile = join(dir, 'leftover.pid');
+    const program = script('forks.sh', `sleep 60 & echo $! > '${pidFile}'; echo started`);
+    const started = Date.now();
+    const result = await createExecaRunner({ env: {}, timeoutMs: 10_000 })({ program, args: [] });
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'started', timedOut: false });
+    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('a program that hangs past the timeout: its whole process group is killed and the run says so', async () => {
+    const pidFile = join(dir, 'hung.pid');
+    const program = script('hangs.sh', `sleep 60 & echo $! > '${pidFile}'; sleep 60`);
+    const started = Date.now();
+    const result = await createExecaRunner({ env: {}, timeoutMs: 300 })({ program, args: [] });
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(result).toMatchObject({ timedOut: true, failure: expect.stringMatching(/timed out after 300 ms/) });
+    expect(existsSync(pidFile)).toBe(true);
+    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('a program that ignores SIGTERM is killed 1 s later', async () => {
+    const program = script('stubborn.sh', `trap '' TERM; sleep 60`);
+    const result = await createExecaRunner({ env: {}, timeoutMs: 200 })({ program, args: [] });
+    expect(result.timedOut).toBe(true);
+  });
+});
