@@ -1,7 +1,7 @@
 import { finishSummary, SummaryAccumulator, type AggregateLimits, DEFAULT_LIMITS } from './aggregate.js';
 import { parseReportEvent } from './parse-record.js';
 import { ProgressBar } from './progress-bar.js';
-import { inspectLogFile, readLogLines } from './read-log.js';
+import { inspectLogFile, readLogLines, type LogFile } from './read-log.js';
 import { matchesFilters, type ReportFilters } from './report-filters.js';
 import type { ReportSummary, SourceFile } from './report-summary.js';
 
@@ -28,8 +28,13 @@ export interface CollectOptions {
 
 /** Read every file (in the order given), filter, and summarise; all files are checked before any is read. */
 export async function collectSummary(options: CollectOptions): Promise<ReportSummary> {
-  const files = [];
-  for (const file of options.files) files.push(await inspectLogFile(file));
+  const files: LogFile[] = [];
+  try {
+    for (const file of options.files) files.push(await inspectLogFile(file));
+  } catch (error) {
+    await Promise.all(files.map((file) => file.handle.close()));
+    throw error;
+  }
   const totalBytes = files.reduce((sum, file) => sum + file.bytes, 0);
   const progress =
     options.progressStream !== undefined && totalBytes >= (options.progressMinBytes ?? PROGRESS_MIN_BYTES)

@@ -1,14 +1,15 @@
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { GeoResponseError } from '../errors.js';
 import { LineSplitter } from './line-splitter.js';
 
-/** A log file checked before reading: it exists, is a regular file, and whether it is gzip. */
+/** A log file checked before reading: it exists, is a regular file, and whether it is gzip; held open, so what was checked is what is read. */
 export interface LogFile {
   path: string;
   bytes: number;
   gzip: boolean;
+  handle: FileHandle;
 }
 
 export interface ReadLogOptions {
@@ -23,40 +24,42 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** How much of a (decompressed) file is checked for NUL bytes, which no JSON line contains. */
 const BINARY_SNIFF_BYTES = 4096;
 const READ_CHUNK_BYTES = 1 << 20;
+// The logs sit in logs/, which the ossec/wazuh group can write, and `report` runs as root: a link
+// planted there is not followed, and a FIFO is refused by its type rather than hang the report.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 function inputError(code: string, message: string, cause?: unknown): GeoResponseError {
   return new GeoResponseError(message, { code, kind: 'input', cause });
 }
 
-/** Check that `file` is a readable regular file and sniff gzip by its magic bytes, not its name. */
+/** Check that `file` is a readable regular file (not a link, not a FIFO) and sniff gzip by its magic bytes, not its name. */
 export async function inspectLogFile(file: string): Promise<LogFile> {
-  let info;
+  let handle: FileHandle;
   try {
-    info = await stat(file);
+    handle = await open(file, OPEN_FLAGS);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw inputError('REPORT_FILE_NOT_FOUND', `${file}: no such file`, error);
+    if (code === 'ELOOP') throw inputError('REPORT_FILE_NOT_REGULAR', `${file} is a symbolic link: not followed in a directory others may write; give the file it points to`, error);
     throw inputError('REPORT_FILE_UNREADABLE', `${file}: ${(error as Error).message}`, error);
   }
-  if (info.isDirectory()) throw inputError('REPORT_FILE_IS_DIRECTORY', `${file} is a directory, not a geo log`);
-  if (!info.isFile()) throw inputError('REPORT_FILE_NOT_REGULAR', `${file} is not a regular file`);
-  const head = Buffer.alloc(2);
   try {
-    const handle = await open(file, 'r');
-    try {
-      await handle.read(head, 0, 2, 0);
-    } finally {
-      await handle.close();
-    }
+    const info = await handle.stat();
+    if (info.isDirectory()) throw inputError('REPORT_FILE_IS_DIRECTORY', `${file} is a directory, not a geo log`);
+    if (!info.isFile()) throw inputError('REPORT_FILE_NOT_REGULAR', `${file} is not a regular file`);
+    const head = Buffer.alloc(2);
+    await handle.read(head, 0, 2, 0);
+    return { path: file, bytes: info.size, gzip: head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1], handle };
   } catch (error) {
+    await handle.close();
+    if (error instanceof GeoResponseError) throw error;
     throw inputError('REPORT_FILE_UNREADABLE', `${file}: ${(error as Error).message}`, error);
   }
-  return { path: file, bytes: info.size, gzip: head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1] };
 }
 
 /** Stream the lines of one log file (gunzipping if needed) into `options`; input errors name the file. */
 export async function readLogLines(file: LogFile, options: ReadLogOptions): Promise<void> {
-  const raw = createReadStream(file.path, { highWaterMark: READ_CHUNK_BYTES });
+  const raw = createReadStream(file.path, { fd: file.handle, start: 0, highWaterMark: READ_CHUNK_BYTES });
   if (options.onBytes) {
     const onBytes = options.onBytes;
     raw.on('data', (chunk) => onBytes(chunk.length));
