@@ -32,7 +32,7 @@ export interface StepResult {
  * One attacker step, program and argv, run as the account (uid and gid set, supplementary groups
  * dropped by libuv), in an empty environment. Throws when it fails unless `mayFail`.
  */
-export function runAsAttacker(account: Account, program: string, args: string[], options: { mayFail?: boolean; input?: string } = {}): StepResult {
+export function runAsAttacker(account: Account, program: string, args: string[], options: { mayFail?: boolean; input?: string | Buffer } = {}): StepResult {
   const result = spawnSync(program, args, {
     uid: account.uid,
     gid: account.gid,
@@ -48,7 +48,7 @@ export function runAsAttacker(account: Account, program: string, args: string[],
 }
 
 /** Writes FILE as the attacker (so it is theirs, with their umask), through `tee`. */
-export function writeAsAttacker(account: Account, file: string, content: string): void {
+export function writeAsAttacker(account: Account, file: string, content: string | Buffer): void {
   runAsAttacker(account, '/usr/bin/tee', [file], { input: content });
 }
 
