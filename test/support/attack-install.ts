@@ -82,6 +82,8 @@ export interface AlertOptions {
   user?: string;
   /** A generous bound for runs that used to hang; the child is killed after it (a signal in the result). */
   timeoutMs?: number;
+  /** Run the executable through this (e.g. `ip netns exec NS`), which must exec it in place. */
+  wrapper?: string[];
 }
 
 export interface AlertResult extends ExecdResult {
@@ -92,8 +94,8 @@ const DEFAULT_ALERT_TIMEOUT_MS = 20_000;
 
 /** One alert as this product's execd sends it: as root, cwd /, PATH=/usr/bin:/bin. */
 export async function sendAlert(install: AttackInstall, options: AlertOptions = {}): Promise<AlertResult> {
-  const { action = 'add', ip = '1.1.1.1', user = '-', timeoutMs = DEFAULT_ALERT_TIMEOUT_MS } = options;
-  const execd = { command: [install.exe], env: { PATH: '/usr/bin:/bin' }, cwd: '/', timeoutMs };
+  const { action = 'add', ip = '1.1.1.1', user = '-', timeoutMs = DEFAULT_ALERT_TIMEOUT_MS, wrapper = [] } = options;
+  const execd = { command: [...wrapper, install.exe], env: { PATH: '/usr/bin:/bin' }, cwd: '/', timeoutMs };
   const started = Date.now();
   const result =
     install.protocol === 'ossec'
