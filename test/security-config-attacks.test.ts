@@ -103,6 +103,8 @@ describe.skipIf(!IS_ROOT)('wazuh: etc/ is group-writable, so the configuration l
     const target = install(WAZUH);
     const marker = path.join(makeTracked('gr-sec-marker-'), 'PWNED');
     const planted = path.join(target.home, 'etc', 'geo-response.json');
+    // Wazuh 4.x's installer makes etc/ wazuh:wazuh 0770 (the daemon user owns it; 5.x: root:wazuh).
+    fs.chownSync(path.dirname(planted), attacker!.uid, attacker!.gid);
     runAsAttacker(attacker!, '/bin/mv', ['-f', planted, `${planted}.away`], { mayFail: true });
     writeAsAttacker(attacker!, planted, JSON.stringify({ firewall: { backend: 'command', command: ['/bin/sh', '-c', `touch ${marker}`] }, policy: { mode: 'allow', countries: [] } }));
 
