@@ -84,7 +84,7 @@ describe.skipIf(!IS_ROOT)('wazuh: etc/ is group-writable, so the configuration l
     const target = install(WAZUH);
     const old = path.join(target.home, 'etc', 'geo-response.json');
     const policy = JSON.stringify({ policy: { mode: 'deny', countries: ['KP'] } });
-    fs.rmSync(target.configPath);
+    fs.rmSync(target.configPath, { force: true });
     fs.writeFileSync(old, policy);
     fs.chownSync(old, 0, attacker!.gid);
     fs.chmodSync(old, 0o640);

@@ -46,8 +46,9 @@ afterEach(() => {
 
 afterAll(() => {
   removeAttacker(attacker);
-  // The lock directory is the product's, on the host: leave it only if it was there before.
-  if (!lockDirExisted) fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+  // The lock directory is the product's, on the host: remove it if these tests made it and it is
+  // empty (rmdir refuses otherwise: another run may be holding a lock in it).
+  if (!lockDirExisted) removeEmptyDir(LOCK_DIR);
 });
 
 function install(layout: Layout): AttackInstall {
@@ -134,6 +135,14 @@ function isAlive(pid: number): boolean {
     return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
+  }
+}
+
+function removeEmptyDir(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // Absent, or in use by another run: leave it.
   }
 }
 
