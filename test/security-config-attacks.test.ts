@@ -145,7 +145,7 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: a configuration the group cou
     expect(check.code).not.toBe(0);
     const line = check.output.split('\n').find((text) => text.includes(target.configPath)) ?? check.output;
     expect(line).toMatch(/writable|group/i);
-    expect(line).toMatch(new RegExp(`chmod (g-w|go-w|0?[0-7]{3}) ${literal(target.configPath).source}`));
+    expect(line).toMatch(fixCommand('chmod (g-w|go-w|0?[0-7]{3})', target.configPath));
   });
 
   it('configuration owned by the attacker: refused, nothing blocked; check says chown root', async () => {
@@ -157,20 +157,24 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: a configuration the group cou
     await expectRefused(target, rec.calls, target.configPath, /own/i);
     const check = runCheck(target);
     expect(check.code).not.toBe(0);
-    expect(check.output).toMatch(new RegExp(`chown root\\S* ${literal(target.configPath).source}`));
+    expect(check.output).toMatch(fixCommand('chown root\\S*', target.configPath));
   });
 
-  it('a group-writable directory above the configuration: refused, and check names that directory and the fix', async () => {
+  it('a group-writable directory above the installation: refused, and check names that directory and the fix', async () => {
     const target = install(layout);
     const rec = recorder();
     writeAdminConfig(target, blockingConfig([rec.program]));
-    const dir = path.dirname(target.configPath);
-    fs.chmodSync(dir, fs.statSync(dir).mode | 0o020);
+    // Not the configuration's own directory (a group-writable etc/ only moves the configuration to
+    // active-response/etc/): one above the whole installation, which no location can get around.
+    const above = path.dirname(target.home);
+    fs.chownSync(above, 0, attacker!.gid);
+    fs.chmodSync(above, 0o775);
 
-    await expectRefused(target, rec.calls, dir, /writable|group/i);
+    await expectRefused(target, rec.calls, above, /writable|group/i);
     const check = runCheck(target);
-    expect(check.code).not.toBe(0);
-    expect(check.output).toMatch(new RegExp(`chmod (g-w|go-w|0?[0-7]{3}) ${literal(dir).source}`));
+    expect(check.code, check.output).not.toBe(0);
+    expect(check.code, `check failed as a bug (exit 1): ${check.output}`).not.toBe(1);
+    expect(check.output).toMatch(fixCommand('chmod (g-w|go-w|0?[0-7]{3})', above));
   });
 
   it('a trusted configuration still works: the block goes to the backend (the refusals above are not refusing everything)', async () => {
@@ -185,6 +189,11 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: a configuration the group cou
     expect(readRecords(target.geoLog).at(-1)?.geo_response?.decision?.action).toBe('block');
   });
 });
+
+// A fix command for PATH as check prints it (the path may be shell-quoted).
+function fixCommand(command: string, file: string): RegExp {
+  return new RegExp(`${command} '?${literal(file).source}'?`);
+}
 
 function makeTracked(prefix: string): string {
   const dir = makeRootDir(prefix);
