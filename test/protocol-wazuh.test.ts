@@ -122,14 +122,101 @@ describe('Wazuh 5.x (WCS) execd', () => {
     geo_response: { version, protocol: 'wazuh5', location: 'local', address_class: 'documentation', network: '203.0.113.0/24', decision: { action: 'log', reason: 'policy mode off' } },
   });
 
-  it.each([
-    ['enable', 'add'],
-    ['disable', 'delete'],
-  ] as const)('%s is recorded as %s, with no handshake', async (command, action) => {
+  it('disable is recorded as delete, with nothing written to stdout', async () => {
     const home = makeBundleHome();
-    const result = await runWazuh5(wcs(command), { command: home.command, env: home.env });
+    const result = await runWazuh5(wcs('disable'), { command: home.command, env: home.env }, 'none');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
-    expect(home.readRecords().map(stableRecord)).toEqual([expected(action)]);
+    expect(home.readRecords().map(stableRecord)).toEqual([expected('delete')]);
+  });
+
+  // Wazuh 5's execd (src/os_execd/src/execd.c) appends "command":"enable" to the WCS document,
+  // waits for one stdout line, and answers with the document, command replaced; its own block-ip
+  // program sends check_keys. Without that line it never schedules the disable.
+  const wcsFromExecd = (command: string) => {
+    const { command: _dropped, ...document } = JSON.parse(WCS_ENABLE);
+    return { ...document, command };
+  };
+
+  it('enable: sends check_keys first, gets continue, records it as add', async () => {
+    const home = makeBundleHome();
+    const result = await runWazuh5(wcsFromExecd('enable'), { command: home.command, env: home.env }, 'continue');
+    expect(result.code).toBe(0);
+    expect(result.checkKeys).toEqual(CHECK_KEYS);
+    expect(result.stdout).toBe(`${JSON.stringify(CHECK_KEYS)}\n`);
+    const { geo_response, ...rest } = expected('add');
+    expect(home.readRecords().map(stableRecord)).toEqual([{ ...rest, geo_response: { ...geo_response, handshake: 'continue' } }]);
+  });
+
+  it('enable: abort (already handled) exits 0, blocks nothing, and the record says so', async () => {
+    const home = makeBundleHome();
+    const result = await runWazuh5(wcsFromExecd('enable'), { command: home.command, env: home.env }, 'abort');
+    expect(result.code).toBe(0);
+    expect(result.checkKeys).toEqual(CHECK_KEYS);
+    expect(home.readRecords().map((r) => [r.event.action, r.event.outcome, r.geo_response.handshake, r.geo_response.decision])).toEqual([['add', 'success', 'abort', undefined]]);
+  });
+});
+
+// Shapes taken from Wazuh's own sources: analysisd's ar_json.c and execd.c (tags 4.2.0–4.14.7),
+// active_responses.c (where Wazuh's programs look for the address).
+describe('Wazuh 4.x execd: the shapes of its own sources', () => {
+  const PROGRAM = 'active-response/bin/geo-response';
+  // An add line of exactly `bytes` bytes (without the newline), padded in full_log.
+  const addLineOf = (bytes: number) => {
+    const message = wazuh4('add');
+    message.parameters.program = PROGRAM;
+    message.parameters.alert.full_log = '';
+    const base = JSON.stringify(message).length;
+    message.parameters.alert.full_log = 'x'.repeat(bytes - base);
+    const line = JSON.stringify(message);
+    expect(Buffer.byteLength(line)).toBe(bytes);
+    return line;
+  };
+
+  // analysisd accepts 65,535 bytes; execd adds the envelope and `program`: 65,564 bytes is the
+  // largest add line, and the reply ("continue" for "add") is 5 bytes longer still.
+  it.each([65_535, 65_536, 65_564])('an add line of %i bytes gets its reply read and is recorded', async (bytes) => {
+    const home = makeBundleHome();
+    const result = await runWazuh4(addLineOf(bytes), 'continue', { command: home.command, env: home.env, closeStdinAfterReply: true });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.checkKeys).toEqual(CHECK_KEYS);
+    expect(home.readRecords().map((r) => [r.event.outcome, r.geo_response.handshake])).toEqual([['success', 'continue']]);
+  });
+
+  it('execd 4.x closes stdin right after its reply: still one record, exit 0', async () => {
+    const home = makeBundleHome();
+    const result = await runWazuh4(wazuh4('add'), 'continue', { command: home.command, env: home.env, closeStdinAfterReply: true });
+    expect(result.code).toBe(0);
+    expect(home.readRecords().map((r) => [r.event.outcome, r.geo_response.handshake])).toEqual([['success', 'continue']]);
+  });
+
+  it('4.2.0–4.2.4 escapes written by the manager as \\\\x21 inside JSON strings are undone in the decoded text', async () => {
+    const home = makeBundleHome();
+    const message = wazuh4('add');
+    message.parameters.alert.data.dstuser = "o'brien$!`x";
+    message.parameters.alert.rule.description = "it's $HOME! `x`";
+    message.parameters.alert.location = "/var/log/it's!";
+    // ar_json.c: wstr_replace(msg, "!", "\\\\x21") and the same for $ ' ` on the printed JSON.
+    const escaped = JSON.stringify(message).replace(/[!$'`]/g, (c) => `\\\\x${c.charCodeAt(0).toString(16)}`);
+    expect(escaped).toContain('o\\\\x27brien');
+    const result = await runWazuh4(escaped, 'continue', { command: home.command, env: home.env });
+    expect(result.code).toBe(0);
+    const [record] = home.readRecords();
+    expect([record!.user.name, record!.rule.description, record!.geo_response.location]).toEqual(["o'brien$!`x", "it's $HOME! `x`", "/var/log/it's!"]);
+  });
+
+  it.each([
+    { title: 'only data.win.eventdata.destinationIp', data: { win: { eventdata: { destinationIp: '203.0.113.45' } } } },
+    { title: 'win.eventdata.ipAddress before data.srcip', data: { srcip: '198.51.100.1', win: { eventdata: { ipAddress: '203.0.113.45', destinationIp: '198.51.100.2' } } } },
+    { title: 'win.eventdata.destinationIp before data.srcip', data: { srcip: '198.51.100.1', win: { eventdata: { destinationIp: '203.0.113.45' } } } },
+  ])('Windows alert with $title', async ({ data }) => {
+    const home = makeBundleHome();
+    const message = wazuh4('add');
+    message.parameters.alert.data = data;
+    const result = await runWazuh4(message, 'continue', { command: home.command, env: home.env });
+    expect(result.code).toBe(0);
+    expect(result.checkKeys).toEqual(CHECK_KEYS);
+    expect(home.readRecords().map((r) => r.source.ip)).toEqual(['203.0.113.45']);
   });
 });

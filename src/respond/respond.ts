@@ -15,8 +15,13 @@ import type { LineSource } from './line-source.js';
 import type { RespondDeps } from './respond-deps.js';
 import { CHECK_KEYS_REPLY_TIMEOUT_MS, runCheckKeysHandshake } from './wazuh-handshake.js';
 
-/** execd's JSON line is bounded (design §1): anything longer is refused, not buffered. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * execd's JSON line is bounded (design §1): anything longer is refused, not buffered. Wazuh's
+ * execd accepts a 65,535-byte message from analysisd and adds `program` and its envelope (the
+ * largest add line is about 65,564 bytes); its reply is that line with `continue` for `add`, a
+ * few bytes longer. 64 KiB plus 4 KiB of headroom takes both.
+ */
+export const MAX_MESSAGE_BYTES = 68 * 1024;
 /** How long we wait for execd's message when called without arguments. */
 export const STDIN_MESSAGE_TIMEOUT_MS = 10000;
 
@@ -58,9 +63,10 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   const address = parseIpAddress(invocation.rawIp);
   progress.address = address;
 
-  // Wazuh's execd waits, without a timeout and doing nothing else, for our first stdout line:
-  // check_keys goes out before any other work, on every add, whatever the policy will say.
-  if (invocation.protocol === 'wazuh4' && invocation.action === 'add') {
+  // Wazuh's execd (4.x and 5.x alike) waits, without a timeout and doing nothing else, for our
+  // first stdout line: check_keys goes out before any other work, on every add, whatever the
+  // policy will say.
+  if (invocation.protocol !== 'ossec' && invocation.action === 'add') {
     const answer = await handshake(deps, stdin(), address, progress);
     if (answer === 'abort') {
       // Geolocated for the record with the configured databases; a broken configuration does not
