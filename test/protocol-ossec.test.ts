@@ -36,6 +36,14 @@ const CASES = [
     extra: { alert_id: '1795823765.2', location: '/var/log/auth.log', address_class: 'documentation', network: '203.0.113.0/24' },
     rule: { id: '5710' },
   },
+  {
+    // Wazuh 4.0/4.1 execd (still argv) appends the extra arguments, `-` when none.
+    title: 'Wazuh 4.1 add: filename - and extra args - after the location',
+    message: 'add - 203.0.113.7 1618387200.1234 5710 /var/log/auth.log - -',
+    source: { ip: '203.0.113.7' },
+    extra: { alert_id: '1618387200.1234', location: '/var/log/auth.log', address_class: 'documentation', network: '203.0.113.0/24' },
+    rule: { id: '5710' },
+  },
 ];
 
 describe('OSSEC execd arguments', () => {
