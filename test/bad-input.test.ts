@@ -36,7 +36,6 @@ const CASES: BadCase[] = [
   { title: 'Wazuh IP $(id)', run: (h) => runWithStdin([], `${withIp(`$(touch ${MARKER})`)}\n`, { command: h.command, env: h.env }), exitCode: 3, errorCode: 'INVALID_IP', message: /^invalid source IP/ },
   { title: 'stdin that is not JSON', run: (h) => runWithStdin([], 'hello execd\n', { command: h.command, env: h.env }), exitCode: 3, errorCode: 'INVALID_JSON', message: /^stdin is not valid JSON: / },
   { title: 'a JSON line of 69,633 bytes (one over 68 KiB)', run: (h) => runWithStdin([], `${lineOfBytes(68 * 1024 + 1)}\n`, { command: h.command, env: h.env }), exitCode: 3, errorCode: 'INPUT_TOO_LONG', message: /^stdin message over 68 KiB refused$/ },
-  { title: 'JSON without a source IP', run: (h) => runWithStdin([], `${withIp('').replace('"srcip":""', '"dstuser":"root"')}\n`, { command: h.command, env: h.env }), exitCode: 3, errorCode: 'NO_SOURCE_IP', message: /^Wazuh message has no source IP/ },
 ];
 
 describe('bad input: one clear line, the documented exit code, one whole record, nothing run', () => {

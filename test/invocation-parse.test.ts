@@ -113,6 +113,15 @@ describe('parseInvocation', () => {
   });
 
   it.each([
+    { title: 'Wazuh 4 add without any address', line: wazuh4({}, { data: {} }), action: 'add' },
+    { title: 'Wazuh 4 delete without any address', line: wazuh4({ command: 'delete' }, { data: { srcuser: 'x' } }), action: 'delete' },
+    { title: 'Wazuh 5 enable without source.ip', line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateful' } } }), action: 'add' },
+  ])('$title: no rawIp (a skip, not an error)', ({ line, action }) => {
+    const parsed = parseInvocation({ args: [], stdinLine: line });
+    expect([parsed.action, parsed.rawIp]).toEqual([action, undefined]);
+  });
+
+  it.each([
     { title: 'nothing at all', input: { args: [] }, code: 'NO_ACTION' },
     { title: 'blank stdin line', input: { args: [], stdinLine: '   ' }, code: 'NO_ACTION' },
     { title: 'OSSEC-shaped with a bad action', input: { args: ['block', '-', '1.2.3.4'] }, code: 'UNKNOWN_ACTION' },
@@ -120,7 +129,6 @@ describe('parseInvocation', () => {
     { title: 'JSON array', input: { args: [], stdinLine: '[1,2]' }, code: 'INVALID_JSON' },
     { title: 'JSON of neither protocol', input: { args: [], stdinLine: '{"hello":1}' }, code: 'UNKNOWN_MESSAGE' },
     { title: 'Wazuh 4 with enable', input: { args: [], stdinLine: wazuh4({ command: 'enable' }) }, code: 'UNKNOWN_ACTION' },
-    { title: 'Wazuh 4 without srcip', input: { args: [], stdinLine: wazuh4({}, { data: {} }) }, code: 'NO_SOURCE_IP' },
   ])('rejects $title', ({ input, code }) => {
     expect(() => parseInvocation(input)).toThrowError(expect.objectContaining({ code }) as GeoResponseError);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWazuh4, runWazuh5 } from './support/execd';
 import { Reader } from 'maxmind';
@@ -218,5 +218,52 @@ describe('Wazuh 4.x execd: the shapes of its own sources', () => {
     expect(result.code).toBe(0);
     expect(result.checkKeys).toEqual(CHECK_KEYS);
     expect(home.readRecords().map((r) => r.source.ip)).toEqual(['203.0.113.45']);
+  });
+});
+
+// Wazuh's level-based trigger calls the response for alerts without an address (file integrity,
+// rootcheck): nothing to geolocate or block, and not a failure either.
+describe('alerts without a source address', () => {
+  const fim = () => {
+    const message = wazuh4('add');
+    message.parameters.alert.rule = { level: 7, description: 'Integrity checksum changed.', id: '550', groups: ['ossec', 'syscheck', 'syscheck_entry_modified'] };
+    message.parameters.alert.data = undefined;
+    message.parameters.alert.syscheck = { path: '/etc/passwd', event: 'modified' };
+    return JSON.parse(JSON.stringify(message));
+  };
+  const wcsWithoutSource = () => {
+    const { source: _dropped, command: _command, ...document } = JSON.parse(WCS_ENABLE);
+    return { ...document, command: 'enable' };
+  };
+
+  it.each([
+    { title: 'Wazuh 4 file integrity add', run: (h: ReturnType<typeof makeBundleHome>) => runWazuh4(fim(), 'continue', { command: h.command, env: h.env }) },
+    { title: 'Wazuh 4 file integrity delete', run: (h: ReturnType<typeof makeBundleHome>) => runWazuh4({ ...fim(), command: 'delete' }, 'none', { command: h.command, env: h.env }) },
+    { title: 'Wazuh 5 enable without source.ip', run: (h: ReturnType<typeof makeBundleHome>) => runWazuh5(wcsWithoutSource(), { command: h.command, env: h.env }) },
+  ])('$title: a quiet skip — exit 0, nothing on stderr, no failure record, nothing in active-responses.log', async ({ run }) => {
+    const home = makeBundleHome();
+    const result = await run(home);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('');
+    expect(home.readRecords()).toEqual([]);
+    expect(existsSync(home.arLogPath)).toBe(false);
+  });
+
+  it('with log.record_skipped true, a skip is kept as one success record without a source', async () => {
+    const home = makeBundleHome();
+    home.writeConfig({ log: { record_skipped: true } });
+    const result = await runWazuh4(fim(), 'continue', { command: home.command, env: home.env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(existsSync(home.arLogPath)).toBe(false);
+    expect(home.readRecords().map(stableRecord)).toEqual([
+      {
+        event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'success', reason: 'skipped: the alert carries no source address (rule 550); nothing to geolocate or block' },
+        rule: { id: '550', level: 7, description: 'Integrity checksum changed.' },
+        agent: WAZUH4_FIELDS.agent,
+        geo_response: { version, protocol: 'wazuh4', alert_id: '1755684902.123456', location: '/var/log/auth.log' },
+      },
+    ]);
   });
 });

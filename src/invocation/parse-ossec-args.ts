@@ -22,7 +22,8 @@ export function parseOssecArgs(args: string[]): Invocation {
   return {
     protocol: 'ossec',
     action,
-    rawIp: srcip,
+    // `-`: execd had no address for this alert (a command without <expect>srcip</expect>).
+    ...(srcip !== '-' ? { rawIp: srcip } : {}),
     ...(present(user) ? { user } : {}),
     ...(present(alertId) ? { alertId } : {}),
     ...(present(ruleId) ? { rule: { id: ruleId } } : {}),

@@ -1,4 +1,3 @@
-import { GeoResponseError } from '../errors.js';
 import type { Invocation } from './invocation.js';
 import { parseAction } from './parse-action.js';
 import { undoWazuh42Escapes } from './wazuh42-escapes.js';
@@ -22,12 +21,6 @@ const USER_PATHS = [
 export function parseWazuh4(message: Record<string, unknown>): Invocation {
   const action = parseAction(message.command, 'wazuh4');
   const rawIp = firstString(message, SOURCE_IP_PATHS);
-  if (rawIp === undefined) {
-    throw new GeoResponseError('Wazuh message has no source IP (parameters.alert.data.srcip): send geo-response only alerts that carry one (<rules_id> or <rules_group> in <active-response>)', {
-      code: 'NO_SOURCE_IP',
-      kind: 'input',
-    });
-  }
   const user = textOf(firstString(message, USER_PATHS));
   const alertId = stringAt(message, [...ALERT, 'id']);
   const ruleId = stringAt(message, [...ALERT, 'rule', 'id']);
@@ -45,14 +38,14 @@ export function parseWazuh4(message: Record<string, unknown>): Invocation {
   return {
     protocol: 'wazuh4',
     action,
-    rawIp,
+    ...(rawIp !== undefined ? { rawIp } : {}),
     ...(user ? { user } : {}),
     ...(alertId ? { alertId } : {}),
     ...(rule ? { rule } : {}),
     ...(agent ? { agent } : {}),
     ...(location ? { location } : {}),
     extraArgs: stringsAt(message, ['parameters', 'extra_args']),
-    ossecArgs: [action, user ?? '-', rawIp, alertId ?? '-', ruleId ?? '-', location ?? '-', '-'],
+    ossecArgs: [action, user ?? '-', rawIp ?? '-', alertId ?? '-', ruleId ?? '-', location ?? '-', '-'],
   };
 }
 

@@ -74,7 +74,7 @@ function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
   const own: Partial<GeoResponseFields> = {};
   if (invocation?.alertId) own.alert_id = cap(invocation.alertId);
   if (invocation?.location) own.location = cap(invocation.location);
-  if (invocation && !input.address) own.raw_ip = invocation.rawIp.slice(0, 64);
+  if (invocation?.rawIp !== undefined && !input.address) own.raw_ip = invocation.rawIp.slice(0, 64);
   if (error) own.error_code = error.code;
   if (input.handshake) own.handshake = input.handshake;
   if (lookup) {

@@ -75,7 +75,14 @@ const firewallSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   databases: z._default(databasesSchema, {}),
-  log: z._default(z.strictObject({ path: z.optional(z.string().check(z.minLength(1))) }), {}),
+  log: z._default(
+    z.strictObject({
+      path: z.optional(z.string().check(z.minLength(1))),
+      // Alerts without a source address are skipped quietly; keep a record of each only when asked.
+      record_skipped: z.optional(z.boolean({ error: 'expected true or false' })),
+    }),
+    {},
+  ),
   policy: z._default(policySchema, {
     mode: 'off',
     countries: [],

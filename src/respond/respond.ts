@@ -35,6 +35,7 @@ export async function respond(deps: RespondDeps): Promise<GeoResponseError | und
   const stdin = () => (stdinOpened ??= deps.stdin());
   try {
     const outcome = await runSteps(deps, stdin, config, progress);
+    if (outcome.outcome === 'skipped') return await skipQuietly(deps, config, progress, outcome.reason);
     return finish(deps, config, progress, outcome.reason, outcome.error, outcome.outcome);
   } catch (error) {
     const failure = toGeoResponseError(error);
@@ -51,7 +52,7 @@ interface LoadedConfig {
 }
 
 interface StepsOutcome {
-  outcome: 'success' | 'failure';
+  outcome: 'success' | 'failure' | 'skipped';
   reason: string;
   error?: GeoResponseError;
 }
@@ -60,6 +61,7 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   const invocation = parseInvocation(await readRawInput(deps, stdin));
   progress.protocol = invocation.protocol;
   progress.invocation = invocation;
+  if (invocation.rawIp === undefined) return { outcome: 'skipped', reason: describeSkip(invocation) };
   const address = parseIpAddress(invocation.rawIp);
   progress.address = address;
 
@@ -174,6 +176,25 @@ async function runFirewall(deps: RespondDeps, config: Config, invocation: Invoca
   );
   progress.firewall = outcome.fields;
   return outcome.error;
+}
+
+function describeSkip(invocation: Invocation): string {
+  const rule = invocation.rule?.id ? ` (rule ${invocation.rule.id})` : '';
+  return `skipped: the alert carries no source address${rule}; nothing to geolocate or block`;
+}
+
+// An alert without a source address (Wazuh calls the response for file integrity, rootcheck…
+// alerts when the trigger is a level) is nothing to do, not a failure: no error line, exit 0,
+// and a record only when log.record_skipped asks for one.
+async function skipQuietly(deps: RespondDeps, loaded: LoadedConfig, progress: Progress, reason: string): Promise<GeoResponseError | undefined> {
+  try {
+    loaded.validated = await loadConfig(loaded.source, deps.configCache);
+  } catch {
+    // A broken configuration is reported by the next alert that has an address to act on.
+    return undefined;
+  }
+  if (loaded.validated.log.record_skipped !== true) return undefined;
+  return finish(deps, loaded, progress, reason, undefined, 'success');
 }
 
 function describeSuccess(invocation: Invocation, address: IpAddress, lookup: GeoLookup, decisionReason: string, progress: Progress): string {
