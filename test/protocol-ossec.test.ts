@@ -71,7 +71,10 @@ describe('OSSEC execd arguments', () => {
     expect([add.code, del.code]).toEqual([0, 0]);
     const records = home.readRecords().map(stableRecord);
     expect(records.map((r) => r.event.action)).toEqual(['add', 'delete']);
-    expect(records[1]).toEqual({ ...records[0], event: { ...records[0]!.event, action: 'delete', reason: 'delete 203.0.113.7 (documentation): policy mode off' } });
+    // A delete removes whatever an add left, whatever the policy says now: it carries no decision.
+    const { decision, ...addOwn } = records[0]!.geo_response;
+    expect(decision).toEqual({ action: 'log', reason: 'policy mode off' });
+    expect(records[1]).toEqual({ ...records[0], event: { ...records[0]!.event, action: 'delete', reason: 'delete 203.0.113.7 (documentation): no firewall backend; nothing to remove' }, geo_response: addOwn });
   });
 
   it('geolocates a public address from the embedded DB-IP database, as maxmind reads it', async () => {

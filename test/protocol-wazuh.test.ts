@@ -80,7 +80,7 @@ describe('Wazuh 4.x execd', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.checkKeys).toBeUndefined();
-    expect(home.readRecords().map((r) => [r.event.action, r.event.outcome, r.geo_response.handshake])).toEqual([['delete', 'success', undefined]]);
+    expect(home.readRecords().map((r) => [r.event.action, r.event.outcome, r.geo_response.handshake, r.geo_response.decision])).toEqual([['delete', 'success', undefined, undefined]]);
   });
 
   it('data.srcip with a ::ffff: prefix is the IPv4 address, in the record and the check_keys key', async () => {
@@ -115,11 +115,11 @@ describe('Wazuh 4.x execd', () => {
 describe('Wazuh 5.x (WCS) execd', () => {
   const wcs = (command: string) => ({ ...JSON.parse(WCS_ENABLE), command });
   const expected = (action: 'add' | 'delete') => ({
-    event: { kind: 'event', module: 'geo-response', action, outcome: 'success', reason: `${action} 203.0.113.45 (documentation): policy mode off` },
+    event: { kind: 'event', module: 'geo-response', action, outcome: 'success', reason: action === 'add' ? 'add 203.0.113.45 (documentation): policy mode off' : 'delete 203.0.113.45 (documentation): no firewall backend; nothing to remove' },
     source: { ip: '203.0.113.45' },
     user: { name: 'root' },
     agent: { id: '001' },
-    geo_response: { version, protocol: 'wazuh5', location: 'local', address_class: 'documentation', network: '203.0.113.0/24', decision: { action: 'log', reason: 'policy mode off' } },
+    geo_response: { version, protocol: 'wazuh5', location: 'local', address_class: 'documentation', network: '203.0.113.0/24', ...(action === 'add' ? { decision: { action: 'log', reason: 'policy mode off' } } : {}) },
   });
 
   it('disable is recorded as delete, with nothing written to stdout', async () => {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { GeoResponseError } from '../errors.js';
 import type { Action, Decision } from '../log/record.js';
 import { parseTimeBound } from './parse-time.js';
+import { describeUnassignedCode, isAssignedCountryCode } from '../policy/country-code.js';
 import type { ReportFilters } from './report-filters.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
@@ -71,9 +72,12 @@ function parseAsn(value: string): number {
   return Number(match[1]);
 }
 
+// A code that names no country would match nothing, silently: refuse it as the configuration does.
 function parseCountry(value: string): string {
   if (!/^[A-Za-z]{2}$/.test(value)) throw usageError(`--country ${JSON.stringify(value)} is not an ISO 3166-1 alpha-2 code (RU, CN, US)`);
-  return value.toUpperCase();
+  const code = value.toUpperCase();
+  if (!isAssignedCountryCode(code)) throw usageError(`--country ${describeUnassignedCode(code)}`);
+  return code;
 }
 
 function parseTop(value: string | undefined): number {

@@ -102,7 +102,9 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   // The host's own addresses cost a process to list: asked only when the answer could matter.
   let decision = decide(decisionInput, config.policy);
   if (decision.action === 'block') decision = decide({ ...decisionInput, hostAddresses: await deps.hostAddresses() }, config.policy);
-  progress.decision = decision;
+  // A delete removes whatever an add left, whatever the policy says now: the record of a delete
+  // carries no decision (which would read as a new block, or be counted as one).
+  if (invocation.action === 'add') progress.decision = decision;
 
   const firewallError = await runFirewall(deps, config, invocation, address, decision.action, progress);
   if (configError) {
@@ -199,6 +201,10 @@ async function skipQuietly(deps: RespondDeps, loaded: LoadedConfig, progress: Pr
 
 function describeSuccess(invocation: Invocation, address: IpAddress, lookup: GeoLookup, decisionReason: string, progress: Progress): string {
   const where = lookup.addressClass !== 'public' ? lookup.addressClass : (lookup.fields.countryIsoCode ?? 'country unknown');
+  if (invocation.action === 'delete') {
+    const removal = progress.firewall ? `firewall ${progress.firewall.result}` : 'no firewall backend; nothing to remove';
+    return `delete ${address.text} (${where}): ${removal}`;
+  }
   const firewall = progress.firewall ? `; firewall ${progress.firewall.result}` : '';
   return `${invocation.action} ${address.text} (${where}): ${decisionReason}${firewall}`;
 }
