@@ -1,9 +1,11 @@
+import { parseArgs } from 'node:util';
+import { GeoResponseError, toOneLine } from '../errors.js';
 import { configFileOf } from '../respond/load-config.js';
 import { runCheck } from '../check/run-check.js';
 import { discoverInstallDatabases } from '../geo/discover-databases.js';
 import { lookupAddress } from '../geo/lookup-address.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
-import { EXIT_CODES } from './exit-codes.js';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { listHostAddresses } from './host-addresses.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
 
@@ -15,13 +17,34 @@ export interface CheckCommandIo {
   writeStderr(text: string): void;
 }
 
+export const CHECK_USAGE = `Usage: geo-response check [<sample-ip>]
+
+Validate the configuration (<home>/etc/geo-response.json), the databases, the geo log and the
+firewall backend, and say what an alert from <sample-ip> (default 1.1.1.1) would get. Changes nothing.
+
+  -h, --help        this text
+Exit codes: 0 all well, 2 usage error, 4 something is wrong (the lines say what).
+`;
+
 /** `geo-response check [<sample-ip>]`: print what the installation would do, exit non-zero when something is wrong. */
 export async function runCheckCommand(args: string[], io: CheckCommandIo): Promise<number> {
+  let options: { help: boolean; sampleIp?: string };
+  try {
+    options = parseCheckArgs(args);
+  } catch (error) {
+    const failure = error as GeoResponseError;
+    io.writeStderr(`geo-response: ${toOneLine(failure.message)}\n`);
+    return exitCodeFor(failure.kind);
+  }
+  if (options.help) {
+    io.writeStdout(CHECK_USAGE);
+    return EXIT_CODES.ok;
+  }
   const configPath = configFileOf(io.home);
   const result = await runCheck({
     home: io.home,
     configPath,
-    ...(args[0] ? { sampleIp: args[0] } : {}),
+    ...(options.sampleIp ? { sampleIp: options.sampleIp } : {}),
     env: io.env,
     readConfigText,
     hostAddresses: await listHostAddresses(),
@@ -35,9 +58,26 @@ export async function runCheckCommand(args: string[], io: CheckCommandIo): Promi
         ...(found.fields.asNumber !== undefined ? { asNumber: found.fields.asNumber } : {}),
         databases: found.databases.map((db) => `${db.role}: ${db.path} (${db.type})`),
         asnDatabaseUsed: found.databases.some((db) => db.role === 'asn'),
+        ipv4OnlyDatabases: found.databases.filter((db) => db.role === 'geo' && db.ipVersion === 4).map((db) => db.path),
       };
     },
   });
   io.writeStdout(`${result.lines.join('\n')}\n`);
   return result.ok ? EXIT_CODES.ok : EXIT_CODES.config;
+}
+
+function parseCheckArgs(args: string[]): { help: boolean; sampleIp?: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    throw usage(error instanceof Error ? error.message : String(error), error);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw usage(`one sample address at most, got ${positionals.length}`);
+  return { help: values.help === true, ...(positionals[0] !== undefined ? { sampleIp: positionals[0] } : {}) };
+}
+
+function usage(message: string, cause?: unknown): GeoResponseError {
+  return new GeoResponseError(`check: ${message} (see geo-response check --help)`, { code: 'USAGE', kind: 'usage', cause });
 }

@@ -89,6 +89,12 @@ function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
   return own;
 }
 
+/** What `lookup --json` prints for one address: the geo log's `source` and the lookup's part of `geo_response`. Pure. */
+export function buildLookupRecord(address: IpAddress, lookup: GeoLookup): Pick<GeoLogRecord, 'source'> & { geo_response: Partial<GeoResponseFields> } {
+  const own = buildOwnFields({ timestamp: new Date(0), version: '', durationMs: 0, outcome: 'success', reason: '', protocol: 'unknown', address, lookup });
+  return { source: buildSource(address, lookup), geo_response: own };
+}
+
 /** The databases a lookup used, as the record (and `lookup --json`) spells them. */
 export function formatDatabaseUses(databases: GeoLookup['databases']): NonNullable<GeoResponseFields['databases']> {
   return databases.map((db) => ({ role: db.role, path: db.path, type: db.type, build_date: db.buildDate }));
