@@ -1,9 +1,9 @@
 /**
  * install.sh against temp trees laid out like real OSSEC 3.x and Wazuh 4.x
  * installs, then the installed executable driven the way each product's execd
- * drives it. Run as root (chown); the ossec/wazuh accounts are made when missing
- * and removed afterwards. All trees live in this one file so that no other test
- * file creates or deletes the same accounts at the same time.
+ * drives it. Run as root (chown); each product's group and daemon user are a new
+ * account of a unique name made for this run and removed afterwards, never the
+ * host's own ossec/wazuh accounts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,7 +17,7 @@ import {
   type Product,
   assertWellFormedOssecConf,
   createFakeTree,
-  ensureAccount,
+  createTestAccount,
   ensureBuilt,
   hashTree,
   ownership,
@@ -32,7 +32,7 @@ const MIN_NODE = [18, 19] as const;
 
 interface ProductCase {
   product: Product;
-  /** What the stock installer calls its group and daemon user. */
+  /** What the stock installer calls its group and daemon user (the label of this run's own account). */
   accountName: string;
   /** The execd that calls us on this product: OSSEC argv or Wazuh 4 JSON. */
   protocol: 'ossec' | 'wazuh4';
@@ -51,7 +51,7 @@ let scratch: string[] = [];
 beforeAll(() => {
   if (!IS_ROOT) return;
   ensureBuilt();
-  for (const c of PRODUCTS) accounts.set(c.product, ensureAccount(c.accountName));
+  for (const c of PRODUCTS) accounts.set(c.product, createTestAccount(c.accountName));
 });
 
 afterEach(() => {
