@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { GeoResponseError, toOneLine } from '../errors.js';
+import { type GeoResponseError, toOneLine } from '../errors.js';
 import { configFileOf } from '../respond/load-config.js';
 import { runCheck } from '../check/run-check.js';
 import { discoverInstallDatabases } from '../geo/discover-databases.js';
@@ -7,6 +6,7 @@ import { lookupAddress } from '../geo/lookup-address.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { listHostAddresses } from './host-addresses.js';
+import { commandUsageError, parseCommandArgs } from './parse-command-args.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
 
 export interface CheckCommandIo {
@@ -67,17 +67,7 @@ export async function runCheckCommand(args: string[], io: CheckCommandIo): Promi
 }
 
 function parseCheckArgs(args: string[]): { help: boolean; sampleIp?: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    throw usage(error instanceof Error ? error.message : String(error), error);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length > 1) throw usage(`one sample address at most, got ${positionals.length}`);
+  const { values, positionals } = parseCommandArgs('check', args, { help: { type: 'boolean', short: 'h' } });
+  if (positionals.length > 1) throw commandUsageError('check', `one sample address at most, got ${positionals.length}`);
   return { help: values.help === true, ...(positionals[0] !== undefined ? { sampleIp: positionals[0] } : {}) };
-}
-
-function usage(message: string, cause?: unknown): GeoResponseError {
-  return new GeoResponseError(`check: ${message} (see geo-response check --help)`, { code: 'USAGE', kind: 'usage', cause });
 }

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { GeoResponseError, toOneLine } from '../errors.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
 import { parseIpAddress } from '../geo/ip-address.js';
@@ -8,6 +7,7 @@ import type { DatabasePaths } from '../geo/discover-databases.js';
 import { lookupAddress, type GeoLookup } from '../geo/lookup-address.js';
 import { resolveInstallDatabases, type InstallDatabasesIo } from './install-databases.js';
 import { exitCodeFor } from './exit-codes.js';
+import { commandUsageError, parseCommandArgs } from './parse-command-args.js';
 import { buildLookupRecord } from '../log/build-record.js';
 
 export interface LookupCommandIo extends InstallDatabasesIo {
@@ -63,33 +63,18 @@ interface LookupOptions {
 }
 
 function parseLookupArgs(args: string[], cwd: string): LookupOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean' },
-        db: { type: 'string' },
-        'asn-db': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw usage(error instanceof Error ? error.message : String(error), error);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('lookup', args, {
+    json: { type: 'boolean' },
+    db: { type: 'string' },
+    'asn-db': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const databases: DatabasePaths = {};
   if (values.db !== undefined) databases.geo = resolve(cwd, values.db);
   if (values['asn-db'] !== undefined) databases.asn = resolve(cwd, values['asn-db']);
   const options: LookupOptions = { json: values.json === true, help: values.help === true, databases, ips: positionals };
-  if (!options.help && options.ips.length === 0) throw usage('at least one IP address is needed');
+  if (!options.help && options.ips.length === 0) throw commandUsageError('lookup', 'at least one IP address is needed');
   return options;
-}
-
-function usage(message: string, cause?: unknown): GeoResponseError {
-  return new GeoResponseError(`lookup: ${message} (see geo-response lookup --help)`, { code: 'USAGE', kind: 'usage', cause });
 }
 
 // Open every database up front (an unreadable one throws here, once) and hand the same reader to each lookup.
