@@ -161,9 +161,9 @@ describe('Wazuh 5.x (WCS) execd', () => {
 // active_responses.c (where Wazuh's programs look for the address).
 describe('Wazuh 4.x execd: the shapes of its own sources', () => {
   const PROGRAM = 'active-response/bin/geo-response';
-  // An add line of exactly `bytes` bytes (without the newline), padded in full_log.
-  const addLineOf = (bytes: number) => {
-    const message = wazuh4('add');
+  // A line of exactly `bytes` bytes (without the newline), padded in full_log.
+  const addLineOf = (bytes: number, command = 'add') => {
+    const message = wazuh4(command);
     message.parameters.program = PROGRAM;
     message.parameters.alert.full_log = '';
     const base = JSON.stringify(message).length;
@@ -182,6 +182,14 @@ describe('Wazuh 4.x execd: the shapes of its own sources', () => {
     expect(result.code).toBe(0);
     expect(result.checkKeys).toEqual(CHECK_KEYS);
     expect(home.readRecords().map((r) => [r.event.outcome, r.geo_response.handshake])).toEqual([['success', 'continue']]);
+  });
+
+  it('a delete line of exactly 68 KiB (69,632 bytes, the limit) is read; one byte more is refused (bad-input)', async () => {
+    const home = makeBundleHome();
+    const result = await runWazuh4(addLineOf(68 * 1024, 'delete'), 'none', { command: home.command, env: home.env });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(home.readRecords().map((r) => [r.event.action, r.event.outcome])).toEqual([['delete', 'success']]);
   });
 
   it('execd 4.x closes stdin right after its reply: still one record, exit 0', async () => {
