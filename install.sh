@@ -13,6 +13,11 @@ SHEBANG_MAX_BYTES=127
 DEFAULT_NODE_DIRS=/usr/local/bin:/usr/bin:/bin:/opt/node/bin:/opt/nodejs/bin:/snap/bin
 MARK_BEGIN='<!-- BEGIN geo-response: added by geo-response install.sh -->'
 MARK_END='<!-- END geo-response -->'
+# The blocks earlier versions inserted, as "cksum" prints them (checksum and size of the lines
+# from MARK_BEGIN to MARK_END): an upgrade replaces such a block, which nobody edited, and keeps
+# any other exactly as the admin left it (test/fixtures/previous-blocks/ holds their snippets).
+PREVIOUS_BLOCKS='1719532344 699
+3559275221 660'
 
 usage() {
   cat <<EOF
@@ -453,30 +458,50 @@ backup_name() {
 
 # Replace CONF by the file NEW, keeping CONF's owner and mode, after a backup.
 replace_conf() {
-  conf=$1 new=$2 backup=$3
-  cp -p "$conf" "$backup"
-  make_temp "$(dirname -- "$conf")"
-  cp -p "$conf" "$TEMP"
-  cat "$new" >"$TEMP"
-  mv -f "$TEMP" "$conf"
+  rc_conf=$1 rc_new=$2 rc_backup=$3
+  cp -p "$rc_conf" "$rc_backup"
+  make_temp "$(dirname -- "$rc_conf")"
+  cp -p "$rc_conf" "$TEMP"
+  cat "$rc_new" >"$TEMP"
+  mv -f "$TEMP" "$rc_conf"
 }
 
 # head/tail keep every other byte as it was, so removing the lines later restores the file exactly.
+# (sh has no local variables: these names are their own, so a caller's conf, block… stay as they were.)
 splice_in() {
-  conf=$1 before_line=$2 block=$3 out=$4
+  si_file=$1 si_line=$2 si_block=$3 si_out=$4
   {
-    head -n $((before_line - 1)) "$conf"
-    cat "$block"
-    tail -n +"$before_line" "$conf"
-  } >"$out"
+    head -n $((si_line - 1)) "$si_file"
+    cat "$si_block"
+    tail -n +"$si_line" "$si_file"
+  } >"$si_out"
 }
 
 splice_out() {
-  conf=$1 first=$2 last=$3 out=$4
+  so_file=$1 so_first=$2 so_last=$3 so_out=$4
   {
-    head -n $((first - 1)) "$conf"
-    tail -n +$((last + 1)) "$conf"
-  } >"$out"
+    head -n $((so_first - 1)) "$so_file"
+    tail -n +$((so_last + 1)) "$so_file"
+  } >"$so_out"
+}
+
+# Whether the block in FILE is one an earlier version inserted, unedited.
+inserted_by_earlier_version() {
+  sum=$(cksum <"$1")
+  printf '%s\n' "$PREVIOUS_BLOCKS" | grep -q -x -F -e "$sum"
+}
+
+# The admin edited the blocks between the markers: keep them byte for byte, and say what differs
+# from this version's. This version needs nothing that earlier versions did not insert, so it adds
+# nothing; a line it needs that is missing is named, for the admin to restore.
+keep_edited_blocks() {
+  kb_conf=$1 kb_current=$2 kb_block=$3
+  say "keep the geo-response blocks in $kb_conf as you edited them (lines $BLOCK_BEGIN-$BLOCK_END): install.sh never rewrites edited blocks; where they differ from this version's:"
+  grep -v -x -F -f "$kb_block" "$kb_current" | sed 's/^[[:space:]]*//; s/^/  yours:          /' || true
+  grep -v -x -F -f "$kb_current" "$kb_block" | sed 's/^[[:space:]]*//; s/^/  this version'"'"'s: /' || true
+  for needed in '<name>geo-response</name>' '<executable>geo-response</executable>' '<command>geo-response</command>' '<timeout_allowed>yes</timeout_allowed>'; do
+    grep -q -F -e "$needed" "$kb_current" || warn "your geo-response blocks in $kb_conf lack $needed, which geo-response needs: add it back by hand (this version's blocks: $(snippet_file))"
+  done
 }
 
 apply_blocks() {
@@ -493,15 +518,21 @@ apply_blocks() {
   find_block "$conf"
   if [ -n "$BLOCK_BEGIN" ]; then
     make_scratch
-    sed -n "${BLOCK_BEGIN},${BLOCK_END}p" "$conf" >"$TEMP"
-    if cmp -s "$TEMP" "$block"; then
+    current=$TEMP
+    sed -n "${BLOCK_BEGIN},${BLOCK_END}p" "$conf" >"$current"
+    if cmp -s "$current" "$block"; then
       say "keep $conf: the geo-response blocks are already there (lines $BLOCK_BEGIN-$BLOCK_END)"
       return 0
     fi
+    if ! inserted_by_earlier_version "$current"; then
+      keep_edited_blocks "$conf" "$current" "$block"
+      return 0
+    fi
+    make_scratch
     splice_out "$conf" "$BLOCK_BEGIN" "$BLOCK_END" "$TEMP"
     splice_in "$TEMP" "$BLOCK_BEGIN" "$block" "$new"
     backup=$(backup_name "$conf")
-    act "update the geo-response blocks in $conf (lines $BLOCK_BEGIN-$BLOCK_END; backup $backup)" replace_conf "$conf" "$new" "$backup"
+    act "update the geo-response blocks in $conf (lines $BLOCK_BEGIN-$BLOCK_END, as an earlier version inserted them; backup $backup)" replace_conf "$conf" "$new" "$backup"
     return 0
   fi
   if grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$conf"; then
@@ -643,7 +674,7 @@ do_install() {
     install_file "$EXECUTABLE_SOURCE" "$exe" "root:$GROUP" 750
   fi
   remove_parts_except "$new_build" "$old_build"
-  remove_caches
+  remove_caches "$new_build"
   choose_conf_dir
   if [ "$CONF_DIR" != "$HOME_DIR/etc" ]; then
     if [ ! -d "$CONF_DIR" ]; then act "create $CONF_DIR (root:$GROUP 750; $HOME_DIR/etc is writable by its group)" make_conf_dir; fi
@@ -705,13 +736,18 @@ check_configuration() {
 }
 
 # The executable keeps its V8 code caches and last validated configuration beside itself
-# (.geo-response.<build>.node<version>.*). A new build names new ones: on upgrade the old code
-# caches only take space; the last validated configuration stays for a delete to fall back on.
+# (.geo-response.<build>.node<version>.*). A new build names new ones: on upgrade the old builds'
+# code caches only take space, while those of BUILD (the one being installed, when the same build
+# is installed again) are still its own; the last validated configuration stays for a delete to
+# fall back on. Uninstall (BUILD empty) removes them all.
 remove_caches() {
   for f in "$HOME_DIR"/active-response/bin/.geo-response.*.node*; do
     case $f in
       *.config.json) [ "$UNINSTALL" = yes ] || continue ;;
     esac
+    if [ -n "$1" ]; then
+      case $f in */.geo-response."$1".*) continue ;; esac
+    fi
     if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
   done
 }
@@ -737,7 +773,7 @@ do_uninstall() {
     if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
   done
   remove_parts_except '' ''
-  remove_caches
+  remove_caches ''
   remove_blocks
   if [ "$PURGE" = yes ]; then
     for f in "$CONF_DIR/geo-response.json" "$HOME_DIR"/logs/geo-response.log*; do

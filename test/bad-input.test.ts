@@ -17,6 +17,11 @@ interface BadCase {
 }
 
 const ossecAdd = (ip: string) => ['add', '-', ip, '1795823765.1', '5710', '/var/log/auth.log', '-'];
+// A Wazuh 4 add line of exactly `bytes` bytes, padded in an unread field.
+const lineOfBytes = (bytes: number) => {
+  const base = JSON.stringify({ ...WAZUH4, pad: '' }).length;
+  return JSON.stringify({ ...WAZUH4, pad: 'x'.repeat(bytes - base) });
+};
 const withIp = (ip: string) => JSON.stringify({ ...WAZUH4, parameters: { ...WAZUH4.parameters, alert: { ...WAZUH4.parameters.alert, data: { srcip: ip } } } });
 
 const CASES: BadCase[] = [
@@ -30,8 +35,7 @@ const CASES: BadCase[] = [
   { title: '10 KB IP string', run: (h) => runWithStdin(ossecAdd('1'.repeat(10240)), '', { command: h.command, env: h.env }), exitCode: 3, errorCode: 'INVALID_IP', message: /^invalid source IP "1{40}…": 10240 characters long$/ },
   { title: 'Wazuh IP $(id)', run: (h) => runWithStdin([], `${withIp(`$(touch ${MARKER})`)}\n`, { command: h.command, env: h.env }), exitCode: 3, errorCode: 'INVALID_IP', message: /^invalid source IP/ },
   { title: 'stdin that is not JSON', run: (h) => runWithStdin([], 'hello execd\n', { command: h.command, env: h.env }), exitCode: 3, errorCode: 'INVALID_JSON', message: /^stdin is not valid JSON: / },
-  { title: 'a JSON line over 64 KiB', run: (h) => runWithStdin([], `${JSON.stringify({ ...WAZUH4, pad: 'x'.repeat(70 * 1024) })}\n`, { command: h.command, env: h.env }), exitCode: 3, errorCode: 'INPUT_TOO_LONG', message: /^stdin message over 64 KiB refused$/ },
-  { title: 'JSON without a source IP', run: (h) => runWithStdin([], `${withIp('').replace('"srcip":""', '"dstuser":"root"')}\n`, { command: h.command, env: h.env }), exitCode: 3, errorCode: 'NO_SOURCE_IP', message: /^Wazuh message has no source IP/ },
+  { title: 'a JSON line of 69,633 bytes (one over 68 KiB)', run: (h) => runWithStdin([], `${lineOfBytes(68 * 1024 + 1)}\n`, { command: h.command, env: h.env }), exitCode: 3, errorCode: 'INPUT_TOO_LONG', message: /^stdin message over 68 KiB refused$/ },
 ];
 
 describe('bad input: one clear line, the documented exit code, one whole record, nothing run', () => {

@@ -168,7 +168,7 @@ describe('caches beside the executable', () => {
     writeFileSync(home.exe, text, 'latin1');
     const lookup = spawnSync(TEST_NODE, [home.exe, 'lookup', '--json', '5.9.10.11', '--db', join(FIXTURES, 'GeoIP2-City-Test.mmdb')], { env: home.env, encoding: 'utf8' });
     expect(lookup.stderr).toBe('');
-    expect(JSON.parse(lookup.stdout)).toMatchObject({ ip: '5.9.10.11', country_iso_code: 'DE', city_name: 'Munich' });
+    expect(JSON.parse(lookup.stdout)).toMatchObject({ source: { ip: '5.9.10.11', geo: { country_iso_code: 'DE', city_name: 'Munich' } } });
     expect(alert(home).status).toBe(0);
     const report = spawnSync(TEST_NODE, [home.exe, 'report', '--format', 'json', home.logPath], { env: home.env, encoding: 'utf8' });
     expect(report.stderr).toBe('');
@@ -191,7 +191,7 @@ describe('caches beside the executable', () => {
     home.writeConfig({ databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb') }, firewall: { backend: 'nftables' }, policy: { mode: 'deny', countries: ['DE'] } });
     const lookup = spawnSync(TEST_NODE, [home.exe, 'lookup', '--json', '5.9.10.11'], { env: home.env, encoding: 'utf8' });
     expect(lookup.stderr).toBe('');
-    expect(JSON.parse(lookup.stdout)).toMatchObject({ ip: '5.9.10.11', country_iso_code: 'DE', city_name: 'Munich' });
+    expect(JSON.parse(lookup.stdout)).toMatchObject({ source: { ip: '5.9.10.11', geo: { country_iso_code: 'DE', city_name: 'Munich' } } });
     const check = spawnSync(TEST_NODE, [home.exe, 'check', '5.9.10.11'], { env: home.env, encoding: 'utf8' });
     expect(check.stderr).toBe('');
     expect(check.stdout).toContain(`configuration: ${join(home.home, 'etc', 'geo-response.json')} ok`);

@@ -32,7 +32,7 @@ describe('every schema normalises to the same record', () => {
     expect(result.error).toBeUndefined();
     expect(result).toMatchObject({ addressClass: 'public', found: true, network });
     expect(result.fields).toEqual(fields);
-    expect(result.databases).toEqual([{ role: 'geo', path: fixture(db), type: expect.any(String), buildDate: '2026-01-01T00:00:00.000Z' }]);
+    expect(result.databases).toEqual([{ role: 'geo', path: fixture(db), type: expect.any(String), buildDate: '2026-01-01T00:00:00.000Z', ipVersion: db === 'IPv4-Only-Test' ? 4 : 6 }]);
   });
 
   it.each([
@@ -95,9 +95,9 @@ describe('the real DB-IP country database', () => {
       } catch {
         theirs = undefined; // mmdblookup exits non-zero when the address is not in the database
       }
-      expect(ours[index].ip).toBe(ip);
-      expect(ours[index].country_iso_code).toBe(theirs);
-      expect(ours[index].found).toBe(theirs !== undefined);
+      // The geo log's shape: source.ip, source.geo.country_iso_code.
+      expect(ours[index].source.ip).toBe(ip);
+      expect(ours[index].source.geo?.country_iso_code).toBe(theirs);
     }
   });
 });

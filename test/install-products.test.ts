@@ -1,9 +1,9 @@
 /**
  * install.sh against temp trees laid out like real OSSEC 3.x and Wazuh 4.x
  * installs, then the installed executable driven the way each product's execd
- * drives it. Run as root (chown); the ossec/wazuh accounts are made when missing
- * and removed afterwards. All trees live in this one file so that no other test
- * file creates or deletes the same accounts at the same time.
+ * drives it. Run as root (chown); each product's group and daemon user are a new
+ * account of a unique name made for this run and removed afterwards, never the
+ * host's own ossec/wazuh accounts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,7 +17,7 @@ import {
   type Product,
   assertWellFormedOssecConf,
   createFakeTree,
-  ensureAccount,
+  createTestAccount,
   ensureBuilt,
   hashTree,
   ownership,
@@ -25,6 +25,7 @@ import {
   removeFakeTree,
   runInstall,
   IS_ROOT,
+  REPO_ROOT,
 } from './support/fake-install-tree.js';
 
 const ATTACKER_IP = '1.1.1.1';
@@ -32,7 +33,7 @@ const MIN_NODE = [18, 19] as const;
 
 interface ProductCase {
   product: Product;
-  /** What the stock installer calls its group and daemon user. */
+  /** What the stock installer calls its group and daemon user (the label of this run's own account). */
   accountName: string;
   /** The execd that calls us on this product: OSSEC argv or Wazuh 4 JSON. */
   protocol: 'ossec' | 'wazuh4';
@@ -54,7 +55,7 @@ let scratch: string[] = [];
 beforeAll(() => {
   if (!IS_ROOT) return;
   ensureBuilt();
-  for (const c of PRODUCTS) accounts.set(c.product, ensureAccount(c.accountName));
+  for (const c of PRODUCTS) accounts.set(c.product, createTestAccount(c.accountName));
 });
 
 afterEach(() => {
@@ -264,6 +265,55 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(fs.readFileSync(tree.ossecConf).equals(original)).toBe(true);
   });
 
+  it('an upgrade keeps the admin\'s edited blocks byte for byte, and says what it kept', () => {
+    const tree = makeTree(c);
+    install(tree.home, '--apply');
+    // The admin's edits inside our blocks: a shorter timeout, and the <rules_id> narrowing the README suggests.
+    const applied = fs.readFileSync(tree.ossecConf, 'utf8');
+    const at = applied.indexOf('<!-- BEGIN geo-response');
+    const edited = applied.slice(0, at) + applied.slice(at).replace(/(\s*)<timeout>600<\/timeout>/, '$1<rules_id>5712,5720</rules_id>$1<timeout>30</timeout>');
+    expect(edited).toMatch(/<rules_id>5712,5720<\/rules_id>\s*<timeout>30<\/timeout>/);
+    fs.writeFileSync(tree.ossecConf, edited);
+    const before = hashTree(tree.home);
+
+    const dry = install(tree.home, '--apply', '--dry-run');
+    expect(hashTree(tree.home)).toBe(before);
+    const upgrade = install(tree.home, '--apply');
+    expect(fs.readFileSync(tree.ossecConf, 'utf8')).toBe(edited);
+    for (const output of [dry.stdout, upgrade.stdout]) {
+      expect(output).toMatch(/keep the geo-response blocks in \S+\/etc\/ossec\.conf as you edited them \(lines \d+-\d+\)/);
+      expect(output).toMatch(/^ {2}yours: +<rules_id>5712,5720<\/rules_id>$/m);
+      expect(output).toMatch(/^ {2}yours: +<timeout>30<\/timeout>$/m);
+      expect(output).toMatch(/^ {2}this version's: +<timeout>600<\/timeout>$/m);
+      expect(output).not.toMatch(/geo-response-install\./);
+    }
+    const backups = fs.readdirSync(path.join(tree.home, 'etc')).filter((name) => /^ossec\.conf\.geo-response-.*\.bak$/.test(name));
+    expect(backups).toHaveLength(1);
+  });
+
+  it('an upgrade replaces blocks an earlier version inserted and nobody edited, and --dry-run names etc/ossec.conf', () => {
+    const tree = makeTree(c);
+    install(tree.home, '--apply');
+    // The blocks the previous version inserted (its trigger was <level>6</level>).
+    const current = fs.readFileSync(tree.ossecConf, 'utf8');
+    const begin = current.indexOf('  <!-- BEGIN geo-response');
+    const end = current.indexOf('<!-- END geo-response -->') + '<!-- END geo-response -->\n'.length;
+    const previous = fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'previous-blocks', `ossec.conf.${c.product}.xml`), 'utf8');
+    const previousBlock = `  <!-- BEGIN geo-response: added by geo-response install.sh -->\n${previous.replace(/^(.)/gm, '  $1')}  <!-- END geo-response -->\n`;
+    const old = current.slice(0, begin) + previousBlock + current.slice(end);
+    fs.writeFileSync(tree.ossecConf, old);
+    const before = hashTree(tree.home);
+
+    const dry = install(tree.home, '--apply', '--dry-run');
+    expect(hashTree(tree.home)).toBe(before);
+    expect(dry.stdout).toMatch(new RegExp(`would update the geo-response blocks in ${tree.ossecConf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(lines \\d+-\\d+, as an earlier version inserted them; backup `));
+    expect(dry.stdout).not.toMatch(/geo-response-install\./);
+
+    const upgrade = install(tree.home, '--apply');
+    expect(upgrade.stdout).toMatch(/update the geo-response blocks in \S+\/etc\/ossec\.conf \(lines/);
+    expect(fs.readFileSync(tree.ossecConf, 'utf8')).toBe(current);
+  });
+
   it('never overwrites an existing configuration, and a second install changes nothing', () => {
     const tree = makeTree(c);
     // Where an install from before the move to active-response/etc kept it.
@@ -276,17 +326,26 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(fs.readFileSync(path.join(tree.home, c.confDir, 'geo-response.json'), 'utf8')).toBe(mine);
   });
 
-  it('an upgrade removes the old code caches and keeps the last validated configuration (a delete may need it)', () => {
+  it('re-running the same build keeps its code caches; an upgrade removes older builds\' and keeps the last validated configuration (a delete may need it)', () => {
     const tree = makeTree(c);
     fs.writeFileSync(path.join(tree.home, 'etc', 'geo-response.json'), '{ "policy": { "mode": "deny", "countries": ["RU"] } }\n');
     install(tree.home);
     const bin = path.join(tree.home, 'active-response', 'bin');
-    const alert = spawnSync(path.join(bin, 'geo-response'), ['add', '-', '81.2.69.142', '1.1', '5710', '/var/log/auth.log', '-'], { cwd: '/', env: { PATH: '/usr/bin:/bin' } });
-    expect(alert.status).toBe(0);
-    const caches = () => fs.readdirSync(bin).filter((name) => name.startsWith('.geo-response.')).map((name) => name.replace(/^.*\.node[^.]+(?:\.\d+)*\./, '')).sort();
-    expect(caches()).toEqual(['config.json', 'parse-config.v8cache', 'program.v8cache']);
+    const exe = path.join(bin, 'geo-response');
+    const alert = () => spawnSync(exe, ['add', '-', '81.2.69.142', '1.1', '5710', '/var/log/auth.log', '-'], { cwd: '/', env: { PATH: '/usr/bin:/bin' } }).status;
+    expect(alert()).toBe(0);
+    // .geo-response.<build>.node<version>.<what>: which build and what.
+    const caches = () => fs.readdirSync(bin).filter((name) => name.startsWith('.geo-response.')).map((name) => name.replace(/^\.geo-response\.([0-9a-f]{16})\.node[^.]+(?:\.\d+)*\./, '$1 ')).sort();
+    const current = buildOf(exe);
+    const own = [`${current} config.json`, `${current} parse-config.v8cache`, `${current} program.v8cache`];
+    expect(caches()).toEqual(own);
     install(tree.home);
-    expect(caches()).toEqual(['config.json']);
+    expect(caches()).toEqual(own);
+    // As if an older build had written caches too.
+    for (const name of fs.readdirSync(bin).filter((n) => n.startsWith('.geo-response.'))) fs.copyFileSync(path.join(bin, name), path.join(bin, name.replace(current, 'aaaaaaaaaaaaaaaa')));
+    const upgrade = install(tree.home);
+    expect(upgrade.stdout).toMatch(/remove \S+\/\.geo-response\.aaaaaaaaaaaaaaaa\.node\S+\.program\.v8cache/);
+    expect(caches()).toEqual([...own, 'aaaaaaaaaaaaaaaa config.json']);
   });
 
   it('an upgrade keeps the parts of the executable it replaces (a running alert may load them) and removes older ones', () => {

@@ -33,6 +33,27 @@ describe('parseInvocation', () => {
       args: 'add admin 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure'.split(' '),
       expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', user: 'admin', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
     },
+    // Wazuh 4.0/4.1 (analysisd's exec.c, v4.1.5): "… location filename extra_args", `-` for none.
+    {
+      title: 'Wazuh 4.1 argv: location, filename -, extra args -',
+      args: 'add - 1.2.3.4 1618387200.1234 5710 /var/log/auth.log - -'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1618387200.1234', rule: { id: '5710' }, location: '/var/log/auth.log', extraArgs: [] },
+    },
+    {
+      title: 'Wazuh 4.1 argv: agent location in two words, filename -, extra args -',
+      args: 'delete root 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure - -'.split(' '),
+      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', user: 'root', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
+    },
+    {
+      title: 'Wazuh 4.1 argv: extra args of two words',
+      args: 'add - 1.2.3.4 1.1 5710 /var/log/auth.log - --table geo'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '5710' }, location: '/var/log/auth.log', extraArgs: ['--table', 'geo'] },
+    },
+    {
+      title: 'OSSEC agent execd: location in two words, filename (null)',
+      args: 'add - 1.2.3.4 1.1 5712 (agent1) 127.0.0.1->/var/log/auth.log (null)'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '5712' }, location: '(agent1) 127.0.0.1->/var/log/auth.log', extraArgs: [] },
+    },
     {
       title: 'OSSEC with only action user srcip',
       args: ['add', '-', '1.2.3.4'],
@@ -53,6 +74,16 @@ describe('parseInvocation', () => {
       title: 'Wazuh 4 Windows event with win.eventdata.ipAddress',
       line: wazuh4({}, { data: { win: { eventdata: { ipAddress: '5.6.7.8' } } } }),
       expected: { protocol: 'wazuh4', action: 'add', rawIp: '5.6.7.8', alertId: '1.2', rule: { id: '5763', level: 10, description: 'd' }, agent: { id: '001', name: 'web01' }, location: '/var/log/auth.log', extraArgs: ['-x'] },
+    },
+    {
+      title: 'Wazuh 4 Windows event with only win.eventdata.destinationIp',
+      line: wazuh4({}, { data: { win: { eventdata: { destinationIp: '5.6.7.9' } } } }),
+      expected: { protocol: 'wazuh4', action: 'add', rawIp: '5.6.7.9', alertId: '1.2', rule: { id: '5763', level: 10, description: 'd' }, agent: { id: '001', name: 'web01' }, location: '/var/log/auth.log', extraArgs: ['-x'] },
+    },
+    {
+      title: 'Wazuh 4 manager-escaped (4.2.0–4.2.4 agents) user, description and location',
+      line: wazuh4({}, { rule: { id: '5763', description: 'd\\x21' }, data: { srcip: '1.2.3.4', dstuser: 'o\\x27brien\\x24\\x21\\x60x' }, location: '/tmp/a\\x24b' }),
+      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', user: "o'brien$!`x", alertId: '1.2', rule: { id: '5763', description: 'd!' }, agent: { id: '001', name: 'web01' }, location: '/tmp/a$b', extraArgs: ['-x'] },
     },
     {
       title: 'Wazuh 5 disable, stateful with timeout',
@@ -82,6 +113,15 @@ describe('parseInvocation', () => {
   });
 
   it.each([
+    { title: 'Wazuh 4 add without any address', line: wazuh4({}, { data: {} }), action: 'add' },
+    { title: 'Wazuh 4 delete without any address', line: wazuh4({ command: 'delete' }, { data: { srcuser: 'x' } }), action: 'delete' },
+    { title: 'Wazuh 5 enable without source.ip', line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateful' } } }), action: 'add' },
+  ])('$title: no rawIp (a skip, not an error)', ({ line, action }) => {
+    const parsed = parseInvocation({ args: [], stdinLine: line });
+    expect([parsed.action, parsed.rawIp]).toEqual([action, undefined]);
+  });
+
+  it.each([
     { title: 'nothing at all', input: { args: [] }, code: 'NO_ACTION' },
     { title: 'blank stdin line', input: { args: [], stdinLine: '   ' }, code: 'NO_ACTION' },
     { title: 'OSSEC-shaped with a bad action', input: { args: ['block', '-', '1.2.3.4'] }, code: 'UNKNOWN_ACTION' },
@@ -89,7 +129,6 @@ describe('parseInvocation', () => {
     { title: 'JSON array', input: { args: [], stdinLine: '[1,2]' }, code: 'INVALID_JSON' },
     { title: 'JSON of neither protocol', input: { args: [], stdinLine: '{"hello":1}' }, code: 'UNKNOWN_MESSAGE' },
     { title: 'Wazuh 4 with enable', input: { args: [], stdinLine: wazuh4({ command: 'enable' }) }, code: 'UNKNOWN_ACTION' },
-    { title: 'Wazuh 4 without srcip', input: { args: [], stdinLine: wazuh4({}, { data: {} }) }, code: 'NO_SOURCE_IP' },
   ])('rejects $title', ({ input, code }) => {
     expect(() => parseInvocation(input)).toThrowError(expect.objectContaining({ code }) as GeoResponseError);
   });

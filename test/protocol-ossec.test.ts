@@ -36,6 +36,14 @@ const CASES = [
     extra: { alert_id: '1795823765.2', location: '/var/log/auth.log', address_class: 'documentation', network: '203.0.113.0/24' },
     rule: { id: '5710' },
   },
+  {
+    // Wazuh 4.0/4.1 execd (still argv) appends the extra arguments, `-` when none.
+    title: 'Wazuh 4.1 add: filename - and extra args - after the location',
+    message: 'add - 203.0.113.7 1618387200.1234 5710 /var/log/auth.log - -',
+    source: { ip: '203.0.113.7' },
+    extra: { alert_id: '1618387200.1234', location: '/var/log/auth.log', address_class: 'documentation', network: '203.0.113.0/24' },
+    rule: { id: '5710' },
+  },
 ];
 
 describe('OSSEC execd arguments', () => {
@@ -63,7 +71,10 @@ describe('OSSEC execd arguments', () => {
     expect([add.code, del.code]).toEqual([0, 0]);
     const records = home.readRecords().map(stableRecord);
     expect(records.map((r) => r.event.action)).toEqual(['add', 'delete']);
-    expect(records[1]).toEqual({ ...records[0], event: { ...records[0]!.event, action: 'delete', reason: 'delete 203.0.113.7 (documentation): policy mode off' } });
+    // A delete removes whatever an add left, whatever the policy says now: it carries no decision.
+    const { decision, ...addOwn } = records[0]!.geo_response;
+    expect(decision).toEqual({ action: 'log', reason: 'policy mode off' });
+    expect(records[1]).toEqual({ ...records[0], event: { ...records[0]!.event, action: 'delete', reason: 'delete 203.0.113.7 (documentation): no firewall backend; nothing to remove' }, geo_response: addOwn });
   });
 
   it('geolocates a public address from the embedded DB-IP database, as maxmind reads it', async () => {

@@ -95,15 +95,17 @@ function recount(records: GeoLogRecord[], filter: NaiveFilter) {
     ips.set(record.source!.ip, entry);
   }
   const decisions = new Map<string, Map<string, number>>();
+  // Decisions are the policy's word on adds only.
   for (const record of matched) {
     const decision = record.geo_response.decision;
-    const reasons = decisions.get(decision?.action ?? 'none') ?? new Map<string, number>();
-    bump(reasons, decision?.reason ?? '(none)');
-    decisions.set(decision?.action ?? 'none', reasons);
+    if (record.event.action !== 'add' || decision === undefined) continue;
+    const reasons = decisions.get(decision.action) ?? new Map<string, number>();
+    bump(reasons, decision.reason);
+    decisions.set(decision.action, reasons);
   }
   const failures = new Map<string, number>();
   for (const record of matched) {
-    if (record.event.outcome !== 'failure' && record.source !== undefined) continue;
+    if (record.event.outcome !== 'failure' && (record.source !== undefined || record.event.outcome === 'success')) continue;
     bump(failures, record.geo_response.error_code ?? (record.source === undefined ? 'NO_SOURCE' : 'UNSPECIFIED'));
   }
   const hours = new Map<number, number>();
@@ -125,7 +127,7 @@ function recount(records: GeoLogRecord[], filter: NaiveFilter) {
     ips: [...ips]
       .sort((a, b) => byCountThenKey([a[0], a[1].events], [b[0], b[1].events]))
       .map(([ip, entry]) => ({ ip, events: entry.events, first_seen: new Date(entry.first).toISOString(), last_seen: new Date(entry.last).toISOString(), blocked: entry.blocked })),
-    decisions: ['block', 'allow', 'log', 'none']
+    decisions: ['block', 'allow', 'log']
       .filter((action) => decisions.has(action))
       .map((action) => ({
         action,

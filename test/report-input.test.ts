@@ -53,6 +53,8 @@ describe('bad input: a one-line error with the documented exit code', () => {
     { title: 'unknown flag', args: ['--colour', good], code: 2, message: /Unknown option '--colour'/ },
     { title: 'bad --decision', args: ['--decision', 'drop', good], code: 2, message: /--decision "drop" is not one of block, allow, log/ },
     { title: 'bad --country', args: ['--country', 'Russia', good], code: 2, message: /not an ISO 3166-1 alpha-2 code/ },
+    { title: '--country XX (no such country)', args: ['--country', 'XX', good], code: 2, message: /--country "XX" is not an assigned ISO 3166-1 alpha-2 code/ },
+    { title: '--country UK', args: ['--country', 'RU,UK', good], code: 2, message: /--country "UK" is not an assigned ISO 3166-1 alpha-2 code \(did you mean "GB"\?\)/ },
     { title: 'bad --top', args: ['--top', '-3', good], code: 2, message: /--top/ },
     { title: '--table without csv', args: ['--table', 'ips', good], code: 2, message: /--table only applies to --format csv/ },
     { title: 'html to a terminal', args: ['--format', 'html', good], code: 2, message: /HTML is not for a terminal/, tty: true },
@@ -216,5 +218,40 @@ describe('attacker-influenced text is inert', () => {
     expect(result.code).toBe(0);
     // C0 but TAB, LF and CR; DEL; C1.
     expect(result.stdout).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/);
+  });
+});
+
+describe('decisions: what happened, per action', () => {
+  const at = (minute: number) => `2026-11-26T10:${String(minute).padStart(2, '0')}:00.000Z`;
+  const record = (minute: number, action: string, outcome: string, extra: Record<string, unknown>, source: unknown = { ip: '198.51.100.7', geo: { country_iso_code: 'RU' } }) =>
+    JSON.stringify({ '@timestamp': at(minute), event: { kind: 'event', module: 'geo-response', action, outcome, reason: 'r' }, ...(source ? { source } : {}), geo_response: { version: '0.1.0', protocol: 'ossec', ...extra } });
+  const blocked = { decision: { action: 'block', reason: 'RU is in deny list' }, firewall: { backend: 'nftables', result: 'blocked' } };
+
+  it('counts the decisions of adds only: deletes, failures without a decision and skips are not decisions', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'geo.log');
+    writeGeoLogFile(file, [
+      record(1, 'add', 'success', blocked),
+      record(2, 'add', 'success', blocked),
+      record(3, 'add', 'success', { decision: { action: 'log', reason: 'policy mode off' } }),
+      // Records of earlier versions: a delete carried the policy's decision, at shutdown too.
+      record(4, 'delete', 'success', { decision: { action: 'block', reason: 'RU is in deny list' }, firewall: { backend: 'nftables', result: 'unblocked' } }),
+      record(5, 'delete', 'success', { decision: { action: 'block', reason: 'RU is in deny list' }, firewall: { backend: 'nftables', result: 'not-blocked' } }),
+      record(6, 'add', 'failure', { error_code: 'INVALID_IP', raw_ip: 'x' }, null),
+      record(7, 'add', 'success', {}, null),
+    ]);
+    const result = await report(['--format', 'json', file]);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as ReportSummary;
+    expect(summary.decisions).toEqual([
+      { action: 'block', events: 2, reasons: [{ reason: 'RU is in deny list', events: 2 }] },
+      { action: 'log', events: 1, reasons: [{ reason: 'policy mode off', events: 1 }] },
+    ]);
+    expect(summary.blocks).toBe(2);
+    expect(summary.actions).toEqual({ add: 5, delete: 2, none: 0 });
+    expect(summary.failures).toEqual({ events: 1, by_code: [{ code: 'INVALID_IP', events: 1 }] });
+    const table = await report(['--format', 'table', file]);
+    expect(table.stdout).not.toMatch(/^\s+none\s/m);
+    expect(table.stdout).toMatch(/^\s+block\s+2\s/m);
   });
 });

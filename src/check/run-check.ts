@@ -1,4 +1,5 @@
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { checkGeoLog, describeIpv4Only, DEFAULT_LOG_PATH } from './check-log-and-databases.js';
 import { toGeoResponseError, toOneLine } from '../errors.js';
 import type { DatabasePaths } from '../geo/discover-databases.js';
 import { parseIpAddress, type IpAddress } from '../geo/ip-address.js';
@@ -14,6 +15,8 @@ export interface CheckLookupResult {
   databases: string[];
   /** Whether an ASN database was consulted (decide needs it, as an alert's does). */
   asnDatabaseUsed: boolean;
+  /** Geo databases that hold IPv4 addresses only. */
+  ipv4OnlyDatabases?: string[];
 }
 
 export interface RunCheckOptions {
@@ -61,11 +64,13 @@ export async function runCheck(options: RunCheckOptions): Promise<{ lines: strin
     if (config.policy.asns.length > 0 && !sample.asnDatabaseUsed) {
       lines.push('  warning: policy.asns is set but no ASN database was found, so ASN rules can never match: set databases.asn (e.g. GeoLite2-ASN.mmdb)');
     }
+    for (const path of sample.ipv4OnlyDatabases ?? []) lines.push(describeIpv4Only(path));
   } catch (error) {
     ok = false;
     lines.push(`databases: FAILED: ${toOneLine(toGeoResponseError(error).message)}`);
   }
 
+  ok = checkGeoLog(resolve(options.home, config.log.path ?? DEFAULT_LOG_PATH), lines) && ok;
   ok = (await checkBackend(config, options, lines)) && ok;
 
   try {

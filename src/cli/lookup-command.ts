@@ -1,28 +1,51 @@
+import { resolve } from 'node:path';
 import { GeoResponseError, toOneLine } from '../errors.js';
 import { openDatabaseFully } from '../geo/open-database-fully.js';
 import { parseIpAddress } from '../geo/ip-address.js';
+import type { DatabaseReader } from '../geo/database-reader.js';
+import type { DatabasePaths } from '../geo/discover-databases.js';
 import { lookupAddress, type GeoLookup } from '../geo/lookup-address.js';
 import { resolveInstallDatabases, type InstallDatabasesIo } from './install-databases.js';
 import { exitCodeFor } from './exit-codes.js';
-import { definedOnly } from '../invocation/json-fields.js';
-import { formatDatabaseUses } from '../log/build-record.js';
+import { commandUsageError, parseCommandArgs } from './parse-command-args.js';
+import { buildLookupRecord } from '../log/build-record.js';
 
 export interface LookupCommandIo extends InstallDatabasesIo {
+  /** Where the person ran the command: `--db` and `--asn-db` paths are relative to it. */
+  cwd: string;
   writeStdout(text: string): void;
   writeStderr(text: string): void;
 }
 
+export const LOOKUP_USAGE = `Usage: geo-response lookup [--json] [--db FILE] [--asn-db FILE] <ip>...
+
+Geolocate addresses with the installation's databases (or the files named) and print the
+normalised record of each, as the geo log would hold it.
+
+  --json            one JSON object per line, with the geo log's fields (source.*, geo_response.*)
+  --db FILE         the City or Country database to use (relative to the current directory)
+  --asn-db FILE     the ASN database to use
+  -h, --help        this text
+Exit codes: 0 ok, 2 usage error, 3 an address that is not an IP, 5 a database that cannot be read.
+`;
+
 /** `geo-response lookup [--json] [--db FILE] [--asn-db FILE] <ip>…`: the normalised record of each address. */
 export async function runLookupCommand(args: string[], io: LookupCommandIo): Promise<number> {
   try {
-    const options = parseLookupArgs(args);
+    const options = parseLookupArgs(args, io.cwd);
+    if (options.help) {
+      io.writeStdout(LOOKUP_USAGE);
+      return 0;
+    }
     const paths = await resolveInstallDatabases(io, options.databases);
+    // Each file is read once, and one that cannot be read is one error, not one per address.
+    const open = openEachOnce(paths);
     let failed = false;
     for (const ip of options.ips) {
       const address = parseIpAddress(ip);
-      const result = lookupAddress(address, paths, openDatabaseFully);
+      const result = lookupAddress(address, paths, open);
       if (result.error) failed = true;
-      io.writeStdout(options.json ? `${JSON.stringify(toJson(address.text, result))}\n` : formatHuman(address.text, result));
+      io.writeStdout(options.json ? `${JSON.stringify(buildLookupRecord(address, result))}\n` : formatHuman(address.text, result));
     }
     return failed ? exitCodeFor('lookup') : 0;
   } catch (error) {
@@ -34,55 +57,31 @@ export async function runLookupCommand(args: string[], io: LookupCommandIo): Pro
 
 interface LookupOptions {
   json: boolean;
-  databases: { geo?: string; asn?: string };
+  help: boolean;
+  databases: DatabasePaths;
   ips: string[];
 }
 
-function parseLookupArgs(args: string[]): LookupOptions {
-  const options: LookupOptions = { json: false, databases: {}, ips: [] };
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] ?? '';
-    if (arg === '--json') options.json = true;
-    else if (arg === '--db' || arg === '--asn-db') {
-      const value = args[(i += 1)];
-      if (value === undefined) throw usage(`${arg} needs a file`);
-      options.databases[arg === '--db' ? 'geo' : 'asn'] = value;
-    } else if (arg.startsWith('-')) throw usage(`unknown option ${JSON.stringify(arg)}`);
-    else options.ips.push(arg);
-  }
-  if (options.ips.length === 0) throw usage('lookup needs at least one IP address');
+function parseLookupArgs(args: string[], cwd: string): LookupOptions {
+  const { values, positionals } = parseCommandArgs('lookup', args, {
+    json: { type: 'boolean' },
+    db: { type: 'string' },
+    'asn-db': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  const databases: DatabasePaths = {};
+  if (values.db !== undefined) databases.geo = resolve(cwd, values.db);
+  if (values['asn-db'] !== undefined) databases.asn = resolve(cwd, values['asn-db']);
+  const options: LookupOptions = { json: values.json === true, help: values.help === true, databases, ips: positionals };
+  if (!options.help && options.ips.length === 0) throw commandUsageError('lookup', 'at least one IP address is needed');
   return options;
 }
 
-function usage(message: string): GeoResponseError {
-  return new GeoResponseError(`${message} (usage: geo-response lookup [--json] [--db FILE] [--asn-db FILE] <ip>…)`, { code: 'USAGE', kind: 'usage' });
-}
-
-// The geo log's own leaf names (snake_case), flat, so `lookup --json` and the log read alike.
-function toJson(ip: string, result: GeoLookup): Record<string, unknown> {
-  const f = result.fields;
-  const fields = {
-    country_iso_code: f.countryIsoCode,
-    country_name: f.countryName,
-    region_name: f.regionName,
-    city_name: f.cityName,
-    postal_code: f.postalCode,
-    latitude: f.latitude,
-    longitude: f.longitude,
-    accuracy_radius_km: f.accuracyRadiusKm,
-    timezone: f.timezone,
-    as_number: f.asNumber,
-    as_organization: f.asOrganization,
-  };
-  return {
-    ip,
-    address_class: result.addressClass,
-    found: result.found,
-    ...(result.network ? { network: result.network } : {}),
-    ...definedOnly(fields),
-    databases: formatDatabaseUses(result.databases),
-    ...(result.error ? { error: result.error.message } : {}),
-  };
+// Open every database up front (an unreadable one throws here, once) and hand the same reader to each lookup.
+function openEachOnce(paths: DatabasePaths): (path: string) => DatabaseReader {
+  const readers = new Map<string, DatabaseReader>();
+  for (const path of [paths.geo, paths.asn]) if (path !== undefined && !readers.has(path)) readers.set(path, openDatabaseFully(path));
+  return (path) => readers.get(path) ?? openDatabaseFully(path);
 }
 
 function formatHuman(ip: string, result: GeoLookup): string {

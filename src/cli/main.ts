@@ -12,7 +12,7 @@ import { resolveBundleDir, resolveHome } from './home.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
 import { listHostAddresses } from './host-addresses.js';
 import { locateConfig } from '../trust/config-location.js';
-import { formatUsage } from './usage.js';
+import { describeTerminalMistake, formatUsage } from './usage.js';
 
 declare const __GEO_RESPONSE_VERSION__: string;
 /** The package version, fixed at build time. */
@@ -44,7 +44,15 @@ export async function main(proc: CliProcess): Promise<number> {
   const write = (stream: Writable) => (text: string) => {
     stream.write(text);
   };
-  if (isAlertInvocation(proc.args)) return exitCodeOf(await respond(buildRespondDeps(proc, home, bundleDir)));
+  if (isAlertInvocation(proc.args)) {
+    // execd's calls start with add/delete (OSSEC) or bring a message on stdin (Wazuh), never from
+    // a terminal: anything else typed at one is a person's mistake, not an alert to record.
+    if (first !== 'add' && first !== 'delete' && proc.stdinIsTTY) {
+      proc.stderr.write(`geo-response: ${describeTerminalMistake(first)}\n`);
+      return EXIT_CODES.usage;
+    }
+    return exitCodeOf(await respond(buildRespondDeps(proc, home, bundleDir)));
+  }
   switch (first) {
     case '--help':
     case '-h':
@@ -57,7 +65,7 @@ export async function main(proc: CliProcess): Promise<number> {
       return EXIT_CODES.ok;
     case 'lookup': {
       const { runLookupCommand } = await import('./lookup-command.js');
-      return runLookupCommand(rest, { home, bundleDir, env: proc.env, readConfigText, listDatabaseFiles, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
+      return runLookupCommand(rest, { home, bundleDir, cwd: proc.cwd, env: proc.env, readConfigText, listDatabaseFiles, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
     }
     case 'report': {
       const { runReport } = await import('../report/index.js');

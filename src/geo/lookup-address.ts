@@ -13,6 +13,8 @@ export interface DatabaseUse {
   path: string;
   type: string;
   buildDate: string;
+  /** 4 for a file that holds IPv4 addresses only (it answers no IPv6 address). */
+  ipVersion: 4 | 6;
 }
 
 export interface GeoLookup {
@@ -48,7 +50,7 @@ export function lookupAddress(address: IpAddress, paths: DatabasePaths, open: Op
 function queryDatabase(role: 'geo' | 'asn', path: string, address: IpAddress, open: OpenDatabase, result: GeoLookup): void {
   const reader = open(path);
   try {
-    result.databases.push({ role, path, type: reader.metadata.databaseType, buildDate: formatUtcTimestamp(new Date(reader.metadata.buildEpoch * 1000)) });
+    result.databases.push({ role, path, type: reader.metadata.databaseType, buildDate: formatUtcTimestamp(new Date(reader.metadata.buildEpoch * 1000)), ipVersion: reader.metadata.ipVersion });
     // An IPv4-only database has no answer for an IPv6 address: that is "not found", not a failure.
     if (address.family === 6 && reader.metadata.ipVersion === 4) return;
     const hit = reader.lookup(address.text);

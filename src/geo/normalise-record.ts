@@ -52,10 +52,22 @@ function readFlat(record: object): GeoFields {
     regionName: stringAt(record, ['state1']),
     cityName: stringAt(record, ['city']),
     postalCode: stringAt(record, ['postcode']),
-    latitude: numberAt(record, ['latitude']),
-    longitude: numberAt(record, ['longitude']),
+    latitude: asStoredFloat(numberAt(record, ['latitude'])),
+    longitude: asStoredFloat(numberAt(record, ['longitude'])),
     timezone: stringAt(record, ['timezone']),
   };
+}
+
+// These files store coordinates as 32-bit floats, which read back as doubles with float noise
+// (48.1374 comes back as 48.137401580810547): give the shortest decimal that is the same float,
+// which is what the database was written from.
+function asStoredFloat(value: number | undefined): number | undefined {
+  if (value === undefined || Math.fround(value) !== value) return value;
+  for (let digits = 1; digits < 9; digits += 1) {
+    const shortest = Number(value.toPrecision(digits));
+    if (Math.fround(shortest) === value) return shortest;
+  }
+  return value;
 }
 
 // GeoLite2-ASN, DB-IP ASN Lite and ip-location-db ASN files all use these two keys.

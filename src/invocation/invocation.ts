@@ -4,8 +4,12 @@ import type { Action, Protocol } from '../log/record.js';
 export interface Invocation {
   protocol: Exclude<Protocol, 'unknown'>;
   action: Action;
-  /** The source IP exactly as the protocol carried it; validated separately so a bad IP still leaves a useful record. */
-  rawIp: string;
+  /**
+   * The source IP exactly as the protocol carried it; validated separately so a bad IP still
+   * leaves a useful record. Absent when the alert carries none (file integrity, rootcheck…):
+   * nothing to do, a skip rather than a failure.
+   */
+  rawIp?: string;
   user?: string;
   alertId?: string;
   rule?: { id?: string; level?: number; description?: string };

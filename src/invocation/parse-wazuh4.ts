@@ -1,14 +1,16 @@
-import { GeoResponseError } from '../errors.js';
 import type { Invocation } from './invocation.js';
 import { parseAction } from './parse-action.js';
+import { undoWazuh42Escapes } from './wazuh42-escapes.js';
 import { definedOnly, fieldAt, numberAt, stringAt, stringsAt } from './json-fields.js';
 
 const ALERT = ['parameters', 'alert'] as const;
-// Where Wazuh decoders put the attacker's address: most decoders use data.srcip; Windows
-// event channel alerts carry it in data.win.eventdata.ipAddress.
+// Where Wazuh decoders put the attacker's address, in the order Wazuh's own programs look
+// (active_responses.c): Windows event channel alerts carry it in data.win.eventdata.ipAddress,
+// some only in destinationIp, and both come before data.srcip, where most decoders put it.
 const SOURCE_IP_PATHS = [
-  [...ALERT, 'data', 'srcip'],
   [...ALERT, 'data', 'win', 'eventdata', 'ipAddress'],
+  [...ALERT, 'data', 'win', 'eventdata', 'destinationIp'],
+  [...ALERT, 'data', 'srcip'],
 ] as const;
 const USER_PATHS = [
   [...ALERT, 'data', 'dstuser'],
@@ -19,43 +21,42 @@ const USER_PATHS = [
 export function parseWazuh4(message: Record<string, unknown>): Invocation {
   const action = parseAction(message.command, 'wazuh4');
   const rawIp = firstString(message, SOURCE_IP_PATHS);
-  if (rawIp === undefined) {
-    throw new GeoResponseError('Wazuh message has no source IP (parameters.alert.data.srcip): send geo-response only alerts that carry one (<rules_id> or <rules_group> in <active-response>)', {
-      code: 'NO_SOURCE_IP',
-      kind: 'input',
-    });
-  }
-  const user = firstString(message, USER_PATHS);
+  const user = textOf(firstString(message, USER_PATHS));
   const alertId = stringAt(message, [...ALERT, 'id']);
   const ruleId = stringAt(message, [...ALERT, 'rule', 'id']);
-  const location = stringAt(message, [...ALERT, 'location']);
+  const location = textOf(stringAt(message, [...ALERT, 'location']));
   const rule = definedOnly({
     id: ruleId,
     level: numberAt(message, [...ALERT, 'rule', 'level']),
-    description: stringAt(message, [...ALERT, 'rule', 'description']),
+    description: textOf(stringAt(message, [...ALERT, 'rule', 'description'])),
   });
   const agent = definedOnly({
     id: stringAt(message, [...ALERT, 'agent', 'id']),
-    name: stringAt(message, [...ALERT, 'agent', 'name']),
+    name: textOf(stringAt(message, [...ALERT, 'agent', 'name'])),
     ip: stringAt(message, [...ALERT, 'agent', 'ip']),
   });
   return {
     protocol: 'wazuh4',
     action,
-    rawIp,
+    ...(rawIp !== undefined ? { rawIp } : {}),
     ...(user ? { user } : {}),
     ...(alertId ? { alertId } : {}),
     ...(rule ? { rule } : {}),
     ...(agent ? { agent } : {}),
     ...(location ? { location } : {}),
     extraArgs: stringsAt(message, ['parameters', 'extra_args']),
-    ossecArgs: [action, user ?? '-', rawIp, alertId ?? '-', ruleId ?? '-', location ?? '-', '-'],
+    ossecArgs: [action, user ?? '-', rawIp ?? '-', alertId ?? '-', ruleId ?? '-', location ?? '-', '-'],
   };
 }
 
 /** Whether a parsed message is shaped like Wazuh 4's (versioned, with parameters). */
 export function looksLikeWazuh4(message: Record<string, unknown>): boolean {
   return message.version !== undefined && fieldAt(message, ['parameters']) !== undefined;
+}
+
+// Free text from the alert, with the Wazuh 4.2.0–4.2.4 escapes undone (they survive JSON decoding).
+function textOf(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : undoWazuh42Escapes(value);
 }
 
 function firstString(message: unknown, paths: ReadonlyArray<readonly string[]>): string | undefined {

@@ -1,4 +1,3 @@
-import { GeoResponseError } from '../errors.js';
 import type { Invocation } from './invocation.js';
 import { parseAction } from './parse-action.js';
 import { MAX_EXPIRE_SECONDS } from '../policy/default-config.js';
@@ -10,9 +9,6 @@ const ACTIVE_RESPONSE = ['wazuh', 'active_response'] as const;
 export function parseWazuh5(message: Record<string, unknown>): Invocation {
   const action = parseAction(message.command, 'wazuh5');
   const rawIp = stringAt(message, ['source', 'ip']);
-  if (rawIp === undefined) {
-    throw new GeoResponseError('Wazuh 5 message has no source IP (source.ip)', { code: 'NO_SOURCE_IP', kind: 'input' });
-  }
   const user = stringAt(message, ['user', 'name']);
   const ruleId = stringAt(message, ['rule', 'id']);
   const rule = definedOnly({
@@ -31,7 +27,7 @@ export function parseWazuh5(message: Record<string, unknown>): Invocation {
   return {
     protocol: 'wazuh5',
     action,
-    rawIp,
+    ...(rawIp !== undefined ? { rawIp } : {}),
     ...(user ? { user } : {}),
     ...(alertId ? { alertId } : {}),
     ...(rule ? { rule } : {}),
@@ -39,7 +35,7 @@ export function parseWazuh5(message: Record<string, unknown>): Invocation {
     ...(location ? { location } : {}),
     extraArgs: stringsAt(message, ['parameters', 'extra_args']),
     ...(stateful && isUsableTimeout(statefulTimeout) ? { statefulTimeoutSeconds: statefulTimeout } : {}),
-    ossecArgs: [action, user ?? '-', rawIp, alertId ?? '-', ruleId ?? '-', location ?? '-', '-'],
+    ossecArgs: [action, user ?? '-', rawIp ?? '-', alertId ?? '-', ruleId ?? '-', location ?? '-', '-'],
   };
 }
 

@@ -74,7 +74,7 @@ function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
   const own: Partial<GeoResponseFields> = {};
   if (invocation?.alertId) own.alert_id = cap(invocation.alertId);
   if (invocation?.location) own.location = cap(invocation.location);
-  if (invocation && !input.address) own.raw_ip = invocation.rawIp.slice(0, 64);
+  if (invocation?.rawIp !== undefined && !input.address) own.raw_ip = invocation.rawIp.slice(0, 64);
   if (error) own.error_code = error.code;
   if (input.handshake) own.handshake = input.handshake;
   if (lookup) {
@@ -87,6 +87,12 @@ function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
   if (input.decision) own.decision = { action: input.decision.action, reason: cap(input.decision.reason) };
   if (input.firewall) own.firewall = input.firewall;
   return own;
+}
+
+/** What `lookup --json` prints for one address: the geo log's `source` and the lookup's part of `geo_response`. Pure. */
+export function buildLookupRecord(address: IpAddress, lookup: GeoLookup): Pick<GeoLogRecord, 'source'> & { geo_response: Partial<GeoResponseFields> } {
+  const own = buildOwnFields({ timestamp: new Date(0), version: '', durationMs: 0, outcome: 'success', reason: '', protocol: 'unknown', address, lookup });
+  return { source: buildSource(address, lookup), geo_response: own };
 }
 
 /** The databases a lookup used, as the record (and `lookup --json`) spells them. */

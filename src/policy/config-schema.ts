@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { isValid as isValidCountryCode } from 'i18n-iso-countries/index.js';
+import { describeUnassignedCode, isAssignedCountryCode } from './country-code.js';
 import { parseNetwork } from '../geo/special-ranges.js';
 import { MAX_EXPIRE_SECONDS } from './default-config.js';
 
@@ -25,7 +25,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 // XK (Kosovo) is not ISO but is what MaxMind and DB-IP use.
 const countryCode = z.string().check(
   z.regex(COUNTRY_CODE, { error: 'expected an ISO 3166-1 alpha-2 country code in capitals, e.g. "RU"' }),
-  z.refine((code) => !COUNTRY_CODE.test(code) || isValidCountryCode(code), { error: (issue) => describeUnassignedCode(String(issue.input)) }),
+  z.refine((code) => !COUNTRY_CODE.test(code) || isAssignedCountryCode(code), { error: (issue) => describeUnassignedCode(String(issue.input)) }),
 );
 
 const asNumber = z.int({ error: 'expected an AS number (a whole number, e.g. 4134)' }).check(
@@ -75,7 +75,14 @@ const firewallSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   databases: z._default(databasesSchema, {}),
-  log: z._default(z.strictObject({ path: z.optional(z.string().check(z.minLength(1))) }), {}),
+  log: z._default(
+    z.strictObject({
+      path: z.optional(z.string().check(z.minLength(1))),
+      // Alerts without a source address are skipped quietly; keep a record of each only when asked.
+      record_skipped: z.optional(z.boolean({ error: 'expected true or false' })),
+    }),
+    {},
+  ),
   policy: z._default(policySchema, {
     mode: 'off',
     countries: [],
@@ -93,14 +100,6 @@ export type Config = z.infer<typeof configSchema>;
 export type PolicyConfig = Config['policy'];
 export type FirewallConfig = Config['firewall'];
 export type FirewallBackendName = FirewallConfig['backend'];
-
-// The usual mix-ups get the right code in the message.
-const CODE_HINTS: Record<string, string> = { UK: 'GB', EL: 'GR', SU: 'RU' };
-
-function describeUnassignedCode(code: string): string {
-  const hint = CODE_HINTS[code];
-  return `${JSON.stringify(code)} is not an assigned ISO 3166-1 alpha-2 code${hint ? ` (did you mean "${hint}"?)` : ''}`;
-}
 
 function isCidr(value: string): boolean {
   return parseNetwork(value) !== undefined;

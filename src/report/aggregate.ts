@@ -30,7 +30,7 @@ export const DEFAULT_LIMITS: AggregateLimits = {
 
 const NO_COUNTRY = '';
 const NO_ASN = '';
-const DECISION_ORDER: Array<Decision | 'none'> = ['block', 'allow', 'log', 'none'];
+const DECISION_ORDER: Decision[] = ['block', 'allow', 'log'];
 
 /** Folds matched events into running totals; `finishSummary` turns them into the report. */
 export class SummaryAccumulator {
@@ -47,7 +47,7 @@ export class SummaryAccumulator {
   readonly ips: TopIpTable;
   readonly countries: GroupTable;
   readonly asns: GroupTable;
-  readonly decisions = new Map<Decision | 'none', { events: number; reasons: CappedCounter }>();
+  readonly decisions = new Map<Decision, { events: number; reasons: CappedCounter }>();
   readonly failureCodes: CappedCounter;
   readonly histogram = new HistogramCounter();
 
@@ -69,14 +69,18 @@ export class SummaryAccumulator {
     this.outcomes.set(event.outcome, (this.outcomes.get(event.outcome) ?? 0) + 1);
     this.histogram.addEvent(event.timeMs, blocked);
 
-    const decisionKey = event.decision ?? 'none';
-    let decision = this.decisions.get(decisionKey);
-    if (decision === undefined) {
-      decision = { events: 0, reasons: new CappedCounter(this.limits.maxReasons) };
-      this.decisions.set(decisionKey, decision);
+    // A decision is what the policy said on an add. A delete removes whatever is there (records of
+    // earlier versions still carry the policy's word), and a record that failed before the policy
+    // ran, or was skipped, decided nothing: those are counted as actions and failures, not here.
+    if (event.action === 'add' && event.decision !== undefined) {
+      let decision = this.decisions.get(event.decision);
+      if (decision === undefined) {
+        decision = { events: 0, reasons: new CappedCounter(this.limits.maxReasons) };
+        this.decisions.set(event.decision, decision);
+      }
+      decision.events += 1;
+      decision.reasons.addOne(event.decisionReason ?? '(none)');
     }
-    decision.events += 1;
-    decision.reasons.addOne(event.decisionReason ?? '(none)');
 
     if (isFailureEvent(event)) {
       this.failures += 1;

@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
-import { GeoResponseError } from '../errors.js';
+import type { GeoResponseError } from '../errors.js';
+import { commandUsageError, parseCommandArgs } from '../cli/parse-command-args.js';
 import type { Action, Decision } from '../log/record.js';
 import { parseTimeBound } from './parse-time.js';
+import { describeUnassignedCode, isAssignedCountryCode } from '../policy/country-code.js';
 import type { ReportFilters } from './report-filters.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
@@ -47,8 +48,8 @@ Output:
 Exit codes: 0 ok, 2 usage error, 3 input error (missing, unreadable or binary file).
 `;
 
-function usageError(message: string, cause?: unknown): GeoResponseError {
-  return new GeoResponseError(`report: ${message} (see geo-response report --help)`, { code: 'REPORT_USAGE', kind: 'usage', cause });
+function usageError(message: string): GeoResponseError {
+  return commandUsageError('report', message, { code: 'REPORT_USAGE' });
 }
 
 function splitValues(values: string[] | undefined): string[] {
@@ -71,9 +72,12 @@ function parseAsn(value: string): number {
   return Number(match[1]);
 }
 
+// A code that names no country would match nothing, silently: refuse it as the configuration does.
 function parseCountry(value: string): string {
   if (!/^[A-Za-z]{2}$/.test(value)) throw usageError(`--country ${JSON.stringify(value)} is not an ISO 3166-1 alpha-2 code (RU, CN, US)`);
-  return value.toUpperCase();
+  const code = value.toUpperCase();
+  if (!isAssignedCountryCode(code)) throw usageError(`--country ${describeUnassignedCode(code)}`);
+  return code;
 }
 
 function parseTop(value: string | undefined): number {
@@ -84,31 +88,25 @@ function parseTop(value: string | undefined): number {
 
 /** Parse `geo-response report` arguments; throws a usage GeoResponseError on anything unknown or invalid. */
 export function parseReportArgs(args: string[], now: Date): ReportOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        since: { type: 'string' },
-        until: { type: 'string' },
-        country: { type: 'string', multiple: true },
-        asn: { type: 'string', multiple: true },
-        decision: { type: 'string', multiple: true },
-        rule: { type: 'string', multiple: true },
-        action: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        table: { type: 'string' },
-        top: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw usageError(error instanceof Error ? error.message : String(error), error);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs(
+    'report',
+    args,
+    {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      country: { type: 'string', multiple: true },
+      asn: { type: 'string', multiple: true },
+      decision: { type: 'string', multiple: true },
+      rule: { type: 'string', multiple: true },
+      action: { type: 'string', multiple: true },
+      format: { type: 'string' },
+      table: { type: 'string' },
+      top: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'REPORT_USAGE',
+  );
   const filters: ReportFilters = {
     countries: splitValues(values.country).map(parseCountry),
     asns: splitValues(values.asn).map(parseAsn),

@@ -29,7 +29,7 @@ export function isBlockEvent(event: ReportEvent): boolean {
   return event.action === 'add' && event.decision === 'block';
 }
 
-/** A failure: the outcome says so, or there was no source to act on. */
+/** A failure: the outcome says so, or there was no source to act on (except a skip: an alert without an address, recorded as a success). */
 export function isFailureEvent(event: ReportEvent): boolean {
-  return event.outcome === 'failure' || event.ip === undefined;
+  return event.outcome === 'failure' || (event.ip === undefined && event.outcome !== 'success');
 }

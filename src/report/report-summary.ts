@@ -112,8 +112,8 @@ export interface IpRow {
 }
 
 export interface DecisionRow {
-  /** `none` for records without a policy decision (failures before the policy ran). */
-  action: Decision | 'none';
+  /** The policy's decision on an add; deletes, and records that failed before the policy ran, have none. */
+  action: Decision;
   events: number;
   reasons: Array<{ reason: string; events: number }>;
 }

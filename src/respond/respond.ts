@@ -15,8 +15,13 @@ import type { LineSource } from './line-source.js';
 import type { RespondDeps } from './respond-deps.js';
 import { CHECK_KEYS_REPLY_TIMEOUT_MS, runCheckKeysHandshake } from './wazuh-handshake.js';
 
-/** execd's JSON line is bounded (design §1): anything longer is refused, not buffered. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * execd's JSON line is bounded (design §1): anything longer is refused, not buffered. Wazuh's
+ * execd accepts a 65,535-byte message from analysisd and adds `program` and its envelope (the
+ * largest add line is about 65,564 bytes); its reply is that line with `continue` for `add`, a
+ * few bytes longer. 64 KiB plus 4 KiB of headroom takes both.
+ */
+export const MAX_MESSAGE_BYTES = 68 * 1024;
 /** How long we wait for execd's message when called without arguments. */
 export const STDIN_MESSAGE_TIMEOUT_MS = 10000;
 
@@ -30,6 +35,7 @@ export async function respond(deps: RespondDeps): Promise<GeoResponseError | und
   const stdin = () => (stdinOpened ??= deps.stdin());
   try {
     const outcome = await runSteps(deps, stdin, config, progress);
+    if (outcome.outcome === 'skipped') return await skipQuietly(deps, config, progress, outcome.reason);
     return finish(deps, config, progress, outcome.reason, outcome.error, outcome.outcome);
   } catch (error) {
     const failure = toGeoResponseError(error);
@@ -46,7 +52,7 @@ interface LoadedConfig {
 }
 
 interface StepsOutcome {
-  outcome: 'success' | 'failure';
+  outcome: 'success' | 'failure' | 'skipped';
   reason: string;
   error?: GeoResponseError;
 }
@@ -55,12 +61,14 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   const invocation = parseInvocation(await readRawInput(deps, stdin));
   progress.protocol = invocation.protocol;
   progress.invocation = invocation;
+  if (invocation.rawIp === undefined) return { outcome: 'skipped', reason: describeSkip(invocation) };
   const address = parseIpAddress(invocation.rawIp);
   progress.address = address;
 
-  // Wazuh's execd waits, without a timeout and doing nothing else, for our first stdout line:
-  // check_keys goes out before any other work, on every add, whatever the policy will say.
-  if (invocation.protocol === 'wazuh4' && invocation.action === 'add') {
+  // Wazuh's execd (4.x and 5.x alike) waits, without a timeout and doing nothing else, for our
+  // first stdout line: check_keys goes out before any other work, on every add, whatever the
+  // policy will say.
+  if (invocation.protocol !== 'ossec' && invocation.action === 'add') {
     const answer = await handshake(deps, stdin(), address, progress);
     if (answer === 'abort') {
       // Geolocated for the record with the configured databases; a broken configuration does not
@@ -94,7 +102,9 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   // The host's own addresses cost a process to list: asked only when the answer could matter.
   let decision = decide(decisionInput, config.policy);
   if (decision.action === 'block') decision = decide({ ...decisionInput, hostAddresses: await deps.hostAddresses() }, config.policy);
-  progress.decision = decision;
+  // A delete removes whatever an add left, whatever the policy says now: the record of a delete
+  // carries no decision (which would read as a new block, or be counted as one).
+  if (invocation.action === 'add') progress.decision = decision;
 
   const firewallError = await runFirewall(deps, config, invocation, address, decision.action, progress);
   if (configError) {
@@ -170,8 +180,31 @@ async function runFirewall(deps: RespondDeps, config: Config, invocation: Invoca
   return outcome.error;
 }
 
+function describeSkip(invocation: Invocation): string {
+  const rule = invocation.rule?.id ? ` (rule ${invocation.rule.id})` : '';
+  return `skipped: the alert carries no source address${rule}; nothing to geolocate or block`;
+}
+
+// An alert without a source address (Wazuh calls the response for file integrity, rootcheck…
+// alerts when the trigger is a level) is nothing to do, not a failure: no error line, exit 0,
+// and a record only when log.record_skipped asks for one.
+async function skipQuietly(deps: RespondDeps, loaded: LoadedConfig, progress: Progress, reason: string): Promise<GeoResponseError | undefined> {
+  try {
+    loaded.validated = await loadConfig(loaded.source, deps.configCache);
+  } catch {
+    // A broken configuration is reported by the next alert that has an address to act on.
+    return undefined;
+  }
+  if (loaded.validated.log.record_skipped !== true) return undefined;
+  return finish(deps, loaded, progress, reason, undefined, 'success');
+}
+
 function describeSuccess(invocation: Invocation, address: IpAddress, lookup: GeoLookup, decisionReason: string, progress: Progress): string {
   const where = lookup.addressClass !== 'public' ? lookup.addressClass : (lookup.fields.countryIsoCode ?? 'country unknown');
+  if (invocation.action === 'delete') {
+    const removal = progress.firewall ? `firewall ${progress.firewall.result}` : 'no firewall backend; nothing to remove';
+    return `delete ${address.text} (${where}): ${removal}`;
+  }
   const firewall = progress.firewall ? `; firewall ${progress.firewall.result}` : '';
   return `${invocation.action} ${address.text} (${where}): ${decisionReason}${firewall}`;
 }

@@ -5,17 +5,14 @@
  * files live in root-only directories it cannot read.
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Account, ensureAccount, removeAccount } from './fake-install-tree.js';
+import { type Account, createTestAccount, removeAccount } from './fake-install-tree.js';
 
-/** A new account named gratk<random>, user and group alike (removed with `removeAttacker`). */
+/** A new account with a unique name, user and group alike (removed with `removeAttacker`). */
 export function createAttacker(): Account {
-  const account = ensureAccount(`gratk${randomBytes(4).toString('hex')}`);
-  if (!account.created) throw new Error(`account ${account.name} already existed: refusing to use or remove it`);
-  return account;
+  return createTestAccount('atk');
 }
 
 /** Removes the account and its group. */

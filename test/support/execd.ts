@@ -35,11 +35,32 @@ export function runOssec(message: string, options: ExecdOptions): Promise<ExecdR
   return runChild(message.split(' '), 'ignore', options, () => undefined);
 }
 
-/** Wazuh 4 execd: writes the JSON line, keeps stdin open, answers check_keys with `reply` ('none' never answers). */
-export function runWazuh4(message: object | string, reply: 'continue' | 'abort' | 'none', options: ExecdOptions): Promise<ExecdResult> {
+/** How the Wazuh execd stand-in ends the exchange. */
+export interface WazuhExecdOptions extends ExecdOptions {
+  /** Close stdin right after the reply, as execd 4.x and 5.x do (wpclose); default: keep it open, as other stand-ins may. */
+  closeStdinAfterReply?: boolean;
+}
+
+/** Wazuh 4 execd: writes the JSON line, waits for the first stdout line (check_keys on add) and answers with the whole message, `command` replaced by `reply` ('none' never answers). */
+export function runWazuh4(message: object | string, reply: 'continue' | 'abort' | 'none', options: WazuhExecdOptions): Promise<ExecdResult> {
+  return runWazuhJson(message, '"command":"add"', reply, options);
+}
+
+/**
+ * Wazuh 5 (WCS) execd: writes one JSON line (enable/disable); on enable it waits, like 4.x, for
+ * one stdout line and answers with the message, `command` replaced by continue or abort, then
+ * closes stdin. Without a reply word it only writes the line (a disable).
+ */
+export function runWazuh5(message: object | string, options: WazuhExecdOptions, reply: 'continue' | 'abort' | 'none' = 'continue'): Promise<ExecdResult> {
+  return runWazuhJson(message, '"command":"enable"', reply, { closeStdinAfterReply: true, ...options });
+}
+
+function runWazuhJson(message: object | string, addCommand: string, reply: 'continue' | 'abort' | 'none', options: WazuhExecdOptions): Promise<ExecdResult> {
   const line = typeof message === 'string' ? message : JSON.stringify(message);
   return runChild([], 'pipe', options, (child, result) => {
     child.stdin?.write(`${line}\n`);
+    // A delete/disable comes from execd's timeout list: written, then stdin closed at once.
+    if (options.closeStdinAfterReply && !line.includes(addCommand)) child.stdin?.end();
     let answered = false;
     child.stdout?.on('data', () => {
       if (answered) return;
@@ -55,17 +76,10 @@ export function runWazuh4(message: object | string, reply: 'continue' | 'abort' 
       if (reply === 'none') return;
       // The reply is the original line itself with only the command swapped (it may not even be
       // valid JSON: Wazuh 4.2 agents' escaping), exactly what execd sends back.
-      child.stdin?.write(`${line.replace(/"command":"add"/, `"command":"${reply}"`)}\n`);
+      child.stdin?.write(`${line.replace(addCommand, `"command":"${reply}"`)}\n`);
+      if (options.closeStdinAfterReply) child.stdin?.end();
     });
-    // Like execd, never close stdin: the script must not wait for end of input.
-  });
-}
-
-/** Wazuh 5 (WCS) execd: writes one JSON line (enable/disable). */
-export function runWazuh5(message: object | string, options: ExecdOptions): Promise<ExecdResult> {
-  const line = typeof message === 'string' ? message : JSON.stringify(message);
-  return runChild([], 'pipe', options, (child) => {
-    child.stdin?.write(`${line}\n`);
+    // Unless told otherwise, never close stdin: the script must not wait for end of input.
   });
 }
 

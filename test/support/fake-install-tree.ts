@@ -7,7 +7,7 @@
  * Used by the install.sh tests; also holds the helpers those tests share.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -52,21 +52,28 @@ export const IS_ROOT = process.getuid?.() === 0;
 const ACCOUNT_LOCK_RETRIES = 50;
 
 /**
- * The named service account (group and user of the same name, as OSSEC and
- * Wazuh create them): the existing one, or a new system account. groupadd
- * fails at once while another process holds /etc/group's lock, hence the retries.
+ * A new service account for one test run: a group and a user of the same name, as OSSEC and
+ * Wazuh create theirs, but named uniquely (`gr-<label>-<pid>-<random>`), so a test never
+ * depends on the host's own ossec/wazuh accounts (a host may have a `wazuh` group without a
+ * `wazuh` user) and never changes them. `removeAccount` deletes it again. groupadd fails at once
+ * while another process holds /etc/group's lock, hence the retries.
  */
-export function ensureAccount(name: string): Account {
-  const existing = lookupAccount(name);
-  if (existing) return { ...existing, created: false };
+export function createTestAccount(label: string): Account {
+  const name = `gr-${label.slice(0, 8)}-${process.pid.toString(36)}-${randomBytes(3).toString('hex')}`;
+  if (lookupAccount(name) || spawnSync('getent', ['group', name]).status === 0) throw new Error(`test account ${name} already exists`);
   retryLocked(['groupadd', '--system', name]);
-  retryLocked(['useradd', '--system', '--gid', name, '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]);
+  try {
+    retryLocked(['useradd', '--system', '--gid', name, '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]);
+  } catch (error) {
+    retryLocked(['groupdel', name]);
+    throw error;
+  }
   const made = lookupAccount(name);
   if (!made) throw new Error(`created account ${name} but getent does not find it`);
   return { ...made, created: true };
 }
 
-/** Removes an account made by `ensureAccount` (leaves an existing one alone). */
+/** Removes an account made by `createTestAccount` (leaves any other alone). */
 export function removeAccount(account: Account | undefined): void {
   if (!account?.created) return;
   retryLocked(['userdel', account.name]);
