@@ -35,8 +35,15 @@ export function runOssec(message: string, options: ExecdOptions): Promise<ExecdR
   return runChild(message.split(' '), 'ignore', options, () => undefined);
 }
 
-/** Wazuh 4 execd: writes the JSON line, keeps stdin open, answers check_keys with `reply` ('none' never answers). */
-export function runWazuh4(message: object | string, reply: 'continue' | 'abort' | 'none', options: ExecdOptions): Promise<ExecdResult> {
+/**
+ * How the stand-in answers check_keys: as execd does (`continue`, `abort`), never ('none'), or
+ * as a broken or foreign execd might — with `{ line }` sent verbatim, or 'eof' (stdin closed
+ * without a reply).
+ */
+export type Wazuh4Reply = 'continue' | 'abort' | 'none' | 'eof' | { line: string };
+
+/** Wazuh 4 execd: writes the JSON line, keeps stdin open, answers check_keys with `reply`. */
+export function runWazuh4(message: object | string, reply: Wazuh4Reply, options: ExecdOptions): Promise<ExecdResult> {
   const line = typeof message === 'string' ? message : JSON.stringify(message);
   return runChild([], 'pipe', options, (child, result) => {
     child.stdin?.write(`${line}\n`);
@@ -53,6 +60,14 @@ export function runWazuh4(message: object | string, reply: 'continue' | 'abort' 
         result.checkKeys = first;
       }
       if (reply === 'none') return;
+      if (reply === 'eof') {
+        child.stdin?.end();
+        return;
+      }
+      if (typeof reply === 'object') {
+        child.stdin?.write(`${reply.line}\n`);
+        return;
+      }
       // The reply is the original line itself with only the command swapped (it may not even be
       // valid JSON: Wazuh 4.2 agents' escaping), exactly what execd sends back.
       child.stdin?.write(`${line.replace(/"command":"add"/, `"command":"${reply}"`)}\n`);
