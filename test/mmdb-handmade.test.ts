@@ -346,6 +346,52 @@ describe('handmade databases answer like maxmind', () => {
   });
 });
 
+describe('28-bit records: both nibbles of the shared middle byte', () => {
+  // A 28-bit record keeps its top 4 bits in the node's middle byte (high nibble: left record, low
+  // nibble: right). They are non-zero only for values of 2^24 and more: here data pointers, with
+  // a data section padded past 16 MiB (built in memory at test time, not committed). Each /2 of
+  // the IPv4 space alternates near and far data, so one node has a far left and near right record
+  // (middle byte 0x10) and another the reverse (0x01).
+  const data = new DataSection();
+  const near = data.add({ type: 'map', value: [['where', 'near']] });
+  data.add({ type: 'bytes', value: Buffer.alloc(2 ** 24) });
+  const far = data.add({ type: 'map', value: [['where', 'far']] });
+  const farther = data.add({ type: 'map', value: [['where', 'farther'], ['n', { type: 'uint32', value: 7 }]] });
+  const quadrants: [number[], number, number][] = [
+    [v4(0, 0, 0, 0), 2, far],
+    [v4(64, 0, 0, 0), 2, near],
+    [v4(128, 0, 0, 0), 2, near],
+    [v4(192, 0, 0, 0), 2, far],
+    [v4(10, 0, 0, 0), 8, farther],
+    [v4(200, 1, 0, 0), 16, near],
+  ];
+
+  it.each([4, 6] as const)('IPv%i tree with data pointers past 2^24', (ipVersion) => {
+    const networks = ipVersion === 4 ? quadrants : [...quadrants.map(([bytes, length, offset]): [number[], number, number] => [inIpv6(bytes), 96 + length, offset]), [[0x2a, 0x01], 16, far] as [number[], number, number]];
+    const bytes = buildDatabase({ ipVersion, recordSize: 28, data, networks });
+    const nodeCount = new Reader(bytes).metadata.nodeCount;
+    const middles = new Set(Array.from({ length: nodeCount }, (_, node) => bytes[node * 7 + 3]));
+    // The fixture does what it is for: both nibbles set, each alone.
+    expect([middles.has(0x10), middles.has(0x01)]).toEqual([true, true]);
+    expect(far + nodeCount + 16).toBeGreaterThanOrEqual(2 ** 24);
+    const path = writeDatabase(`nibbles-ipv${ipVersion}.mmdb`, bytes);
+    expectSameAnswers(path, ipVersion);
+    expect(
+      ['1.2.3.4', '100.1.1.1', '130.0.0.1', '250.0.0.1', '10.9.9.9', '200.1.2.3'].map((ip) => {
+        const hit = lookupOnce(path, ip);
+        return [ip, (hit.record as { where: string }).where, hit.prefixLength];
+      }),
+    ).toEqual([
+      ['1.2.3.4', 'far', 5], // 0.0.0.0/2 split by 10.0.0.0/8: the leaf holding 1.2.3.4 is 0.0.0.0/5
+      ['100.1.1.1', 'near', 2],
+      ['130.0.0.1', 'near', 2],
+      ['250.0.0.1', 'far', 3], // and 192.0.0.0/2 by 200.1.0.0/16
+      ['10.9.9.9', 'farther', 8],
+      ['200.1.2.3', 'near', 16],
+    ]);
+  });
+});
+
 describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
   const truncated = expect.objectContaining({ code: 'DATABASE_TRUNCATED', kind: 'lookup', message: expect.stringMatching(/truncated or corrupt/) });
 
