@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     include: [
       'test/policy-decide.test.ts',
+      'test/core-edges.test.ts',
       'test/ip-address.test.ts',
       'test/special-ranges-iana.test.ts',
       'test/mmdb-handmade.test.ts',

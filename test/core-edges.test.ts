@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { parseIpAddress } from '../src/geo/ip-address.js';
+import { parseAction } from '../src/invocation/parse-action.js';
+import { parseJsonMessage } from '../src/invocation/parse-json-message.js';
+import { isBlockEvent, isFailureEvent, type ReportEvent } from '../src/report/report-event.js';
+import { matchesFilters, type ReportFilters } from '../src/report/report-filters.js';
+
+// Unit-level edges of the pure core that the bundle tests reach only through a child process,
+// where mutation testing cannot see them (found by `npm run mutation`): the refusal messages and
+// codes, and each report filter on its own.
+
+const thrown = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    const { message, code, kind } = error as { message: string; code: string; kind: string };
+    return { message, code, kind };
+  }
+  throw new Error('did not throw');
+};
+
+describe('parseAction', () => {
+  it.each([
+    ['add', 'ossec', 'add'],
+    ['delete', 'ossec', 'delete'],
+    ['add', 'wazuh4', 'add'],
+    ['delete', 'wazuh4', 'delete'],
+    ['enable', 'wazuh5', 'add'],
+    ['disable', 'wazuh5', 'delete'],
+  ] as const)('%s (%s) is %s', (word, protocol, action) => {
+    expect(parseAction(word, protocol)).toBe(action);
+  });
+
+  it.each([
+    { word: 'enable', protocol: 'ossec', message: 'unknown action "enable": expected add or delete' },
+    { word: 'add', protocol: 'wazuh5', message: 'unknown action "add": expected enable or disable' },
+    { word: 'toString', protocol: 'wazuh4', message: 'unknown action "toString": expected add or delete' },
+    { word: 42, protocol: 'wazuh4', message: 'unknown action 42: expected add or delete' },
+    { word: undefined, protocol: 'wazuh4', message: 'unknown action undefined: expected add or delete' },
+    { word: 'a'.repeat(41), protocol: 'ossec', message: `unknown action "${'a'.repeat(40)}…": expected add or delete` },
+  ] as const)('$word ($protocol) is refused', ({ word, protocol, message }) => {
+    expect(thrown(() => parseAction(word, protocol))).toEqual({ message, code: 'UNKNOWN_ACTION', kind: 'usage' });
+  });
+});
+
+describe('parseIpAddress refusals and IPv4-mapped edges', () => {
+  it.each([
+    { raw: '', why: 'empty', shown: '""' },
+    { raw: '  ', why: 'empty', shown: '"  "' },
+    { raw: '1'.repeat(65), why: '65 characters long', shown: `"${'1'.repeat(40)}…"` },
+    { raw: '1'.repeat(64), why: 'not an IPv4 or IPv6 address', shown: `"${'1'.repeat(40)}…"` },
+    { raw: 'x'.repeat(40), why: 'not an IPv4 or IPv6 address', shown: `"${'x'.repeat(40)}"` },
+    { raw: 'fe80::1%eth0', why: 'not an IPv4 or IPv6 address', shown: '"fe80::1%eth0"' },
+  ])('$raw is refused: $why', ({ raw, why, shown }) => {
+    expect(thrown(() => parseIpAddress(raw))).toEqual({ message: `invalid source IP ${shown}: ${why}`, code: 'INVALID_IP', kind: 'input' });
+  });
+
+  it.each([
+    ['::ffff:1.2.3.4', '1.2.3.4', 4],
+    ['::1.2.3.4', '::102:304', 6],
+    ['::fffe:1.2.3.4', '::fffe:102:304', 6],
+    ['::feff:1.2.3.4', '::feff:102:304', 6],
+    ['1::ffff:1.2.3.4', '1::ffff:102:304', 6],
+  ] as const)('%s is %s (IPv%i)', (raw, text, family) => {
+    expect(parseIpAddress(raw)).toMatchObject({ text, family });
+  });
+});
+
+describe('parseJsonMessage', () => {
+  it.each([
+    ['{"command":"add"}', { command: 'add' }],
+    ['{"d":"it\\x27s \\x21 \\x24HOME \\x60x\\x60"}', { d: "it's ! $HOME `x`" }],
+    ['{"d":"\\\\x21"}', { d: '\\x21' }],
+  ])('%s', (line, parsed) => {
+    expect(parseJsonMessage(line)).toEqual(parsed);
+  });
+
+  it.each([
+    ['null', 'stdin JSON is not an object'],
+    ['[1]', 'stdin JSON is not an object'],
+    ['"add"', 'stdin JSON is not an object'],
+    ['7', 'stdin JSON is not an object'],
+    ['{bad', /^stdin is not valid JSON: /],
+    ['{"d":"\\x41"}', /^stdin is not valid JSON: /],
+    // Still broken after the repair: the message is the original line's parse error.
+    ['{"d":"\\x21" oops}', `stdin is not valid JSON: ${thrown(() => JSON.parse('{"d":"\\x21" oops}')).message}`],
+  ])('%s is refused', (line, message) => {
+    const error = thrown(() => parseJsonMessage(line));
+    expect(error).toEqual({ message: typeof message === 'string' ? message : expect.stringMatching(message), code: 'INVALID_JSON', kind: 'input' });
+  });
+});
+
+describe('report events', () => {
+  const event = (extra: Partial<ReportEvent>): ReportEvent => ({ timeMs: 0, outcome: 'success', ip: '1.0.0.1', ...extra });
+
+  it.each([
+    ['add + block', event({ action: 'add', decision: 'block' }), true],
+    ['delete + block', event({ action: 'delete', decision: 'block' }), false],
+    ['add + allow', event({ action: 'add', decision: 'allow' }), false],
+    ['add, no decision', event({ action: 'add' }), false],
+    ['no action + block', event({ decision: 'block' }), false],
+  ])('isBlockEvent: %s is %s', (_title, input, expected) => {
+    expect(isBlockEvent(input)).toBe(expected);
+  });
+
+  it.each([
+    ['success with an IP', event({}), false],
+    ['failure with an IP', event({ outcome: 'failure' }), true],
+    ['success without an IP', event({ ip: undefined }), true],
+  ])('isFailureEvent: %s is %s', (_title, input, expected) => {
+    expect(isFailureEvent(input)).toBe(expected);
+  });
+
+  const none: ReportFilters = { countries: [], asns: [], decisions: [], rules: [], actions: [] };
+  const full = event({ countryCode: 'RU', asn: 4134, decision: 'block', ruleId: '5710', action: 'add' });
+  it.each([
+    ['no filter', {}, full, true],
+    ['country RU', { countries: ['RU'] }, full, true],
+    ['country CN', { countries: ['CN'] }, full, false],
+    ['country RU, record without one', { countries: ['RU'] }, event({}), false],
+    ['asn 4134', { asns: [4134] }, full, true],
+    ['asn 1', { asns: [1] }, full, false],
+    ['asn 4134, record without one', { asns: [4134] }, event({}), false],
+    ['decision block', { decisions: ['block'] }, full, true],
+    ['decision log', { decisions: ['log'] }, full, false],
+    ['decision block, record without one', { decisions: ['block'] }, event({}), false],
+    ['rule 5710', { rules: ['5710'] }, full, true],
+    ['rule 1', { rules: ['1'] }, full, false],
+    ['rule 5710, record without one', { rules: ['5710'] }, event({}), false],
+    ['action add', { actions: ['add'] }, full, true],
+    ['action delete', { actions: ['delete'] }, full, false],
+    ['action add, record without one', { actions: ['add'] }, event({}), false],
+  ] as const)('matchesFilters: %s → %s', (_title, filters, input, expected) => {
+    expect(matchesFilters(input, { ...none, ...filters } as ReportFilters)).toBe(expected);
+  });
+});
