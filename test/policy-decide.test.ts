@@ -24,6 +24,7 @@ const cases: Array<{ title: string; input: DecisionInput; policy: PolicyConfig; 
   { title: 'DE under deny list', input: input('1.0.0.1', { countryIsoCode: 'DE', asNumber: 3320 }), policy: deny, action: 'allow', reason: 'DE is not in deny list' },
   { title: 'DE under deny list with asns but no ASN data', input: input('1.0.0.1', { countryIsoCode: 'DE' }), policy: deny, action: 'allow', reason: 'DE is not in deny list (AS unknown (no ASN database); asns not checked)' },
   { title: 'DE under deny list, address not in the ASN database', input: input('1.0.0.1', { countryIsoCode: 'DE', asnDatabaseUsed: true }), policy: deny, action: 'allow', reason: 'DE is not in deny list (AS not in the ASN database; asns not checked)' },
+  { title: 'DE under deny list with no asns configured: no ASN note', input: input('1.0.0.1', { countryIsoCode: 'DE' }), policy: { ...deny, asns: [] }, action: 'allow', reason: 'DE is not in deny list' },
   { title: 'RU under deny list with no ASN data: the asns could not change it', input: input('1.0.0.1', { countryIsoCode: 'RU' }), policy: deny, action: 'block', reason: 'RU is in deny list' },
   { title: 'AS4134 (country US) under deny list', input: input('1.0.0.1', { countryIsoCode: 'US', asNumber: 4134 }), policy: deny, action: 'block', reason: 'AS4134 is in deny list' },
   { title: 'AS4134 with unknown country under deny list', input: input('1.0.0.1', { asNumber: 4134 }), policy: deny, action: 'block', reason: 'AS4134 is in deny list' },
