@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpAddress } from '../src/geo/ip-address.js';
 import { parseAction } from '../src/invocation/parse-action.js';
+import { parseInvocation } from '../src/invocation/parse-invocation.js';
 import { parseJsonMessage } from '../src/invocation/parse-json-message.js';
 import { isBlockEvent, isFailureEvent, type ReportEvent } from '../src/report/report-event.js';
 import { matchesFilters, type ReportFilters } from '../src/report/report-filters.js';
@@ -132,5 +133,52 @@ describe('report events', () => {
     ['action add, record without one', { actions: ['add'] }, event({}), false],
   ] as const)('matchesFilters: %s → %s', (_title, filters, input, expected) => {
     expect(matchesFilters(input, { ...none, ...filters } as ReportFilters)).toBe(expected);
+  });
+});
+
+describe('Wazuh 5 message: every field, and the OSSEC arguments built from it', () => {
+  const message = {
+    command: 'enable',
+    wazuh: { active_response: { name: 'geo', type: 'stateful', stateful_timeout: 600, location: 'local', agent_id: '007' } },
+    source: { ip: '1.2.3.4' },
+    user: { name: 'root' },
+    rule: { id: '5710', level: 5, description: 'sshd' },
+    agent: { id: '001', name: 'web1' },
+    event: { id: 'ev1' },
+    parameters: { extra_args: ['-x'] },
+  };
+
+  it('all fields', () => {
+    expect(parseInvocation({ args: [], stdinLine: JSON.stringify(message) })).toEqual({
+      protocol: 'wazuh5',
+      action: 'add',
+      rawIp: '1.2.3.4',
+      user: 'root',
+      alertId: 'ev1',
+      rule: { id: '5710', level: 5, description: 'sshd' },
+      agent: { id: '007', name: 'web1' },
+      location: 'local',
+      extraArgs: ['-x'],
+      statefulTimeoutSeconds: 600,
+      ossecArgs: ['add', 'root', '1.2.3.4', 'ev1', '5710', 'local', '-'],
+    });
+  });
+
+  it('only the required fields: dashes in the OSSEC arguments', () => {
+    expect(parseInvocation({ args: [], stdinLine: JSON.stringify({ command: 'disable', source: { ip: '1.2.3.4' } }) })).toEqual({
+      protocol: 'wazuh5',
+      action: 'delete',
+      rawIp: '1.2.3.4',
+      extraArgs: [],
+      ossecArgs: ['delete', '-', '1.2.3.4', '-', '-', '-', '-'],
+    });
+  });
+
+  it('without source.ip is refused', () => {
+    expect(thrown(() => parseInvocation({ args: [], stdinLine: JSON.stringify({ ...message, source: {} }) }))).toEqual({
+      message: 'Wazuh 5 message has no source IP (source.ip)',
+      code: 'NO_SOURCE_IP',
+      kind: 'input',
+    });
   });
 });
