@@ -38,6 +38,8 @@ describe('parseAction', () => {
     { word: 'toString', protocol: 'wazuh4', message: 'unknown action "toString": expected add or delete' },
     { word: 42, protocol: 'wazuh4', message: 'unknown action 42: expected add or delete' },
     { word: undefined, protocol: 'wazuh4', message: 'unknown action undefined: expected add or delete' },
+    // A JSON command ["add"] is not the word add, though it names the same property key.
+    { word: ['add'], protocol: 'wazuh4', message: 'unknown action add: expected add or delete' },
     { word: 'a'.repeat(41), protocol: 'ossec', message: `unknown action "${'a'.repeat(40)}…": expected add or delete` },
   ] as const)('$word ($protocol) is refused', ({ word, protocol, message }) => {
     expect(thrown(() => parseAction(word, protocol))).toEqual({ message, code: 'UNKNOWN_ACTION', kind: 'usage' });
