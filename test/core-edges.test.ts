@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIpAddress } from '../src/geo/ip-address.js';
 import { parseAction } from '../src/invocation/parse-action.js';
 import { parseInvocation } from '../src/invocation/parse-invocation.js';
+import { definedOnly, fieldAt, numberAt, stringAt, stringsAt } from '../src/invocation/json-fields.js';
 import { parseJsonMessage } from '../src/invocation/parse-json-message.js';
 import { isBlockEvent, isFailureEvent, type ReportEvent } from '../src/report/report-event.js';
 import { matchesFilters, type ReportFilters } from '../src/report/report-filters.js';
@@ -182,5 +183,52 @@ describe('Wazuh 5 message: every field, and the OSSEC arguments built from it', 
       code: 'NO_SOURCE_IP',
       kind: 'input',
     });
+  });
+});
+
+describe('JSON field readers', () => {
+  const root = { a: { b: 'x', n: 7, s: '12', e: '', f: 1.5, inf: null, list: ['p', 3, 'q'], arr: [{ b: 'in array' }], t: true }, top: null };
+
+  it.each([
+    [['a', 'b'], 'x', 'x', undefined],
+    [['a', 'n'], 7, '7', 7],
+    [['a', 's'], '12', '12', 12],
+    [['a', 'e'], '', undefined, undefined],
+    [['a', 'f'], 1.5, '1.5', 1.5],
+    [['a', 't'], true, undefined, undefined],
+    [['a', 'inf'], null, undefined, undefined],
+    [['a', 'arr', '0', 'b'], undefined, undefined, undefined],
+    [['top', 'b'], undefined, undefined, undefined],
+    [['a', 'b', 'length'], undefined, undefined, undefined],
+    [['missing'], undefined, undefined, undefined],
+  ] as const)('%j: field %j, string %j, number %j', (path, field, text, number) => {
+    expect(fieldAt(root, path)).toEqual(field);
+    expect(stringAt(root, path)).toBe(text);
+    expect(numberAt(root, path)).toBe(number);
+  });
+
+  it.each([
+    [{ v: 'a' }, 'a', undefined],
+    [{ v: Infinity }, undefined, undefined],
+    [{ v: NaN }, undefined, undefined],
+    [{ v: '1e3' }, '1e3', undefined],
+    [{ v: ' 12' }, ' 12', undefined],
+    [{ v: '-3' }, '-3', undefined],
+  ])('%j: string %j, number %j', (value, text, number) => {
+    expect(stringAt(value, ['v'])).toBe(text);
+    expect(numberAt(value, ['v'])).toBe(number);
+  });
+
+  it('stringsAt keeps only strings; anything but an array is empty', () => {
+    expect(stringsAt(root, ['a', 'list'])).toEqual(['p', 'q']);
+    expect(stringsAt(root, ['a', 'b'])).toEqual([]);
+    expect(stringsAt(root, ['missing'])).toEqual([]);
+  });
+
+  it('definedOnly drops undefined keys, and is undefined when none is left', () => {
+    expect(definedOnly({ a: 1, b: undefined, c: '', d: null })).toEqual({ a: 1, c: '', d: null });
+    expect(Object.keys(definedOnly({ a: 1, b: undefined })!)).toEqual(['a']);
+    expect(definedOnly({ a: undefined })).toBeUndefined();
+    expect(definedOnly({})).toBeUndefined();
   });
 });
