@@ -214,6 +214,8 @@ describe('JSON field readers', () => {
     [{ v: '1e3' }, '1e3', undefined],
     [{ v: ' 12' }, ' 12', undefined],
     [{ v: '-3' }, '-3', undefined],
+    // A one-element array would pass a digits-only regular expression after String(): not a number.
+    [{ v: [7] }, undefined, undefined],
   ])('%j: string %j, number %j', (value, text, number) => {
     expect(stringAt(value, ['v'])).toBe(text);
     expect(numberAt(value, ['v'])).toBe(number);
