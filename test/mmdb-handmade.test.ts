@@ -392,6 +392,65 @@ describe('28-bit records: both nibbles of the shared middle byte', () => {
   });
 });
 
+describe('metadata', () => {
+  const data = new DataSection();
+  const only = data.add('only value');
+  const build = (name: string, metadataOverrides: [string, Value][]) =>
+    writeDatabase(`meta-${name.replace(/\W+/g, '-')}.mmdb`, buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, only]], metadataOverrides }));
+
+  it('every field we read, and the ones we drop', () => {
+    const reader = openMmdb(build('full', [
+      ['languages', { type: 'array', value: ['en', { type: 'uint16', value: 3 }, 'de'] }],
+      ['description', { type: 'map', value: [['en', 'english'], ['de', { type: 'uint16', value: 1 }]] }],
+      ['binary_format_minor_version', { type: 'uint16', value: 7 }],
+    ]));
+    expect(reader.metadata).toEqual({
+      databaseType: 'Handmade-Test',
+      buildEpoch: 1767225600,
+      ipVersion: 4,
+      nodeCount: reader.metadata.nodeCount,
+      recordSize: 24,
+      languages: ['en', 'de'],
+      description: { en: 'english' },
+      binaryFormatMajorVersion: 2,
+      binaryFormatMinorVersion: 7,
+    });
+    expect(reader.metadata.nodeCount).toBeGreaterThan(0);
+    reader.close();
+  });
+
+  it('optional fields of the wrong type: defaults', () => {
+    const reader = openMmdb(build('defaults', [
+      ['languages', 'en'],
+      ['description', 'english'],
+      ['build_epoch', 'yesterday'],
+      ['binary_format_minor_version', 'x'],
+    ]));
+    expect(reader.metadata).toMatchObject({ languages: [], description: {}, buildEpoch: 0, binaryFormatMinorVersion: 0 });
+    reader.close();
+  });
+
+  it.each<[string, [string, Value][], string]>([
+    ['major version 3', [['binary_format_major_version', { type: 'uint16', value: 3 }]], 'binary format major version 3 is not 2'],
+    ['major version as text', [['binary_format_major_version', '2']], 'binary format major version 2 is not 2'],
+    ['record size 20', [['record_size', { type: 'uint16', value: 20 }]], 'record size 20 is not 24, 28 or 32'],
+    ['ip_version 5', [['ip_version', { type: 'uint16', value: 5 }]], 'ip_version 5 is not 4 or 6'],
+    ['node_count as text', [['node_count', '1']], 'node_count 1 is not a count'],
+    ['node_count negative', [['node_count', { type: 'int32', value: -1 }]], 'node_count -1 is not a count'],
+    ['node_count fractional', [['node_count', { type: 'double', value: 1.5 }]], 'node_count 1.5 is not a count'],
+    ['database_type a number', [['database_type', { type: 'uint16', value: 1 }]], 'database_type is missing'],
+  ])('%s is DATABASE_INVALID', (name, overrides, why) => {
+    expect(() => openMmdb(build(name, overrides))).toThrowError(expect.objectContaining({ code: 'DATABASE_INVALID', kind: 'lookup', message: expect.stringContaining(why) }));
+  });
+
+  it.each([24, 28, 32] as const)('record size %i is accepted', (recordSize) => {
+    const path = writeDatabase(`meta-size-${recordSize}.mmdb`, buildDatabase({ ipVersion: 6, recordSize, data, networks: [[inIpv6(v4(10, 0, 0, 0)), 104, only]] }));
+    const reader = openMmdb(path);
+    expect([reader.metadata.recordSize, reader.metadata.ipVersion]).toEqual([recordSize, 6]);
+    reader.close();
+  });
+});
+
 describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
   const truncated = expect.objectContaining({ code: 'DATABASE_TRUNCATED', kind: 'lookup', message: expect.stringMatching(/truncated or corrupt/) });
 
