@@ -234,3 +234,31 @@ describe('JSON field readers', () => {
     expect(definedOnly({})).toBeUndefined();
   });
 });
+
+describe('parseInvocation refusals, with their messages', () => {
+  const wazuh4 = (alert: Record<string, unknown>) => JSON.stringify({ version: 1, origin: { name: 'n', module: 'wazuh-execd' }, command: 'add', parameters: { extra_args: [], alert } });
+  const NO_ACTION = 'no action: expected OSSEC arguments (add|delete <user> <srcip> …) or an execd JSON message on stdin; got';
+  it.each([
+    { title: 'nothing at all', input: { args: [] }, error: { message: `${NO_ACTION} no arguments and nothing on stdin`, code: 'NO_ACTION', kind: 'usage' } },
+    { title: 'a long unknown word', input: { args: ['w'.repeat(50)] }, error: { message: `${NO_ACTION} argument "${'w'.repeat(40)}" and nothing on stdin`, code: 'NO_ACTION', kind: 'usage' } },
+    {
+      title: 'JSON of neither protocol',
+      input: { args: [], stdinLine: '{"hello":1}' },
+      error: { message: 'stdin JSON is neither a Wazuh 4 message (version, command, parameters.alert) nor a Wazuh 5 one (command enable|disable, source.ip)', code: 'UNKNOWN_MESSAGE', kind: 'input' },
+    },
+    { title: 'OSSEC add too short', input: { args: ['add', '-'] }, error: { message: 'OSSEC arguments too short: expected "add <user> <srcip> <alertid> <ruleid> <location>", got 2 argument(s)', code: 'USAGE', kind: 'usage' } },
+    {
+      title: 'Wazuh 4 without srcip',
+      input: { args: [], stdinLine: wazuh4({ data: {} }) },
+      error: { message: 'Wazuh message has no source IP (parameters.alert.data.srcip): send geo-response only alerts that carry one (<rules_id> or <rules_group> in <active-response>)', code: 'NO_SOURCE_IP', kind: 'input' },
+    },
+  ])('$title', ({ input, error }) => {
+    expect(thrown(() => parseInvocation(input))).toEqual(error);
+  });
+
+  it('Wazuh 4 with only a srcip: dashes in the OSSEC arguments; the agent address is read', () => {
+    const parsed = parseInvocation({ args: [], stdinLine: wazuh4({ data: { srcip: '1.2.3.4' }, agent: { ip: '10.0.0.5' } }) });
+    expect(parsed.ossecArgs).toEqual(['add', '-', '1.2.3.4', '-', '-', '-', '-']);
+    expect(parsed.agent).toEqual({ ip: '10.0.0.5' });
+  });
+});
