@@ -5,6 +5,8 @@ import { parseInvocation } from '../src/invocation/parse-invocation.js';
 import { definedOnly, fieldAt, numberAt, stringAt, stringsAt } from '../src/invocation/json-fields.js';
 import { parseJsonMessage } from '../src/invocation/parse-json-message.js';
 import { isBlockEvent, isFailureEvent, type ReportEvent } from '../src/report/report-event.js';
+import { CappedCounter, compareText, OTHER_KEY } from '../src/report/capped-counter.js';
+import { GroupTable } from '../src/report/group-table.js';
 import { matchesFilters, type ReportFilters } from '../src/report/report-filters.js';
 
 // Unit-level edges of the pure core that the bundle tests reach only through a child process,
@@ -260,5 +262,49 @@ describe('parseInvocation refusals, with their messages', () => {
     const parsed = parseInvocation({ args: [], stdinLine: wazuh4({ data: { srcip: '1.2.3.4' }, agent: { ip: '10.0.0.5' } }) });
     expect(parsed.ossecArgs).toEqual(['add', '-', '1.2.3.4', '-', '-', '-', '-']);
     expect(parsed.agent).toEqual({ ip: '10.0.0.5' });
+  });
+});
+
+describe('report tables in bounded memory', () => {
+  it('GroupTable: events, blocks, unique IPs, locations; the first label wins; groups past the cap go to (other), pairs past theirs make IP counts lower bounds', () => {
+    const table = new GroupTable({ maxGroups: 2, maxPairs: 3, otherKey: OTHER_KEY });
+    table.addEvent('RU', 'Russia', '1.0.0.1', true, 10, 20);
+    table.addEvent('RU', 'Rossiya', '1.0.0.1', false, 30, 40);
+    table.addEvent('RU', undefined, '1.0.0.2', true);
+    table.addEvent('CN', 'China', '1.0.0.3', false, 5);
+    table.addEvent('US', 'United States', '1.0.0.4', true, 1, 2);
+    table.addEvent('DE', 'Germany', '1.0.0.5', false);
+    table.addEvent('CN', 'China', '1.0.0.3', false);
+    const rows = table.toSortedEntries().map(([key, stats]) => [key, { ...stats, ips: [...stats.ips].sort() }]);
+    expect(rows).toEqual([
+      ['RU', { label: 'Russia', events: 3, blocks: 2, ips: ['1.0.0.1', '1.0.0.2'], latSum: 40, lonSum: 60, located: 2 }],
+      [OTHER_KEY, { label: undefined, events: 2, blocks: 1, ips: [], latSum: 1, lonSum: 2, located: 1 }],
+      ['CN', { label: 'China', events: 2, blocks: 0, ips: ['1.0.0.3'], latSum: 0, lonSum: 0, located: 0 }],
+    ]);
+    expect(table.pairsExact).toBe(false);
+  });
+
+  it('GroupTable: within both caps, counts are exact', () => {
+    const table = new GroupTable({ maxGroups: 5, maxPairs: 5, otherKey: OTHER_KEY });
+    for (const ip of ['a', 'b', 'a']) table.addEvent('X', undefined, ip, false);
+    expect(table.pairsExact).toBe(true);
+    expect(table.groups.get('X')!.ips.size).toBe(2);
+  });
+
+  it('CappedCounter: counts, (other) past the cap, largest first then by code point', () => {
+    const counter = new CappedCounter(3);
+    for (const key of ['b', 'a', 'b', 'C', 'd', 'e', 'a', 'b', 'e']) counter.addOne(key);
+    // '(' sorts before 'b': the tie at 3 goes to (other).
+    expect(counter.toSortedEntries()).toEqual([[OTHER_KEY, 3], ['b', 3], ['a', 2], ['C', 1]]);
+  });
+
+  it.each([
+    ['a', 'b', -1],
+    ['b', 'a', 1],
+    ['a', 'a', 0],
+    ['Z', 'a', -1],
+    ['é', 'z', 1],
+  ])('compareText(%j, %j) is %i', (a, b, expected) => {
+    expect(compareText(a, b)).toBe(expected);
   });
 });
