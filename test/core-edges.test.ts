@@ -274,7 +274,7 @@ describe('report tables in bounded memory', () => {
     table.addEvent('CN', 'China', '1.0.0.3', false, 5);
     table.addEvent('US', 'United States', '1.0.0.4', true, 1, 2);
     table.addEvent('DE', 'Germany', '1.0.0.5', false);
-    table.addEvent('CN', 'China', '1.0.0.3', false);
+    table.addEvent('CN', 'China', '1.0.0.3', false, undefined, 7);
     const rows = table.toSortedEntries().map(([key, stats]) => [key, { ...stats, ips: [...stats.ips].sort() }]);
     expect(rows).toEqual([
       ['RU', { label: 'Russia', events: 3, blocks: 2, ips: ['1.0.0.1', '1.0.0.2'], latSum: 40, lonSum: 60, located: 2 }],
