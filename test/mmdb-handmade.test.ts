@@ -346,6 +346,111 @@ describe('handmade databases answer like maxmind', () => {
   });
 });
 
+describe('28-bit records: both nibbles of the shared middle byte', () => {
+  // A 28-bit record keeps its top 4 bits in the node's middle byte (high nibble: left record, low
+  // nibble: right). They are non-zero only for values of 2^24 and more: here data pointers, with
+  // a data section padded past 16 MiB (built in memory at test time, not committed). Each /2 of
+  // the IPv4 space alternates near and far data, so one node has a far left and near right record
+  // (middle byte 0x10) and another the reverse (0x01).
+  const data = new DataSection();
+  const near = data.add({ type: 'map', value: [['where', 'near']] });
+  data.add({ type: 'bytes', value: Buffer.alloc(2 ** 24) });
+  const far = data.add({ type: 'map', value: [['where', 'far']] });
+  const farther = data.add({ type: 'map', value: [['where', 'farther'], ['n', { type: 'uint32', value: 7 }]] });
+  const quadrants: [number[], number, number][] = [
+    [v4(0, 0, 0, 0), 2, far],
+    [v4(64, 0, 0, 0), 2, near],
+    [v4(128, 0, 0, 0), 2, near],
+    [v4(192, 0, 0, 0), 2, far],
+    [v4(10, 0, 0, 0), 8, farther],
+    [v4(200, 1, 0, 0), 16, near],
+  ];
+
+  it.each([4, 6] as const)('IPv%i tree with data pointers past 2^24', (ipVersion) => {
+    const networks = ipVersion === 4 ? quadrants : [...quadrants.map(([bytes, length, offset]): [number[], number, number] => [inIpv6(bytes), 96 + length, offset]), [[0x2a, 0x01], 16, far] as [number[], number, number]];
+    const bytes = buildDatabase({ ipVersion, recordSize: 28, data, networks });
+    const nodeCount = new Reader(bytes).metadata.nodeCount;
+    const middles = new Set(Array.from({ length: nodeCount }, (_, node) => bytes[node * 7 + 3]));
+    // The fixture does what it is for: both nibbles set, each alone.
+    expect([middles.has(0x10), middles.has(0x01)]).toEqual([true, true]);
+    expect(far + nodeCount + 16).toBeGreaterThanOrEqual(2 ** 24);
+    const path = writeDatabase(`nibbles-ipv${ipVersion}.mmdb`, bytes);
+    expectSameAnswers(path, ipVersion);
+    expect(
+      ['1.2.3.4', '100.1.1.1', '130.0.0.1', '250.0.0.1', '10.9.9.9', '200.1.2.3'].map((ip) => {
+        const hit = lookupOnce(path, ip);
+        return [ip, (hit.record as { where: string }).where, hit.prefixLength];
+      }),
+    ).toEqual([
+      ['1.2.3.4', 'far', 5], // 0.0.0.0/2 split by 10.0.0.0/8: the leaf holding 1.2.3.4 is 0.0.0.0/5
+      ['100.1.1.1', 'near', 2],
+      ['130.0.0.1', 'near', 2],
+      ['250.0.0.1', 'far', 3], // and 192.0.0.0/2 by 200.1.0.0/16
+      ['10.9.9.9', 'farther', 8],
+      ['200.1.2.3', 'near', 16],
+    ]);
+  });
+});
+
+describe('metadata', () => {
+  const data = new DataSection();
+  const only = data.add('only value');
+  const build = (name: string, metadataOverrides: [string, Value][]) =>
+    writeDatabase(`meta-${name.replace(/\W+/g, '-')}.mmdb`, buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, only]], metadataOverrides }));
+
+  it('every field we read, and the ones we drop', () => {
+    const reader = openMmdb(build('full', [
+      ['languages', { type: 'array', value: ['en', { type: 'uint16', value: 3 }, 'de'] }],
+      ['description', { type: 'map', value: [['en', 'english'], ['de', { type: 'uint16', value: 1 }]] }],
+      ['binary_format_minor_version', { type: 'uint16', value: 7 }],
+    ]));
+    expect(reader.metadata).toEqual({
+      databaseType: 'Handmade-Test',
+      buildEpoch: 1767225600,
+      ipVersion: 4,
+      nodeCount: reader.metadata.nodeCount,
+      recordSize: 24,
+      languages: ['en', 'de'],
+      description: { en: 'english' },
+      binaryFormatMajorVersion: 2,
+      binaryFormatMinorVersion: 7,
+    });
+    expect(reader.metadata.nodeCount).toBeGreaterThan(0);
+    reader.close();
+  });
+
+  it('optional fields of the wrong type: defaults', () => {
+    const reader = openMmdb(build('defaults', [
+      ['languages', 'en'],
+      ['description', 'english'],
+      ['build_epoch', 'yesterday'],
+      ['binary_format_minor_version', 'x'],
+    ]));
+    expect(reader.metadata).toMatchObject({ languages: [], description: {}, buildEpoch: 0, binaryFormatMinorVersion: 0 });
+    reader.close();
+  });
+
+  it.each<[string, [string, Value][], string]>([
+    ['major version 3', [['binary_format_major_version', { type: 'uint16', value: 3 }]], 'binary format major version 3 is not 2'],
+    ['major version as text', [['binary_format_major_version', '2']], 'binary format major version 2 is not 2'],
+    ['record size 20', [['record_size', { type: 'uint16', value: 20 }]], 'record size 20 is not 24, 28 or 32'],
+    ['ip_version 5', [['ip_version', { type: 'uint16', value: 5 }]], 'ip_version 5 is not 4 or 6'],
+    ['node_count as text', [['node_count', '1']], 'node_count 1 is not a count'],
+    ['node_count negative', [['node_count', { type: 'int32', value: -1 }]], 'node_count -1 is not a count'],
+    ['node_count fractional', [['node_count', { type: 'double', value: 1.5 }]], 'node_count 1.5 is not a count'],
+    ['database_type a number', [['database_type', { type: 'uint16', value: 1 }]], 'database_type is missing'],
+  ])('%s is DATABASE_INVALID', (name, overrides, why) => {
+    expect(() => openMmdb(build(name, overrides))).toThrowError(expect.objectContaining({ code: 'DATABASE_INVALID', kind: 'lookup', message: expect.stringContaining(why) }));
+  });
+
+  it.each([24, 28, 32] as const)('record size %i is accepted', (recordSize) => {
+    const path = writeDatabase(`meta-size-${recordSize}.mmdb`, buildDatabase({ ipVersion: 6, recordSize, data, networks: [[inIpv6(v4(10, 0, 0, 0)), 104, only]] }));
+    const reader = openMmdb(path);
+    expect([reader.metadata.recordSize, reader.metadata.ipVersion]).toEqual([recordSize, 6]);
+    reader.close();
+  });
+});
+
 describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
   const truncated = expect.objectContaining({ code: 'DATABASE_TRUNCATED', kind: 'lookup', message: expect.stringMatching(/truncated or corrupt/) });
 

@@ -41,8 +41,15 @@ export interface WazuhExecdOptions extends ExecdOptions {
   closeStdinAfterReply?: boolean;
 }
 
-/** Wazuh 4 execd: writes the JSON line, waits for the first stdout line (check_keys on add) and answers with the whole message, `command` replaced by `reply` ('none' never answers). */
-export function runWazuh4(message: object | string, reply: 'continue' | 'abort' | 'none', options: WazuhExecdOptions): Promise<ExecdResult> {
+/**
+ * How the stand-in answers check_keys: as execd does (`continue`, `abort`), never ('none'), or
+ * as a broken or foreign execd might — with `{ line }` sent verbatim, or 'eof' (stdin closed
+ * without a reply).
+ */
+export type Wazuh4Reply = 'continue' | 'abort' | 'none' | 'eof' | { line: string };
+
+/** Wazuh 4 execd: writes the JSON line, waits for the first stdout line (check_keys on add) and answers with the whole message, `command` replaced by `reply`. */
+export function runWazuh4(message: object | string, reply: Wazuh4Reply, options: WazuhExecdOptions): Promise<ExecdResult> {
   return runWazuhJson(message, '"command":"add"', reply, options);
 }
 
@@ -51,11 +58,11 @@ export function runWazuh4(message: object | string, reply: 'continue' | 'abort' 
  * one stdout line and answers with the message, `command` replaced by continue or abort, then
  * closes stdin. Without a reply word it only writes the line (a disable).
  */
-export function runWazuh5(message: object | string, options: WazuhExecdOptions, reply: 'continue' | 'abort' | 'none' = 'continue'): Promise<ExecdResult> {
+export function runWazuh5(message: object | string, options: WazuhExecdOptions, reply: Wazuh4Reply = 'continue'): Promise<ExecdResult> {
   return runWazuhJson(message, '"command":"enable"', reply, { closeStdinAfterReply: true, ...options });
 }
 
-function runWazuhJson(message: object | string, addCommand: string, reply: 'continue' | 'abort' | 'none', options: WazuhExecdOptions): Promise<ExecdResult> {
+function runWazuhJson(message: object | string, addCommand: string, reply: Wazuh4Reply, options: WazuhExecdOptions): Promise<ExecdResult> {
   const line = typeof message === 'string' ? message : JSON.stringify(message);
   return runChild([], 'pipe', options, (child, result) => {
     child.stdin?.write(`${line}\n`);
@@ -74,6 +81,14 @@ function runWazuhJson(message: object | string, addCommand: string, reply: 'cont
         result.checkKeys = first;
       }
       if (reply === 'none') return;
+      if (reply === 'eof') {
+        child.stdin?.end();
+        return;
+      }
+      if (typeof reply === 'object') {
+        child.stdin?.write(`${reply.line}\n`);
+        return;
+      }
       // The reply is the original line itself with only the command swapped (it may not even be
       // valid JSON: Wazuh 4.2 agents' escaping), exactly what execd sends back.
       child.stdin?.write(`${line.replace(addCommand, `"command":"${reply}"`)}\n`);

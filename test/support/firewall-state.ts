@@ -28,3 +28,20 @@ export function listHookRules(ns: string, backend: 'nftables' | 'ipset' | 'iptab
   const marker = backend === 'ipset' ? '--match-set' : '-j GEO_RESPONSE';
   return listed.stdout.split('\n').filter((line) => line.startsWith('-A ') && line.includes(marker));
 }
+
+/** The hook rules grouped by the chain that holds them, so tests can assert where each one is (not only how many there are). */
+export function listHookRulesByChain(ns: string, backend: 'nftables' | 'ipset' | 'iptables', family: 4 | 6): Record<string, string[]> {
+  const byChain: Record<string, string[]> = {};
+  const add = (chain: string, rule: string) => (byChain[chain] ??= []).push(rule);
+  if (backend === 'nftables') {
+    let chain = '';
+    for (const line of execInNetns(ns, 'nft', ['list', 'table', 'inet', 'geo_response']).stdout.split('\n').map((text) => text.trim())) {
+      const opened = /^chain (\S+) \{$/.exec(line);
+      if (opened) chain = opened[1]!;
+      else if (line.endsWith(' drop')) add(chain, line);
+    }
+    return byChain;
+  }
+  for (const rule of listHookRules(ns, backend, family)) add(rule.split(' ')[1] ?? '', rule);
+  return byChain;
+}

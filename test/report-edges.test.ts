@@ -1,0 +1,218 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runReport, type ReportSummary } from '../src/report/index.js';
+
+// The report's edges: a record exactly on a --since or --until instant (since is inclusive,
+// until exclusive: `--since D --until D+1` is exactly one day), and --top N on every table it
+// cuts. Small hand-made logs, so each expected row is visible in the test.
+
+const NOW = new Date('2026-11-27T12:00:00Z');
+
+async function report(args: string[], files: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) => new Writable({ write: (chunk, _encoding, done) => (append(String(chunk)), done()) });
+  const code = await runReport([...args, ...files], {
+    stdout: sink((text) => (stdout += text)),
+    stderr: sink((text) => (stderr += text)),
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    now: NOW,
+    home: path.dirname(files[0]!),
+  });
+  return { code, stdout, stderr };
+}
+
+interface Sighting {
+  at: string;
+  ip: string;
+  country?: string;
+  asn?: number;
+  decision?: { action: 'block' | 'allow' | 'log'; reason: string };
+  errorCode?: string;
+}
+
+function recordOf(sighting: Sighting): Record<string, unknown> {
+  return {
+    '@timestamp': sighting.at,
+    event: { kind: 'event', module: 'geo-response', action: 'add', outcome: sighting.errorCode ? 'failure' : 'success', reason: 'test' },
+    source: {
+      ip: sighting.ip,
+      ...(sighting.country ? { geo: { country_iso_code: sighting.country } } : {}),
+      ...(sighting.asn ? { as: { number: sighting.asn, organization: { name: `Org ${sighting.asn}` } } } : {}),
+    },
+    rule: { id: '5710', level: 5 },
+    geo_response: {
+      version: '0.1.0',
+      protocol: 'ossec',
+      ...(sighting.decision ? { decision: sighting.decision } : {}),
+      ...(sighting.errorCode ? { error_code: sighting.errorCode } : {}),
+      duration_ms: 1,
+    },
+  };
+}
+
+function writeLog(sightings: Sighting[]): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'report-edges-')), 'geo.log');
+  writeFileSync(file, sightings.map((sighting) => `${JSON.stringify(recordOf(sighting))}\n`).join(''));
+  return file;
+}
+
+async function matchedIps(args: string[], file: string): Promise<string[]> {
+  const result = await report(['--format', 'json', '--top', '0', ...args], [file]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  const summary = JSON.parse(result.stdout) as ReportSummary;
+  expect(summary.records.matched).toBe(summary.top_ips.rows.length);
+  return summary.top_ips.rows.map((row) => row.ip).sort();
+}
+
+describe('--since is inclusive, --until exclusive, to the millisecond', () => {
+  // One record on each side of and on each bound; the address names the record's time.
+  const SINCE = '2026-11-22T06:00:00.000Z';
+  const UNTIL = '2026-11-24T18:30:00.000Z';
+  const file = writeLog([
+    { at: '2026-11-22T05:59:59.999Z', ip: '10.0.0.1' },
+    { at: SINCE, ip: '10.0.0.2' },
+    { at: '2026-11-22T06:00:00.001Z', ip: '10.0.0.3' },
+    { at: '2026-11-24T18:29:59.999Z', ip: '10.0.0.4' },
+    { at: UNTIL, ip: '10.0.0.5' },
+    { at: '2026-11-24T18:30:00.001Z', ip: '10.0.0.6' },
+    // The since instant written with an offset: the same instant, so on the bound too.
+    { at: '2026-11-22T07:00:00+01:00', ip: '10.0.0.7' },
+    // Midnight, for the bare-date form of the bounds.
+    { at: '2026-11-23T00:00:00.000Z', ip: '10.0.0.8' },
+    { at: '2026-11-22T23:59:59.999Z', ip: '10.0.0.9' },
+  ]);
+
+  it.each([
+    { title: `--since ${SINCE} keeps the record on it`, args: ['--since', SINCE], ips: ['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.0.8', '10.0.0.9'] },
+    { title: `--until ${UNTIL} drops the record on it`, args: ['--until', UNTIL], ips: ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.7', '10.0.0.8', '10.0.0.9'] },
+    { title: `--since ${SINCE} --until ${UNTIL}`, args: ['--since', SINCE, '--until', UNTIL], ips: ['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.7', '10.0.0.8', '10.0.0.9'] },
+    { title: '--since and --until the same instant: nothing', args: ['--since', SINCE, '--until', SINCE], ips: [] },
+    { title: '--since the instant, --until 1 ms later: exactly the records on it', args: ['--since', SINCE, '--until', '2026-11-22T06:00:00.001Z'], ips: ['10.0.0.2', '10.0.0.7'] },
+    { title: '--since 2026-11-23 (bare date: midnight UTC) keeps midnight', args: ['--since', '2026-11-23', '--until', '2026-11-24'], ips: ['10.0.0.8'] },
+    { title: '--until 2026-11-23 (bare date) drops midnight', args: ['--since', '2026-11-22T12:00:00Z', '--until', '2026-11-23'], ips: ['10.0.0.9'] },
+  ])('$title', async ({ args, ips }) => {
+    expect(await matchedIps(args, file)).toEqual(ips);
+  });
+
+  it('--since 5d (relative to now) keeps the record exactly 5 days before now, drops 1 ms earlier', async () => {
+    const fiveDaysAgo = NOW.getTime() - 5 * 86_400_000;
+    const relative = writeLog([
+      { at: new Date(fiveDaysAgo - 1).toISOString(), ip: '10.0.1.1' },
+      { at: new Date(fiveDaysAgo).toISOString(), ip: '10.0.1.2' },
+    ]);
+    expect(await matchedIps(['--since', '5d'], relative)).toEqual(['10.0.1.2']);
+    expect(await matchedIps(['--until', '5d'], relative)).toEqual(['10.0.1.1']);
+  });
+});
+
+describe('--top N cuts every ranked table it applies to, and only those', () => {
+  // Eight IPs with 8, 7, … 1 events; each IP its own AS; five countries; four block reasons
+  // and three failure codes, so every table has more rows than the N under test.
+  const COUNTRIES = ['CN', 'RU', 'US', 'BR', 'IN', 'CN', 'RU', 'US'];
+  const sightings: Sighting[] = [];
+  for (let index = 0; index < 8; index += 1) {
+    for (let event = 0; event < 8 - index; event += 1) {
+      const minute = String(sightings.length).padStart(2, '0');
+      sightings.push({
+        at: `2026-11-26T10:${minute}:00.000Z`,
+        ip: `198.51.100.${index + 1}`,
+        country: COUNTRIES[index]!,
+        asn: 64500 + index,
+        decision: { action: 'block', reason: `${COUNTRIES[index]} is in deny list` },
+        ...(event === 0 && index < 3 ? { errorCode: ['NFT_FAILED', 'LOOKUP_FAILED', 'LOG_FAILED'][index]! } : {}),
+      });
+    }
+  }
+  const file = writeLog(sightings);
+  const TOTALS = { countries: 5, asns: 8, ips: 8, reasons: 5, failures: 3 };
+
+  async function json(top: number): Promise<ReportSummary> {
+    const result = await report(['--format', 'json', '--top', String(top)], [file]);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    return JSON.parse(result.stdout) as ReportSummary;
+  }
+
+  it('the log has the rows the cases below rely on', async () => {
+    const all = await json(0);
+    expect(all.countries.rows).toHaveLength(TOTALS.countries);
+    expect(all.asns.rows).toHaveLength(TOTALS.asns);
+    expect(all.top_ips.rows.map((row) => row.events)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(all.decisions[0]!.reasons).toHaveLength(TOTALS.reasons);
+    expect(all.failures.by_code).toHaveLength(TOTALS.failures);
+  });
+
+  describe.each([1, 2, 3, 7, 8, 9])('--top %i', (top) => {
+    const keep = (total: number) => Math.min(top, total);
+
+    it('json: ASN and IP rows cut to the first N; countries, reasons and failures kept whole', async () => {
+      const [all, cut] = [await json(0), await json(top)];
+      expect(cut.asns.rows).toEqual(all.asns.rows.slice(0, keep(TOTALS.asns)));
+      expect(cut.asns.total).toBe(TOTALS.asns);
+      expect(cut.top_ips.rows).toEqual(all.top_ips.rows.slice(0, keep(TOTALS.ips)));
+      expect(cut.countries.rows).toEqual(all.countries.rows);
+      expect(cut.decisions).toEqual(all.decisions);
+      expect(cut.failures).toEqual(all.failures);
+    });
+
+    it.each([
+      { table: 'asns', rows: keep(TOTALS.asns) },
+      { table: 'ips', rows: keep(TOTALS.ips) },
+      { table: 'countries', rows: TOTALS.countries },
+      { table: 'decisions', rows: TOTALS.reasons },
+      { table: 'failures', rows: TOTALS.failures },
+    ])('csv --table $table: $rows rows', async ({ table, rows }) => {
+      const [all, cut] = [await report(['--format', 'csv', '--table', table, '--top', '0'], [file]), await report(['--format', 'csv', '--table', table, '--top', String(top)], [file])];
+      const lines = (text: string) => text.split('\r\n').filter((line) => line !== '');
+      expect(lines(cut.stdout)).toEqual(lines(all.stdout).slice(0, rows + 1));
+    });
+
+    it('table: countries, networks, IPs, decision reasons and failure codes cut to N', async () => {
+      const result = await report(['--format', 'table', '--top', String(top)], [file]);
+      expect(result.code).toBe(0);
+      const sections = tableSections(result.stdout);
+      expect(sections.get(`Countries (${keep(TOTALS.countries)} of ${TOTALS.countries})`)).toHaveLength(keep(TOTALS.countries));
+      expect(sections.get(`Networks (${keep(TOTALS.asns)} of ${TOTALS.asns})`)).toEqual(
+        Array.from({ length: keep(TOTALS.asns) }, (_, index) => expect.stringMatching(new RegExp(`^  AS${64500 + index} +Org ${64500 + index} +${8 - index} `))),
+      );
+      expect(sections.get(`Top IPs (${keep(TOTALS.ips)})`)).toEqual(
+        Array.from({ length: keep(TOTALS.ips) }, (_, index) => expect.stringMatching(new RegExp(`^  198\\.51\\.100\\.${index + 1} +${8 - index} `))),
+      );
+      // This section has no column header: its rows are every line under the title.
+      const decisions = result.stdout.split('\n\n').find((block) => block.startsWith('Decisions and failures\n'))!.split('\n');
+      expect(decisions.filter((line) => / is in deny list$/.test(line))).toHaveLength(keep(TOTALS.reasons));
+      expect(decisions.filter((line) => /  [A-Z]+_FAILED$/.test(line))).toHaveLength(keep(TOTALS.failures));
+    });
+
+    it('html: networks, IPs and decision reasons cut to N; countries kept whole', async () => {
+      const output = path.join(path.dirname(file), `top-${top}.html`);
+      const result = await report(['--format', 'html', '--top', String(top), '--output', output], [file]);
+      expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
+      const html = readFileSync(output, 'utf8');
+      expect(html).toContain(`<h2>Networks (top ${keep(TOTALS.asns)} of ${TOTALS.asns})</h2>`);
+      expect(html).toContain(`<h2>Countries (${TOTALS.countries})</h2>`);
+      const asnCells = [...html.matchAll(/<td>AS(645\d\d)<\/td>/g)].map((match) => Number(match[1]));
+      // Each AS appears once in the networks table and once per IP row in the IP table.
+      const ipCells = [...html.matchAll(/<td>(198\.51\.100\.\d)<\/td>/g)].map((match) => match[1]);
+      expect(ipCells).toEqual(Array.from({ length: keep(TOTALS.ips) }, (_, index) => `198.51.100.${index + 1}`));
+      const networkRows = asnCells.length - ipCells.length;
+      expect(networkRows).toBe(keep(TOTALS.asns));
+      expect([...html.matchAll(/<td>[A-Z]{2} is in deny list<\/td>/g)]).toHaveLength(keep(TOTALS.reasons));
+    });
+  });
+});
+
+/** The table report split into its sections: title line → the data lines under its column header. */
+function tableSections(text: string): Map<string, string[]> {
+  const sections = new Map<string, string[]>();
+  for (const block of text.split('\n\n')) {
+    const [title, , ...rows] = block.split('\n');
+    if (title !== undefined && !title.startsWith(' ')) sections.set(title, rows.filter((row) => row !== ''));
+  }
+  return sections;
+}
