@@ -112,7 +112,9 @@ describe('report events', () => {
   it.each([
     ['success with an IP', event({}), false],
     ['failure with an IP', event({ outcome: 'failure' }), true],
-    ['success without an IP', event({ ip: undefined }), true],
+    // An alert without an address is a skip (issue 13), recorded as a success when recorded at all.
+    ['success without an IP (a skip)', event({ ip: undefined }), false],
+    ['failure without an IP', event({ ip: undefined, outcome: 'failure' }), true],
   ])('isFailureEvent: %s is %s', (_title, input, expected) => {
     expect(isFailureEvent(input)).toBe(expected);
   });
@@ -179,12 +181,10 @@ describe('Wazuh 5 message: every field, and the OSSEC arguments built from it', 
     });
   });
 
-  it('without source.ip is refused', () => {
-    expect(thrown(() => parseInvocation({ args: [], stdinLine: JSON.stringify({ ...message, source: {} }) }))).toEqual({
-      message: 'Wazuh 5 message has no source IP (source.ip)',
-      code: 'NO_SOURCE_IP',
-      kind: 'input',
-    });
+  it('without source.ip is parsed with no address: a skip, not a refusal', () => {
+    const parsed = parseInvocation({ args: [], stdinLine: JSON.stringify({ ...message, source: {} }) });
+    expect(parsed.rawIp).toBeUndefined();
+    expect(parsed.protocol).toBe('wazuh5');
   });
 });
 
@@ -249,13 +249,12 @@ describe('parseInvocation refusals, with their messages', () => {
       error: { message: 'stdin JSON is neither a Wazuh 4 message (version, command, parameters.alert) nor a Wazuh 5 one (command enable|disable, source.ip)', code: 'UNKNOWN_MESSAGE', kind: 'input' },
     },
     { title: 'OSSEC add too short', input: { args: ['add', '-'] }, error: { message: 'OSSEC arguments too short: expected "add <user> <srcip> <alertid> <ruleid> <location>", got 2 argument(s)', code: 'USAGE', kind: 'usage' } },
-    {
-      title: 'Wazuh 4 without srcip',
-      input: { args: [], stdinLine: wazuh4({ data: {} }) },
-      error: { message: 'Wazuh message has no source IP (parameters.alert.data.srcip): send geo-response only alerts that carry one (<rules_id> or <rules_group> in <active-response>)', code: 'NO_SOURCE_IP', kind: 'input' },
-    },
   ])('$title', ({ input, error }) => {
     expect(thrown(() => parseInvocation(input))).toEqual(error);
+  });
+
+  it('Wazuh 4 without srcip is parsed with no address: a skip, not a refusal', () => {
+    expect(parseInvocation({ args: [], stdinLine: wazuh4({ data: {} }) }).rawIp).toBeUndefined();
   });
 
   it('Wazuh 4 with only a srcip: dashes in the OSSEC arguments; the agent address is read', () => {

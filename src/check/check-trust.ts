@@ -29,7 +29,8 @@ export function checkTrust(input: TrustCheckInput): { lines: string[]; ok: boole
   }
   if (location.stranded !== undefined) {
     ok = false;
-    lines.push(`trust: FAILED: ${location.stranded.path} is not read (its directory is not root's alone); fix: install.sh --apply moves it to ${location.dir}/ (review it first)`);
+    const fix = location.stranded.movable ? `install.sh --apply moves it to ${location.dir}/ (review it first)` : location.stranded.violation.fix;
+    lines.push(`trust: FAILED: ${location.stranded.path} is not read (${location.stranded.violation.path} is ${location.stranded.violation.problem}); fix: ${fix}`);
   }
   const executable = findUntrustedDirectory(input.bundleDir);
   if (executable !== undefined) ok = false;

@@ -1,3 +1,5 @@
+import { GeoResponseError } from '../errors.js';
+import { exitCodeFor } from './exit-codes.js';
 import { isAlertInvocation } from './alert-invocation.js';
 import { main } from './main.js';
 
@@ -36,6 +38,12 @@ main({
     process.exitCode = code;
   },
   (error: unknown) => {
+    // A part refused by the trust rule (parts-file.ts) is the installation's fault, with its fix: not an internal error.
+    if (error instanceof GeoResponseError) {
+      process.stderr.write(`geo-response: ${error.message}\n`);
+      process.exitCode = exitCodeFor(error.kind);
+      return;
+    }
     process.stderr.write(`geo-response: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   },

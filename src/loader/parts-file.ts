@@ -29,7 +29,8 @@
  * different, still runnable, firewall code).
  */
 import { closeSync, readSync } from 'node:fs';
-import { describeViolation, openTrusted } from '../trust/trusted-path.js';
+import { openTrusted } from '../trust/trusted-path.js';
+import { untrustedPathError } from '../trust/untrusted-path-error.js';
 
 const MAGIC = 'GEO-RESPONSE-PARTS';
 /** The index must fit in the first read of the file. */
@@ -100,7 +101,7 @@ export function readPart(path: string, build: string, name: string): string {
   }
   // Code that runs as root: only from a file the ossec/wazuh group cannot change.
   if (opened.kind === 'missing') throw new Error(`cannot open ${path} (ENOENT): it holds the ${name} part of this build, which must sit beside the executable; reinstall geo-response`);
-  if (opened.kind === 'untrusted') throw new Error(`the ${name} part is not loaded: ${describeViolation(opened.violation)}`);
+  if (opened.kind === 'untrusted') throw untrustedPathError(opened.violation, `the ${name} part is not loaded`);
   const { fd } = opened;
   try {
     const head = Buffer.allocUnsafe(PARTS_INDEX_MAX_BYTES);

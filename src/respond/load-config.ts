@@ -36,9 +36,9 @@ export function createInstalledConfigSource(location: ConfigLocation, readText: 
   return createConfigSource(location.path, (path) => {
     const text = readText(path);
     if (text === undefined && location.stranded !== undefined) {
-      const { violation } = location.stranded;
+      const { violation, movable } = location.stranded;
       throw untrustedPathError(
-        { ...violation, fix: `install.sh --apply moves ${location.stranded.path} to ${location.dir}/ (review it first: the group could have changed it)` },
+        movable ? { ...violation, fix: `install.sh --apply moves ${location.stranded.path} to ${location.dir}/ (review it first: the group could have changed it)` } : violation,
         `configuration ${location.stranded.path} is not read`,
       );
     }

@@ -252,10 +252,12 @@ function readLogPathLeniently(config: ConfigSource): string | undefined {
 
 function reportError(deps: RespondDeps, error: GeoResponseError): void {
   const message = toOneLine(error.message);
-  deps.writeStderr(`geo-response: ${message}`);
   try {
     deps.appendLine(resolve(deps.home, 'logs', 'active-responses.log'), formatActiveResponseLine(deps.now(), `${error.code}: ${message}`));
-  } catch {
-    // active-responses.log unwritable too: stderr (which execd discards) is all that is left.
+    deps.writeStderr(`geo-response: ${message}`);
+  } catch (arError) {
+    // active-responses.log refused or unwritable too (a link planted there): say so on the same
+    // line of stderr, which is all that is left, so the refusal is never silent.
+    deps.writeStderr(`geo-response: ${message}; and ${toOneLine(toGeoResponseError(arError).message)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findUntrustedDirectory, type TrustViolation } from './trusted-path.js';
 
@@ -13,7 +13,7 @@ export interface ConfigLocation {
   /** Why `<home>/etc` is not used, when it is not (Wazuh's etc/ is root:wazuh 0770). */
   etcProblem?: TrustViolation;
   /** A configuration left in an untrusted `<home>/etc` while the trusted place has none (an install from before the move). */
-  stranded?: { path: string; violation: TrustViolation };
+  stranded?: { path: string; violation: TrustViolation; /** Whether moving it helps: etc/ itself fails, not a directory above the installation (which fails active-response/etc too). */ movable: boolean };
 }
 
 /**
@@ -31,8 +31,17 @@ export function locateConfig(home: string): ConfigLocation {
   const path = resolve(dir, CONFIG_FILE_NAME);
   const left = resolve(etc, CONFIG_FILE_NAME);
   // A policy the admin wrote must not silently become "log only": say where it is and why it is not read.
-  const stranded = exists(left) && !exists(path) ? { path: left, violation: etcProblem } : undefined;
+  const stranded = exists(left) && !exists(path) ? { path: left, violation: etcProblem, movable: isEtcItself(etc, etcProblem.path) } : undefined;
   return { dir, path, etcProblem, ...(stranded ? { stranded } : {}) };
+}
+
+function isEtcItself(etc: string, failing: string): boolean {
+  try {
+    return realpathSync.native(etc) === failing;
+  } catch {
+    // No etc/ at all: the trusted place is active-response/etc.
+    return true;
+  }
 }
 
 function exists(path: string): boolean {
