@@ -109,7 +109,9 @@ describe('bad databases and logs', () => {
     const { spawnSync } = await import('node:child_process');
     const result = spawnSync(home.command[0]!, [home.command[1]!, ...'add - 81.2.69.142 1.1 5710 /var/log/auth.log -'.split(' ')], { env: home.env, cwd: '/', encoding: 'utf8', ...spawnAs });
     expect(result.status).toBe(7);
-    expect(result.stderr).toBe(`geo-response: cannot append to ${home.logPath}: EACCES (check the directory exists and is writable by execd's user)\n`);
+    // active-responses.log in the same directory cannot be written either: said on the same line, never silently.
+    const why = `EACCES (check the directory exists and is writable by execd's user)`;
+    expect(result.stderr).toBe(`geo-response: cannot append to ${home.logPath}: ${why}; and cannot append to ${home.arLogPath}: ${why}\n`);
     expect(existsSync(home.logPath)).toBe(false);
     expect(statSync(join(home.home, 'logs')).isDirectory()).toBe(true);
     rmSync(home.home, { recursive: true, force: true });
