@@ -7,60 +7,31 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Account } from './support/fake-install-tree.js';
-import { IS_ROOT, ensureBuilt, ownership, runInstall } from './support/fake-install-tree.js';
-import { createAttacker, makeRootDir, removeAttacker, runAsAttacker, writeAsAttacker } from './support/attacker.js';
+import { describe, expect, it } from 'vitest';
+import { IS_ROOT, ownership, runInstall } from './support/fake-install-tree.js';
+import { makeRootDir, runAsAttacker, writeAsAttacker } from './support/attacker.js';
 import {
   type AttackInstall,
-  type Layout,
   LAYOUTS,
   blockingConfig,
   createRecorder,
   errorCodeOf,
-  installForAttack,
   literal,
   readLines,
   readRecords,
-  removeAttackInstall,
-  removeDir,
   sendAlert,
   trustedConfigDir,
   writeAdminConfig,
 } from './support/attack-install.js';
+import { useAttackScene } from './support/attack-scene.js';
 
 const WAZUH = LAYOUTS.find((layout) => layout.product === 'wazuh')!;
 
-let attacker: Account | undefined;
-let installs: AttackInstall[] = [];
-let dirs: string[] = [];
-
-beforeAll(() => {
-  if (!IS_ROOT) return;
-  ensureBuilt();
-  attacker = createAttacker();
-});
-
-afterEach(() => {
-  for (const install of installs) removeAttackInstall(install);
-  for (const dir of dirs) removeDir(dir);
-  installs = [];
-  dirs = [];
-});
-
-afterAll(() => {
-  removeAttacker(attacker);
-});
-
-function install(layout: Layout): AttackInstall {
-  const made = installForAttack(layout, attacker!);
-  installs.push(made);
-  return made;
-}
+const scene = useAttackScene();
 
 function recorder() {
   const made = createRecorder();
-  dirs.push(made.dir);
+  scene.keep(made.dir);
   return made;
 }
 
@@ -71,22 +42,22 @@ function runCheck(target: AttackInstall): { code: number | null; output: string 
 
 describe.skipIf(!IS_ROOT)('wazuh: etc/ is group-writable, so the configuration lives elsewhere (needs root)', () => {
   it('install.sh puts the configuration and the embedded database in active-response/etc/ (root:group 0750), not in etc/', () => {
-    const target = install(WAZUH);
+    const target = scene.install(WAZUH);
     const dir = trustedConfigDir(target.home, 'wazuh');
-    expect(ownership(dir)).toEqual({ uid: 0, gid: attacker!.gid, mode: '750' });
-    expect(ownership(path.join(dir, 'geo-response.json'))).toEqual({ uid: 0, gid: attacker!.gid, mode: '640' });
-    expect(ownership(path.join(dir, 'dbip-country-lite.mmdb'))).toEqual({ uid: 0, gid: attacker!.gid, mode: '640' });
+    expect(ownership(dir)).toEqual({ uid: 0, gid: scene.attacker().gid, mode: '750' });
+    expect(ownership(path.join(dir, 'geo-response.json'))).toEqual({ uid: 0, gid: scene.attacker().gid, mode: '640' });
+    expect(ownership(path.join(dir, 'dbip-country-lite.mmdb'))).toEqual({ uid: 0, gid: scene.attacker().gid, mode: '640' });
     expect(fs.existsSync(path.join(target.home, 'etc', 'geo-response.json'))).toBe(false);
     expect(fs.existsSync(path.join(target.home, 'etc', 'dbip-country-lite.mmdb'))).toBe(false);
   });
 
   it('on upgrade install.sh moves an existing etc/geo-response.json to active-response/etc/ and asks the admin to review it', () => {
-    const target = install(WAZUH);
+    const target = scene.install(WAZUH);
     const old = path.join(target.home, 'etc', 'geo-response.json');
     const policy = JSON.stringify({ policy: { mode: 'deny', countries: ['KP'] } });
     fs.rmSync(target.configPath, { force: true });
     fs.writeFileSync(old, policy);
-    fs.chownSync(old, 0, attacker!.gid);
+    fs.chownSync(old, 0, scene.attacker().gid);
     fs.chmodSync(old, 0o640);
 
     const result = runInstall(['--prefix', target.home, '--apply']);
@@ -94,19 +65,19 @@ describe.skipIf(!IS_ROOT)('wazuh: etc/ is group-writable, so the configuration l
     expect(result.code, result.stderr).toBe(0);
     expect(fs.existsSync(old)).toBe(false);
     expect(fs.readFileSync(target.configPath, 'utf8')).toBe(policy);
-    expect(ownership(target.configPath)).toEqual({ uid: 0, gid: attacker!.gid, mode: '640' });
+    expect(ownership(target.configPath)).toEqual({ uid: 0, gid: scene.attacker().gid, mode: '640' });
     expect(`${result.stdout}${result.stderr}`).toMatch(literal(target.configPath));
     expect(`${result.stdout}${result.stderr}`).toMatch(/review/i);
   });
 
   it('a configuration the group writes into etc/ runs nothing, on add or delete', async () => {
-    const target = install(WAZUH);
+    const target = scene.install(WAZUH);
     const marker = path.join(makeTracked('gr-sec-marker-'), 'PWNED');
     const planted = path.join(target.home, 'etc', 'geo-response.json');
     // Wazuh 4.x's installer makes etc/ wazuh:wazuh 0770 (the daemon user owns it; 5.x: root:wazuh).
-    fs.chownSync(path.dirname(planted), attacker!.uid, attacker!.gid);
-    runAsAttacker(attacker!, '/bin/mv', ['-f', planted, `${planted}.away`], { mayFail: true });
-    writeAsAttacker(attacker!, planted, JSON.stringify({ firewall: { backend: 'command', command: ['/bin/sh', '-c', `touch ${marker}`] }, policy: { mode: 'allow', countries: [] } }));
+    fs.chownSync(path.dirname(planted), scene.attacker().uid, scene.attacker().gid);
+    runAsAttacker(scene.attacker(), '/bin/mv', ['-f', planted, `${planted}.away`], { mayFail: true });
+    writeAsAttacker(scene.attacker(), planted, JSON.stringify({ firewall: { backend: 'command', command: ['/bin/sh', '-c', `touch ${marker}`] }, policy: { mode: 'allow', countries: [] } }));
 
     const add = await sendAlert(target, { action: 'add' });
     const del = await sendAlert(target, { action: 'delete' });
@@ -135,7 +106,7 @@ async function expectRefused(target: AttackInstall, calls: () => string[], faili
 
 describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: a configuration the group could change is refused (needs root)', (layout) => {
   it('group-writable configuration file: refused, nothing blocked; check names it with the rule and the fix', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const rec = recorder();
     writeAdminConfig(target, blockingConfig([rec.program]));
     fs.chmodSync(target.configPath, 0o660);
@@ -149,10 +120,10 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: a configuration the group cou
   });
 
   it('configuration owned by the attacker: refused, nothing blocked; check says chown root', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const rec = recorder();
     writeAdminConfig(target, blockingConfig([rec.program]));
-    fs.chownSync(target.configPath, attacker!.uid, attacker!.gid);
+    fs.chownSync(target.configPath, scene.attacker().uid, scene.attacker().gid);
 
     await expectRefused(target, rec.calls, target.configPath, /own/i);
     const check = runCheck(target);
@@ -161,13 +132,13 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: a configuration the group cou
   });
 
   it('a group-writable directory above the installation: refused, and check names that directory and the fix', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const rec = recorder();
     writeAdminConfig(target, blockingConfig([rec.program]));
     // Not the configuration's own directory (a group-writable etc/ only moves the configuration to
     // active-response/etc/): one above the whole installation, which no location can get around.
     const above = path.dirname(target.home);
-    fs.chownSync(above, 0, attacker!.gid);
+    fs.chownSync(above, 0, scene.attacker().gid);
     fs.chmodSync(above, 0o775);
 
     await expectRefused(target, rec.calls, above, /writable|group/i);
@@ -178,7 +149,7 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: a configuration the group cou
   });
 
   it('a trusted configuration still works: the block goes to the backend (the refusals above are not refusing everything)', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const rec = recorder();
     writeAdminConfig(target, blockingConfig([rec.program]));
 
@@ -197,6 +168,6 @@ function fixCommand(command: string, file: string): RegExp {
 
 function makeTracked(prefix: string): string {
   const dir = makeRootDir(prefix);
-  dirs.push(dir);
+  scene.keep(dir);
   return dir;
 }

@@ -6,25 +6,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Account } from './support/fake-install-tree.js';
-import { IS_ROOT, ensureBuilt } from './support/fake-install-tree.js';
-import { createAttacker, makeRootDir, removeAttacker, writeAsAttacker } from './support/attacker.js';
+import { describe, expect, it } from 'vitest';
+import { IS_ROOT } from './support/fake-install-tree.js';
+import { makeRootDir, writeAsAttacker } from './support/attacker.js';
 import {
-  type AttackInstall,
-  type Layout,
   LAYOUTS,
   createRecorder,
   errorCodeOf,
-  installForAttack,
   literal,
   makeFifo,
   readRecords,
-  removeAttackInstall,
-  removeDir,
   sendAlert,
   writeAdminConfig,
 } from './support/attack-install.js';
+import { useAttackScene } from './support/attack-scene.js';
 import { oneCountryDatabase, pointerBombDatabase } from './support/tiny-mmdb.js';
 
 const WAZUH = LAYOUTS.find((layout) => layout.product === 'wazuh')!;
@@ -32,52 +27,27 @@ const LOOKUP_EXIT_CODE = 5;
 // 1.1.1.1 is AU in the embedded DB-IP database; the planted one says KP, which the admin denies.
 const PLANTED_COUNTRY = 'KP';
 
-let attacker: Account | undefined;
-let installs: AttackInstall[] = [];
-let dirs: string[] = [];
-
-beforeAll(() => {
-  if (!IS_ROOT) return;
-  ensureBuilt();
-  attacker = createAttacker();
-});
-
-afterEach(() => {
-  for (const install of installs) removeAttackInstall(install);
-  for (const dir of dirs) removeDir(dir);
-  installs = [];
-  dirs = [];
-});
-
-afterAll(() => {
-  removeAttacker(attacker);
-});
-
-function install(layout: Layout): AttackInstall {
-  const made = installForAttack(layout, attacker!);
-  installs.push(made);
-  return made;
-}
+const scene = useAttackScene();
 
 function trustedDir(): string {
   const dir = makeRootDir('gr-sec-db-', 0o755);
-  dirs.push(dir);
+  scene.keep(dir);
   return dir;
 }
 
 function recorder() {
   const made = createRecorder();
-  dirs.push(made.dir);
+  scene.keep(made.dir);
   return made;
 }
 
 describe.skipIf(!IS_ROOT)('wazuh: a database planted in the group-writable etc/ (needs root)', () => {
   it('is not found by discovery: the embedded database answers and nothing is blocked', async () => {
-    const target = install(WAZUH);
+    const target = scene.install(WAZUH);
     const rec = recorder();
     writeAdminConfig(target, { policy: { mode: 'deny', countries: [PLANTED_COUNTRY] }, firewall: { backend: 'command', command: [rec.program], expire_seconds: 0 } });
     const planted = path.join(target.home, 'etc', 'GeoIP2-City.mmdb');
-    writeAsAttacker(attacker!, planted, oneCountryDatabase(PLANTED_COUNTRY, 'North Korea'));
+    writeAsAttacker(scene.attacker(), planted, oneCountryDatabase(PLANTED_COUNTRY, 'North Korea'));
     expect(fs.statSync(planted).size).toBe(oneCountryDatabase(PLANTED_COUNTRY, 'North Korea').length);
 
     const result = await sendAlert(target);
@@ -90,10 +60,10 @@ describe.skipIf(!IS_ROOT)('wazuh: a database planted in the group-writable etc/ 
   });
 
   it('is refused even when the configuration names it: UNTRUSTED_PATH, nothing blocked', async () => {
-    const target = install(WAZUH);
+    const target = scene.install(WAZUH);
     const rec = recorder();
     const planted = path.join(target.home, 'etc', 'GeoLite2-City.mmdb');
-    writeAsAttacker(attacker!, planted, oneCountryDatabase(PLANTED_COUNTRY, 'North Korea'));
+    writeAsAttacker(scene.attacker(), planted, oneCountryDatabase(PLANTED_COUNTRY, 'North Korea'));
     writeAdminConfig(target, {
       databases: { geo: 'etc/GeoLite2-City.mmdb' },
       policy: { mode: 'deny', countries: [PLANTED_COUNTRY] },
@@ -113,7 +83,7 @@ describe.skipIf(!IS_ROOT)('wazuh: a database planted in the group-writable etc/ 
 
 describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: hostile database files (needs root)', (layout) => {
   it('a FIFO at the configured database path: the alert ends without hanging and records the failure', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const fifo = path.join(trustedDir(), 'GeoLite2-City.mmdb');
     makeFifo(fifo);
     writeAdminConfig(target, { databases: { geo: fifo } });
@@ -128,7 +98,7 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: hostile database files (needs
   });
 
   it('a pointer bomb at a trusted path ends promptly with a lookup error', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const bomb = path.join(trustedDir(), 'GeoLite2-City.mmdb');
     fs.writeFileSync(bomb, pointerBombDatabase(), { mode: 0o644 });
     expect(fs.statSync(bomb).size).toBeLessThan(1024);

@@ -6,11 +6,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Account } from './support/fake-install-tree.js';
-import { IS_ROOT, ensureBuilt } from './support/fake-install-tree.js';
-import { createAttacker, makeRootDir, removeAttacker, runAsAttacker, writeAsAttacker } from './support/attacker.js';
-import { type AttackInstall, type Layout, LAYOUTS, blockingConfig, installForAttack, readRecords, removeAttackInstall, removeDir, sendAlert, writeAdminConfig } from './support/attack-install.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { IS_ROOT } from './support/fake-install-tree.js';
+import { makeRootDir, runAsAttacker, writeAsAttacker } from './support/attacker.js';
+import { LAYOUTS, blockingConfig, readRecords, sendAlert, writeAdminConfig } from './support/attack-install.js';
+import { useAttackScene } from './support/attack-scene.js';
 import { createNetns, deleteNetns, execInNetns, waitFor, whyNoNetns } from './support/netns.js';
 
 const LOCK_DIR = '/run/geo-response';
@@ -20,42 +20,23 @@ const CHILD_BOUND_MS = 15_000;
 const GRANDCHILD_SLEEP_S = 60;
 const noNetns = whyNoNetns(['nft']);
 
-let attacker: Account | undefined;
-let installs: AttackInstall[] = [];
-let dirs: string[] = [];
+const scene = useAttackScene();
 let namespaces: string[] = [];
 let strayPids: number[] = [];
 const lockDirExisted = fs.existsSync(LOCK_DIR);
 
-beforeAll(() => {
-  if (!IS_ROOT) return;
-  ensureBuilt();
-  attacker = createAttacker();
-});
-
 afterEach(() => {
   for (const pid of strayPids) killQuietly(pid);
   for (const ns of namespaces) deleteNetns(ns);
-  for (const install of installs) removeAttackInstall(install);
-  for (const dir of dirs) removeDir(dir);
-  installs = [];
-  dirs = [];
   namespaces = [];
   strayPids = [];
 });
 
 afterAll(() => {
-  removeAttacker(attacker);
   // The lock directory is the product's, on the host: remove it if these tests made it and it is
   // empty (rmdir refuses otherwise: another run may be holding a lock in it).
   if (!lockDirExisted) removeEmptyDir(LOCK_DIR);
 });
-
-function install(layout: Layout): AttackInstall {
-  const made = installForAttack(layout, attacker!);
-  installs.push(made);
-  return made;
-}
 
 function blockedInNetns(ns: string, ip: string): boolean {
   const listed = execInNetns(ns, 'nft', ['list', 'set', 'inet', 'geo_response', 'blocked4']);
@@ -63,15 +44,15 @@ function blockedInNetns(ns: string, ip: string): boolean {
 }
 
 const PLANTS: Array<{ name: string; plant: (lockFile: string) => void }> = [
-  { name: 'a firewall.lock naming pid 1', plant: (lockFile) => writeAsAttacker(attacker!, lockFile, '1 ffffffffffff\n') },
-  { name: 'a FIFO named firewall.lock', plant: (lockFile) => runAsAttacker(attacker!, '/usr/bin/mkfifo', [lockFile]) },
-  { name: 'firewall.lock a symlink to /dev/zero', plant: (lockFile) => runAsAttacker(attacker!, '/bin/ln', ['-s', '/dev/zero', lockFile]) },
+  { name: 'a firewall.lock naming pid 1', plant: (lockFile) => writeAsAttacker(scene.attacker(), lockFile, '1 ffffffffffff\n') },
+  { name: 'a FIFO named firewall.lock', plant: (lockFile) => runAsAttacker(scene.attacker(), '/usr/bin/mkfifo', [lockFile]) },
+  { name: 'firewall.lock a symlink to /dev/zero', plant: (lockFile) => runAsAttacker(scene.attacker(), '/bin/ln', ['-s', '/dev/zero', lockFile]) },
 ];
 
 describe.skipIf(!IS_ROOT || noNetns !== undefined).each(LAYOUTS)(`$product: var/run/ is the group's, the lock is not (${noNetns ?? 'real nftables in a private netns'})`, (layout) => {
   for (const { name, plant } of PLANTS) {
     it(`${name} in var/run/: a block and its delete both succeed at once, and var/run/ is left as planted`, async () => {
-      const target = install(layout);
+      const target = scene.install(layout);
       const ns = createNetns('sec-lock');
       namespaces.push(ns);
       writeAdminConfig(target, { policy: { mode: 'allow', countries: ['AQ'] }, firewall: { backend: 'nftables', expire_seconds: 600 } });
@@ -99,9 +80,9 @@ describe.skipIf(!IS_ROOT || noNetns !== undefined).each(LAYOUTS)(`$product: var/
 
 describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: a firewall program that forks (needs root)', (layout) => {
   it('a child left running with the pipes open: the run ends within the timeout plus grace, and the child is killed', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const scripts = makeRootDir('gr-sec-fork-', 0o755);
-    dirs.push(scripts);
+    scene.keep(scripts);
     const pidFile = path.join(scripts, 'grandchild.pid');
     const program = path.join(scripts, 'fork-and-return.sh');
     fs.writeFileSync(program, `#!/bin/sh\nsleep ${GRANDCHILD_SLEEP_S} &\necho $! > '${pidFile}'\necho started\n`, { mode: 0o755 });

@@ -7,66 +7,38 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Account } from './support/fake-install-tree.js';
-import { IS_ROOT, ensureBuilt } from './support/fake-install-tree.js';
-import { createAttacker, fileState, makeRootDir, makeVictimScript, payloadUserName, removeAttacker, runAsAttacker, runVictimScript, writeAsAttacker } from './support/attacker.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { IS_ROOT } from './support/fake-install-tree.js';
+import { fileState, makeRootDir, makeVictimScript, payloadUserName, runAsAttacker, runVictimScript, writeAsAttacker } from './support/attacker.js';
 import {
-  type AttackInstall,
   LAYOUTS,
-  installForAttack,
   literal,
   readLines,
   readRecords,
-  removeAttackInstall,
-  removeDir,
   sendAlert,
   stderrLines,
 } from './support/attack-install.js';
+import { useAttackScene } from './support/attack-scene.js';
 
 const LOG_EXIT_CODE = 7;
 const TINY_TMPFS = '32k';
 
-let attacker: Account | undefined;
-let installs: AttackInstall[] = [];
-let dirs: string[] = [];
+const scene = useAttackScene();
 let mounts: string[] = [];
-
-beforeAll(() => {
-  if (!IS_ROOT) return;
-  ensureBuilt();
-  attacker = createAttacker();
-});
 
 afterEach(() => {
   for (const mount of mounts) spawnSync('umount', [mount]);
-  for (const install of installs) removeAttackInstall(install);
-  for (const dir of dirs) removeDir(dir);
-  installs = [];
-  dirs = [];
   mounts = [];
 });
 
-afterAll(() => {
-  removeAttacker(attacker);
-});
-
-function install(layout: (typeof LAYOUTS)[number]): AttackInstall {
-  const made = installForAttack(layout, attacker!);
-  installs.push(made);
-  return made;
-}
-
 function rootDir(prefix: string, mode?: number): string {
-  const dir = makeRootDir(prefix, mode);
-  dirs.push(dir);
-  return dir;
+  return scene.keep(makeRootDir(prefix, mode));
 }
 
 describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: attacks on logs/ (needs root: accounts, chown, mount)', (layout) => {
   for (const which of ['geo-response.log', 'active-responses.log'] as const) {
     it(`a symlink at logs/${which} to a root script or a missing file: nothing written through it, nothing run, exit non-zero`, async () => {
-      const target = install(layout);
+      const target = scene.install(layout);
       const victims = rootDir('gr-sec-victim-');
       const marker = path.join(victims, 'PWNED');
       const script = makeVictimScript(victims);
@@ -77,7 +49,7 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: attacks on logs/ (needs root:
 
       for (const victim of [script, missing]) {
         const before = fileState(victim);
-        runAsAttacker(attacker!, '/bin/ln', ['-sfn', victim, logPath]);
+        runAsAttacker(scene.attacker(), '/bin/ln', ['-sfn', victim, logPath]);
         const result = await sendAlert(target, alert);
         runVictimScript(script);
 
@@ -97,9 +69,9 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: attacks on logs/ (needs root:
   }
 
   it('a FIFO at logs/geo-response.log: the alert ends at once with a one-line error, no hang', async () => {
-    const target = install(layout);
-    runAsAttacker(attacker!, '/bin/rm', ['-f', target.geoLog]);
-    runAsAttacker(attacker!, '/usr/bin/mkfifo', [target.geoLog]);
+    const target = scene.install(layout);
+    runAsAttacker(scene.attacker(), '/bin/rm', ['-f', target.geoLog]);
+    runAsAttacker(scene.attacker(), '/usr/bin/mkfifo', [target.geoLog]);
 
     const result = await sendAlert(target, { timeoutMs: 20_000 });
 
@@ -110,18 +82,18 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: attacks on logs/ (needs root:
   });
 
   it('a hard link at logs/geo-response.log (nlink > 1) is refused and nothing is appended to the linked file', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     // A root file the attacker can reach: protected_hardlinks normally forbids linking it (not theirs).
     const reachable = rootDir('gr-sec-hardlink-', 0o755);
     const rootVictim = path.join(reachable, 'root-owned.conf');
     fs.writeFileSync(rootVictim, 'root owned\n', { mode: 0o644 });
-    runAsAttacker(attacker!, '/bin/rm', ['-f', target.geoLog]);
+    runAsAttacker(scene.attacker(), '/bin/rm', ['-f', target.geoLog]);
     let linked = rootVictim;
-    if (runAsAttacker(attacker!, '/bin/ln', [rootVictim, target.geoLog], { mayFail: true }).status !== 0) {
+    if (runAsAttacker(scene.attacker(), '/bin/ln', [rootVictim, target.geoLog], { mayFail: true }).status !== 0) {
       // Refused by fs.protected_hardlinks: link a file of their own twice instead.
       linked = path.join(target.home, 'logs', 'attacker-own.log');
-      writeAsAttacker(attacker!, linked, 'the attacker\'s own file\n');
-      runAsAttacker(attacker!, '/bin/ln', [linked, target.geoLog]);
+      writeAsAttacker(scene.attacker(), linked, 'the attacker\'s own file\n');
+      runAsAttacker(scene.attacker(), '/bin/ln', [linked, target.geoLog]);
     }
     const before = fileState(linked);
 
@@ -134,7 +106,7 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: attacks on logs/ (needs root:
   });
 
   it('a full disk never leaves a torn record: the log ends with a newline, and after space is freed every line parses', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const logs = path.join(target.home, 'logs');
     const owner = fs.statSync(logs);
     const arOwner = fs.statSync(target.arLog);
@@ -167,7 +139,7 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: attacks on logs/ (needs root:
   });
 
   it('logs/ removed: an alert does not recreate it as root:root; the daemon user can still write its logs', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const logs = path.join(target.home, 'logs');
     fs.rmSync(logs, { recursive: true, force: true });
 
@@ -180,14 +152,14 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: attacks on logs/ (needs root:
       return;
     }
     const stat = fs.statSync(logs);
-    expect({ uid: stat.uid, gid: stat.gid }, 'logs/ recreated with the wrong owner').toEqual({ uid: attacker!.uid, gid: attacker!.gid });
-    expect(runAsAttacker(attacker!, '/usr/bin/touch', [path.join(logs, 'ossec.log')], { mayFail: true }).status, 'the daemon user cannot write logs/').toBe(0);
+    expect({ uid: stat.uid, gid: stat.gid }, 'logs/ recreated with the wrong owner').toEqual({ uid: scene.attacker().uid, gid: scene.attacker().gid });
+    expect(runAsAttacker(scene.attacker(), '/usr/bin/touch', [path.join(logs, 'ossec.log')], { mayFail: true }).status, 'the daemon user cannot write logs/').toBe(0);
   });
 });
 
 describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: a log file created by geo-response', (layout) => {
   it('a missing logs/geo-response.log is created 0660 with the owner and group of logs/, and the alert succeeds', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     fs.rmSync(target.geoLog);
     const logs = fs.statSync(path.join(target.home, 'logs'));
 

@@ -7,25 +7,19 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runWazuh4 } from './support/execd.js';
-import type { Account } from './support/fake-install-tree.js';
-import { IS_ROOT, REPO_ROOT, ensureBuilt } from './support/fake-install-tree.js';
-import { createAttacker, removeAttacker } from './support/attacker.js';
+import { IS_ROOT, REPO_ROOT } from './support/fake-install-tree.js';
 import {
-  type AttackInstall,
-  type Layout,
   LAYOUTS,
   blockingConfig,
   createRecorder,
-  installForAttack,
-  removeAttackInstall,
-  removeDir,
   sendAlert,
   stderrLines,
   wazuhAlert,
   writeAdminConfig,
 } from './support/attack-install.js';
+import { useAttackScene } from './support/attack-scene.js';
 import { TEST_NODE } from './support/bundle-home.js';
 
 const INPUT_EXIT_CODE = 3;
@@ -34,37 +28,13 @@ const ESC = 0x1b;
 const BEL = 0x07;
 const CONTROL_TEXT = '\u001b[2J\u001b]0;owned\u0007Evil\u0007';
 
-let attacker: Account | undefined;
-let installs: AttackInstall[] = [];
-let dirs: string[] = [];
-
-beforeAll(() => {
-  ensureBuilt();
-  if (IS_ROOT) attacker = createAttacker();
-});
-
-afterEach(() => {
-  for (const install of installs) removeAttackInstall(install);
-  for (const dir of dirs) removeDir(dir);
-  installs = [];
-  dirs = [];
-});
-
-afterAll(() => {
-  removeAttacker(attacker);
-});
-
-function install(layout: Layout): AttackInstall {
-  const made = installForAttack(layout, attacker!);
-  installs.push(made);
-  return made;
-}
+const scene = useAttackScene();
 
 describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: small ones (needs root: install.sh chowns)', (layout) => {
   it('a NUL byte in the user name with the command backend: input error (exit 3), the backend never runs', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     const rec = createRecorder();
-    dirs.push(rec.dir);
+    scene.keep(rec.dir);
     writeAdminConfig(target, blockingConfig([rec.program]));
 
     // Only a JSON message can carry a NUL (argv cannot): Wazuh 4's, whatever the layout.
@@ -76,7 +46,7 @@ describe.skipIf(!IS_ROOT).each(LAYOUTS)('$product: small ones (needs root: insta
   });
 
   it('a configuration value of the wrong type names the key and the type expected', async () => {
-    const target = install(layout);
+    const target = scene.install(layout);
     writeAdminConfig(target, { firewall: { backend: 'none', expire_seconds: 'x' } });
 
     const result = await sendAlert(target);
@@ -93,7 +63,7 @@ describe('CSV reports keep no raw control bytes from the log', () => {
   for (const table of ['asns', 'ips']) {
     it(`--table ${table}: no ESC or BEL byte, the text around them kept`, () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gr-sec-csv-'));
-      dirs.push(dir);
+      scene.keep(dir);
       const log = path.join(dir, 'geo-response.log');
       fs.writeFileSync(log, `${JSON.stringify(hostileRecord())}\n`);
 
