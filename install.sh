@@ -90,17 +90,48 @@ done
 
 umask 027
 TMP_FILES=
+PRIVATE_DIR=
 cleanup() {
   for f in $TMP_FILES; do rm -f -- "$f"; done
+  if [ -n "$PRIVATE_DIR" ]; then rm -rf -- "$PRIVATE_DIR"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-# A temporary file in DIR (same file system, so the final mv is atomic).
+# A temporary file in a directory only root can write, inside the installation (the same file
+# system, so the final mv is an atomic rename). Never in the target's own directory: logs/ and
+# Wazuh's etc/ are the group's, and there a temporary file can be swapped for a link between its
+# creation and the chown, chmod or write that follows, which would then act on the link's target.
 make_temp() {
-  t=$(mktemp "$1/.geo-response.XXXXXX") || die "cannot create a temporary file in $1"
-  TMP_FILES="$TMP_FILES $t"
+  if [ -z "$PRIVATE_DIR" ]; then
+    PRIVATE_DIR=$(mktemp -d "$HOME_DIR/.geo-response-install.XXXXXX") || die "cannot create a private directory in $HOME_DIR"
+  fi
+  t=$(mktemp "$PRIVATE_DIR/file.XXXXXX") || die "cannot create a temporary file in $PRIVATE_DIR"
   TEMP=$t
+}
+
+# Copies FILE to the private file OUT without following a link or blocking on a FIFO, and prints
+# "uid:gid mode" of what it read: etc/ossec.conf and an old etc/geo-response.json sit where
+# Wazuh's group can swap them for a link to a file only root may read, whose bytes would then land
+# in a file the group reads. A shell cannot open without following links; Node can.
+read_no_follow() {
+  [ -n "$NODE" ] || find_node
+  "$NODE" -e '
+    const fs = require("fs"), c = fs.constants, [src, out] = process.argv.slice(1);
+    let fd;
+    try { fd = fs.openSync(src, c.O_RDONLY | c.O_NOFOLLOW | c.O_NONBLOCK); } catch (e) { console.error(`${src}: ${e.code}`); process.exit(1); }
+    const s = fs.fstatSync(fd);
+    if (!s.isFile() || s.nlink !== 1) { console.error(`${src} is not a regular file with one link: not read`); process.exit(1); }
+    fs.writeFileSync(out, fs.readFileSync(fd));
+    console.log(`${s.uid}:${s.gid} ${(s.mode & 0o7777).toString(8)}`);
+  ' "$1" "$2"
+}
+
+# SNAP: a private copy of etc/ossec.conf that every later step reads; CONF_META its "uid:gid mode".
+snapshot_conf() {
+  make_scratch
+  SNAP=$TEMP
+  CONF_META=$(read_no_follow "$1" "$SNAP") || die "cannot read $1 safely"
 }
 
 # A temporary file outside the installation, for work that --dry-run also does.
@@ -373,7 +404,7 @@ set_owner_mode() {
 }
 
 copy_atomic() {
-  make_temp "$(dirname -- "$2")"
+  make_temp
   cp "$1" "$TEMP"
   set_owner_mode "$TEMP" "$3" "$4"
   mv -f "$TEMP" "$2"
@@ -381,7 +412,7 @@ copy_atomic() {
 
 # The bundle with its "#!/usr/bin/env node" replaced by "#!$NODE", as a temporary file.
 write_executable() {
-  make_temp "$1"
+  make_temp
   first=$(head -n 1 "$BUNDLE")
   {
     printf '#!%s\n' "$NODE"
@@ -394,7 +425,7 @@ write_executable() {
 }
 
 create_log() {
-  make_temp "$(dirname -- "$1")"
+  make_temp
   set_owner_mode "$TEMP" "$2" "$3"
   # A log that appeared meanwhile (an alert, logrotate) wins: keep it.
   if [ -e "$1" ]; then rm -f "$TEMP"; else mv "$TEMP" "$1"; fi
@@ -428,10 +459,11 @@ write_block() {
 }
 
 # Sets BLOCK_BEGIN/BLOCK_END (line numbers, empty when absent); refuses a damaged pair.
+# Finds the marker lines in FILE (the snapshot); NAME is what messages call it.
 find_block() {
-  conf=$1
-  begins=$(grep -n -F -e "$MARK_BEGIN" "$conf" | cut -d: -f1 | tr '\n' ' ')
-  ends=$(grep -n -F -e "$MARK_END" "$conf" | cut -d: -f1 | tr '\n' ' ')
+  fb_file=$1 fb_name=$2
+  begins=$(grep -n -F -e "$MARK_BEGIN" "$fb_file" | cut -d: -f1 | tr '\n' ' ')
+  ends=$(grep -n -F -e "$MARK_END" "$fb_file" | cut -d: -f1 | tr '\n' ' ')
   set -- $begins
   nb=$#
   BLOCK_BEGIN=${1:-}
@@ -440,7 +472,7 @@ find_block() {
   BLOCK_END=${1:-}
   if [ "$nb" -eq 0 ] && [ "$ne" -eq 0 ]; then return 0; fi
   if [ "$nb" -ne 1 ] || [ "$ne" -ne 1 ] || [ "$BLOCK_END" -le "$BLOCK_BEGIN" ]; then
-    die "$conf has $nb BEGIN and $ne END geo-response marker lines; expected one pair: fix it by hand (the markers are '$MARK_BEGIN' and '$MARK_END')"
+    die "$fb_name has $nb BEGIN and $ne END geo-response marker lines; expected one pair: fix it by hand (the markers are '$MARK_BEGIN' and '$MARK_END')"
   fi
 }
 
@@ -456,13 +488,19 @@ backup_name() {
   printf '%s' "$b"
 }
 
-# Replace CONF by the file NEW, keeping CONF's owner and mode, after a backup.
+# Replace CONF by the file NEW, keeping CONF's owner and mode (CONF_META), after a backup of the
+# snapshot: both written privately, then renamed into place (a link planted at either name is
+# replaced, never written through).
 replace_conf() {
   rc_conf=$1 rc_new=$2 rc_backup=$3
-  cp -p "$rc_conf" "$rc_backup"
-  make_temp "$(dirname -- "$rc_conf")"
-  cp -p "$rc_conf" "$TEMP"
+  rc_owner=${CONF_META% *} rc_mode=${CONF_META#* }
+  make_temp
+  cp "$SNAP" "$TEMP"
+  set_owner_mode "$TEMP" "$rc_owner" "$rc_mode"
+  mv -f "$TEMP" "$rc_backup"
+  make_temp
   cat "$rc_new" >"$TEMP"
+  set_owner_mode "$TEMP" "$rc_owner" "$rc_mode"
   mv -f "$TEMP" "$rc_conf"
 }
 
@@ -510,16 +548,17 @@ apply_blocks() {
     say "skip $conf: this is an agent; the blocks belong in the manager's ossec.conf"
     return 0
   fi
+  snapshot_conf "$conf"
   make_scratch
   block=$TEMP
   write_block "$block"
   make_scratch
   new=$TEMP
-  find_block "$conf"
+  find_block "$SNAP" "$conf"
   if [ -n "$BLOCK_BEGIN" ]; then
     make_scratch
     current=$TEMP
-    sed -n "${BLOCK_BEGIN},${BLOCK_END}p" "$conf" >"$current"
+    sed -n "${BLOCK_BEGIN},${BLOCK_END}p" "$SNAP" >"$current"
     if cmp -s "$current" "$block"; then
       say "keep $conf: the geo-response blocks are already there (lines $BLOCK_BEGIN-$BLOCK_END)"
       return 0
@@ -529,36 +568,37 @@ apply_blocks() {
       return 0
     fi
     make_scratch
-    splice_out "$conf" "$BLOCK_BEGIN" "$BLOCK_END" "$TEMP"
+    splice_out "$SNAP" "$BLOCK_BEGIN" "$BLOCK_END" "$TEMP"
     splice_in "$TEMP" "$BLOCK_BEGIN" "$block" "$new"
     backup=$(backup_name "$conf")
     act "update the geo-response blocks in $conf (lines $BLOCK_BEGIN-$BLOCK_END, as an earlier version inserted them; backup $backup)" replace_conf "$conf" "$new" "$backup"
     return 0
   fi
-  if grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$conf"; then
+  if grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$SNAP"; then
     warn "$conf already defines a geo-response command outside the install.sh markers; not inserting the blocks twice"
     return 0
   fi
-  last=$(grep -n '^[[:space:]]*</ossec_config>[[:space:]]*$' "$conf" | tail -n 1 | cut -d: -f1)
+  last=$(grep -n '^[[:space:]]*</ossec_config>[[:space:]]*$' "$SNAP" | tail -n 1 | cut -d: -f1)
   [ -n "$last" ] || die "no line holding only </ossec_config> in $conf: add the blocks above inside <ossec_config> by hand"
-  splice_in "$conf" "$last" "$block" "$new"
+  splice_in "$SNAP" "$last" "$block" "$new"
   backup=$(backup_name "$conf")
   act "insert the geo-response blocks into $conf before line $last (backup $backup)" replace_conf "$conf" "$new" "$backup"
 }
 
 remove_blocks() {
   conf=$HOME_DIR/etc/ossec.conf
-  find_block "$conf"
+  snapshot_conf "$conf"
+  find_block "$SNAP" "$conf"
   if [ -z "$BLOCK_BEGIN" ]; then
     say "keep $conf: no geo-response blocks inserted by install.sh"
-    if grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$conf"; then
+    if grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$SNAP"; then
       warn "$conf defines a geo-response command that install.sh did not insert: remove it by hand"
     fi
     return 0
   fi
   make_scratch
   new=$TEMP
-  splice_out "$conf" "$BLOCK_BEGIN" "$BLOCK_END" "$new"
+  splice_out "$SNAP" "$BLOCK_BEGIN" "$BLOCK_END" "$new"
   backup=$(backup_name "$conf")
   act "remove the geo-response blocks from $conf (lines $BLOCK_BEGIN-$BLOCK_END; backup $backup)" replace_conf "$conf" "$new" "$backup"
 }
@@ -622,14 +662,20 @@ make_conf_dir() {
 move_from_untrusted_etc() {
   old=$HOME_DIR/etc/geo-response.json
   new=$CONF_DIR/geo-response.json
-  if [ -f "$old" ] && [ ! -L "$old" ] && [ ! -e "$new" ]; then
-    owner=$(stat -c %u -- "$old")
-    mode=$(stat -c %a -- "$old")
-    if [ "$owner" = 0 ] && [ $((0$mode & 022)) -eq 0 ]; then
+  if [ -e "$old" ] && [ ! -e "$new" ]; then
+    # Read once, without following a link, and judged by what was read: the group can swap the
+    # name at any moment, but not the file already open.
+    make_scratch
+    moved=$TEMP
+    meta=$(read_no_follow "$old" "$moved") || meta="refused"
+    owner=${meta%%:*}
+    mode=${meta#* }
+    if [ "$meta" != refused ] && [ "$owner" = 0 ] && [ $((0$mode & 022)) -eq 0 ]; then
       act "move $old to $new (root:$GROUP 640): $HOME_DIR/etc is writable by its group, so it is no longer read there; review it" \
-        move_config "$old" "$new"
+        move_config "$moved" "$new" "$old"
     else
-      warn "$old is not moved: it is owned by uid $owner with mode $mode, so someone other than root changed it; review it and copy it to $new yourself (until then alerts refuse to run with it)"
+      if [ "$meta" = refused ]; then why="it is not a plain file (a link, a FIFO or a second hard link)"; else why="it is owned by uid $owner with mode $mode"; fi
+      warn "$old is not moved: $why, so someone other than root changed it; review it and copy it to $new yourself (until then alerts refuse to run with it)"
       STRANDED=yes
     fi
   elif [ -e "$old" ]; then
@@ -639,9 +685,10 @@ move_from_untrusted_etc() {
   if [ -e "$old_db" ] || [ -L "$old_db" ]; then act "remove $old_db (the database now sits in $CONF_DIR)" remove_file "$old_db"; fi
 }
 
+# Install the private copy COPY as NEW, then remove OLD (rm removes a link, never its target).
 move_config() {
   copy_atomic "$1" "$2" "root:$GROUP" 640
-  rm -f -- "$1"
+  rm -f -- "$3"
 }
 
 # ---------------------------------------------------------------- main

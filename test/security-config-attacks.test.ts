@@ -70,6 +70,44 @@ describe.skipIf(!IS_ROOT)('wazuh: etc/ is group-writable, so the configuration l
     expect(`${result.stdout}${result.stderr}`).toMatch(/review/i);
   });
 
+  // install.sh runs as root too, and reads and rewrites files in this etc/: a link the group puts
+  // there must not make it write through the link, nor copy a root-only file into one the group reads.
+  it('install.sh --apply with etc/ossec.conf swapped for a link to a root-only file: refused, nothing copied or written through it', () => {
+    const target = scene.install(WAZUH);
+    const victims = scene.keep(makeRootDir('gr-sec-victim-'));
+    const secret = path.join(victims, 'shadow');
+    fs.writeFileSync(secret, 'root:$6$SECRET-HASH:19000:0:99999:7:::\n', { mode: 0o600 });
+    const conf = path.join(target.home, 'etc', 'ossec.conf');
+    // Without our blocks, so the upgrade has something to write.
+    runInstall(['--prefix', target.home, '--uninstall']);
+    runAsAttacker(scene.attacker(), '/bin/mv', [conf, `${conf}.real`]);
+    runAsAttacker(scene.attacker(), '/bin/ln', ['-s', secret, conf]);
+
+    const result = runInstall(['--prefix', target.home, '--apply']);
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/ossec\.conf is not a regular file with one link: not read|ELOOP/);
+    expect(fs.readFileSync(secret, 'utf8')).toBe('root:$6$SECRET-HASH:19000:0:99999:7:::\n');
+    expect(fs.statSync(secret).mode & 0o777).toBe(0o600);
+    const leaked = spawnSync('grep', ['-rl', 'SECRET-HASH', target.home], { encoding: 'utf8' });
+    expect(leaked.stdout).toBe('');
+  });
+
+  it('an etc/geo-response.json swapped for a link to a root-only file is not moved (its bytes never reach active-response/etc/)', () => {
+    const target = scene.install(WAZUH);
+    const victims = scene.keep(makeRootDir('gr-sec-victim-'));
+    const secret = path.join(victims, 'secret.json');
+    fs.writeFileSync(secret, '{"policy":{"mode":"off"},"_":"SECRET-BYTES"}', { mode: 0o600 });
+    fs.rmSync(target.configPath, { force: true });
+    runAsAttacker(scene.attacker(), '/bin/ln', ['-s', secret, path.join(target.home, 'etc', 'geo-response.json')]);
+
+    const result = runInstall(['--prefix', target.home, '--apply']);
+
+    expect(result.stderr).toMatch(/geo-response\.json is not moved: it is not a plain file/);
+    expect(fs.existsSync(target.configPath)).toBe(false);
+    expect(spawnSync('grep', ['-rl', 'SECRET-BYTES', target.home], { encoding: 'utf8' }).stdout).toBe('');
+  });
+
   it('a configuration the group writes into etc/ runs nothing, on add or delete', async () => {
     const target = scene.install(WAZUH);
     const marker = path.join(makeTracked('gr-sec-marker-'), 'PWNED');
