@@ -1,5 +1,5 @@
 import { createInvalidError, createNotFoundError } from './mmdb/mmdb-errors.js';
-import { openTrusted } from '../trust/trusted-path.js';
+import { NOT_A_REGULAR_FILE, openTrusted } from '../trust/trusted-path.js';
 import { untrustedPathError } from '../trust/untrusted-path-error.js';
 
 /**
@@ -17,7 +17,7 @@ export function openDatabaseFile(path: string): { fd: number; size: number } {
   if (opened.kind === 'missing') throw createNotFoundError(path, { code: 'ENOENT' });
   if (opened.kind === 'untrusted') {
     // A directory or a FIFO where the file should be is a wrong path, not a trust question.
-    if (opened.violation.problem === 'not a regular file') throw createInvalidError(path, 'it is not a regular file');
+    if (opened.violation.problem === NOT_A_REGULAR_FILE) throw createInvalidError(path, 'it is not a regular file');
     throw untrustedPathError(opened.violation, `database ${path}`);
   }
   return opened;

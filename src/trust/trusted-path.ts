@@ -32,6 +32,9 @@ export interface OwnerAndMode {
   mode: number;
 }
 
+/** The problem judgeFile names for a FIFO, a device or a directory where a file should be. */
+export const NOT_A_REGULAR_FILE = 'not a regular file';
+
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -51,7 +54,7 @@ export function judgeDirectory(stat: OwnerAndMode, euid: number): string | undef
 
 /** What is wrong with a trusted file, or undefined when it passes. Pure. */
 export function judgeFile(stat: OwnerAndMode, euid: number): string | undefined {
-  if ((stat.mode & S_IFMT) !== S_IFREG) return 'not a regular file';
+  if ((stat.mode & S_IFMT) !== S_IFREG) return NOT_A_REGULAR_FILE;
   if (stat.uid !== 0 && stat.uid !== euid) return `owned by uid ${stat.uid}, not root`;
   if ((stat.mode & WRITABLE_BY_OTHERS) !== 0) return `writable by ${writers(stat.mode)} (mode ${octal(stat.mode)})`;
   return undefined;
