@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { listBlocked, listHookRulesByChain } from './support/firewall-state.js';
 import { buildChild } from './support/build-child.js';
 import { createNetns, createNetnsBinDir, deleteNetns, execInNetns, whyNoNetns } from './support/netns.js';
+import { TCP_PROBE_CLIENT, TCP_PROBE_SERVER } from './support/tcp-probe.js';
 
 type Backend = 'nftables' | 'ipset' | 'iptables';
 const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables'], iptables: ['iptables', 'ip6tables'] };
@@ -42,15 +43,6 @@ const NET = {
   target: { 4: '1.0.3.1', 6: '2a00:1450:3::1' },
 } as const;
 const PORT = 8022;
-// A dropped SYN never gets an answer: the client gives up after this long and reports "timeout".
-const CONNECT_GIVE_UP_MS = 1_500;
-const CLIENT = `
-const socket = require('node:net').connect({ host: process.argv[1], port: Number(process.argv[2]) });
-socket.setTimeout(${CONNECT_GIVE_UP_MS}, () => { console.log('timeout'); process.exit(2); });
-socket.on('data', () => { console.log('connected'); process.exit(0); });
-socket.on('error', (e) => { console.log('error ' + e.code); process.exit(1); });`;
-const SERVER = `
-require('node:net').createServer((s) => s.end('hello\\n')).listen(Number(process.argv[1]), '::', () => console.log('listening'));`;
 
 let child = '';
 beforeAll(async () => {
@@ -91,7 +83,7 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
       for (const key of ['net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']) expect(execInNetns(ns, 'sysctl', ['-qw', key]).status).toBe(0);
       binDir = createNetnsBinDir(ns, PROGRAMS[backend]);
       for (const where of [ns, targetNs]) {
-        const server = spawn(IP, ['netns', 'exec', where, process.execPath, '-e', SERVER, String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const server = spawn(IP, ['netns', 'exec', where, process.execPath, '-e', TCP_PROBE_SERVER, String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
         servers.push(server);
         await once(server.stdout!, 'data');
       }
@@ -104,7 +96,7 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
     });
 
     const connect = (to: 'hostFront' | 'target', family: 4 | 6) =>
-      spawnSync(IP, ['netns', 'exec', attackerNs!, process.execPath, '-e', CLIENT, NET[to][family], String(PORT)], { encoding: 'utf8' }).stdout.trim();
+      spawnSync(IP, ['netns', 'exec', attackerNs!, process.execPath, '-e', TCP_PROBE_CLIENT, NET[to][family], String(PORT)], { encoding: 'utf8' }).stdout.trim();
     const PATHS = [
       { hook: 'input', to: 'hostFront', family: 4 },
       { hook: 'input', to: 'hostFront', family: 6 },

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { applyFirewall } from '../src/firewall/index.js';
 import { parseIpAddress } from '../src/geo/ip-address.js';
 import { createNetns, createNetnsBinDir, deleteNetns, whyNoNetns } from './support/netns.js';
+import { TCP_PROBE_CLIENT, TCP_PROBE_SERVER } from './support/tcp-probe.js';
 
 type Backend = 'nftables' | 'ipset' | 'iptables';
 const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables'], iptables: ['iptables', 'ip6tables'] };
@@ -15,16 +16,6 @@ const IP = '/usr/sbin/ip';
 const HOST = { 4: '1.0.0.1', 6: '2a00:1450::1' } as const;
 const ATTACKER = { 4: '1.0.0.2', 6: '2a00:1450::2' } as const;
 const PORT = 8022;
-// A dropped SYN never gets an answer: the client gives up after this long and reports "no connection".
-const CONNECT_GIVE_UP_MS = 1_500;
-
-const CLIENT = `
-const socket = require('node:net').connect({ host: process.argv[1], port: Number(process.argv[2]) });
-socket.setTimeout(${CONNECT_GIVE_UP_MS}, () => { console.log('timeout'); process.exit(2); });
-socket.on('data', () => { console.log('connected'); process.exit(0); });
-socket.on('error', (e) => { console.log('error ' + e.code); process.exit(1); });`;
-const SERVER = `
-require('node:net').createServer((s) => s.end('hello\\n')).listen(Number(process.argv[1]), '::', () => console.log('listening'));`;
 
 for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
   const skip = whyNoNetns(['ip', ...PROGRAMS[backend]]);
@@ -48,7 +39,7 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
       run('-n', hostNs, 'addr', 'add', `${HOST[6]}/64`, 'dev', `${veth}a`, 'nodad');
       run('-n', attackerNs, 'addr', 'add', `${ATTACKER[6]}/64`, 'dev', `${veth}b`, 'nodad');
       binDir = createNetnsBinDir(hostNs, PROGRAMS[backend]);
-      server = spawn(IP, ['netns', 'exec', hostNs, process.execPath, '-e', SERVER, String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      server = spawn(IP, ['netns', 'exec', hostNs, process.execPath, '-e', TCP_PROBE_SERVER, String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
       await once(server.stdout!, 'data');
     });
     afterAll(() => {
@@ -58,7 +49,7 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
     });
 
     const connect = (family: 4 | 6) =>
-      spawnSync(IP, ['netns', 'exec', attackerNs!, process.execPath, '-e', CLIENT, HOST[family], String(PORT)], { encoding: 'utf8' }).stdout.trim();
+      spawnSync(IP, ['netns', 'exec', attackerNs!, process.execPath, '-e', TCP_PROBE_CLIENT, HOST[family], String(PORT)], { encoding: 'utf8' }).stdout.trim();
     const apply = (action: 'add' | 'delete', family: 4 | 6) =>
       applyFirewall(
         { action, address: parseIpAddress(ATTACKER[family]), decision: 'block', expireSeconds: 600, ossecArgs: [action] },
