@@ -407,7 +407,13 @@ copy_atomic() {
   make_temp
   cp "$1" "$TEMP"
   set_owner_mode "$TEMP" "$3" "$4"
-  mv -f "$TEMP" "$2"
+  rename_over "$TEMP" "$2"
+}
+
+# -T: a link to a directory planted at DEST is replaced; without it mv would move the file into
+# that directory (wherever the link points).
+rename_over() {
+  mv -f -T "$1" "$2"
 }
 
 # The bundle with its "#!/usr/bin/env node" replaced by "#!$NODE", as a temporary file.
@@ -427,8 +433,12 @@ write_executable() {
 create_log() {
   make_temp
   set_owner_mode "$TEMP" "$2" "$3"
-  # A log that appeared meanwhile (an alert, logrotate) wins: keep it.
-  if [ -e "$1" ]; then rm -f "$TEMP"; else mv "$TEMP" "$1"; fi
+  # A log that appeared meanwhile (an alert, logrotate) wins: keep it. -n -T: never replace
+  # anything at that name, and never move into a directory a link there points to.
+  if ! mv -n -T "$TEMP" "$1" 2>/dev/null; then
+    [ -e "$1" ] || [ -L "$1" ] || die "cannot create $1"
+  fi
+  rm -f "$TEMP"
 }
 
 remove_file() {
@@ -497,11 +507,11 @@ replace_conf() {
   make_temp
   cp "$SNAP" "$TEMP"
   set_owner_mode "$TEMP" "$rc_owner" "$rc_mode"
-  mv -f "$TEMP" "$rc_backup"
+  rename_over "$TEMP" "$rc_backup"
   make_temp
   cat "$rc_new" >"$TEMP"
   set_owner_mode "$TEMP" "$rc_owner" "$rc_mode"
-  mv -f "$TEMP" "$rc_conf"
+  rename_over "$TEMP" "$rc_conf"
 }
 
 # head/tail keep every other byte as it was, so removing the lines later restores the file exactly.
