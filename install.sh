@@ -548,8 +548,14 @@ keep_edited_blocks() {
   grep -v -x -F -f "$kb_block" "$kb_current" | sed 's/^[[:space:]]*//; s/^/  yours:          /' || true
   grep -v -x -F -f "$kb_current" "$kb_block" | sed 's/^[[:space:]]*//; s/^/  this version'"'"'s: /' || true
   for needed in '<name>geo-response</name>' '<executable>geo-response</executable>' '<command>geo-response</command>' '<timeout_allowed>yes</timeout_allowed>'; do
-    grep -q -F -e "$needed" "$kb_current" || warn "your geo-response blocks in $kb_conf lack $needed, which geo-response needs: add it back by hand (this version's blocks: $(snippet_file))"
+    warn_unless_kept "$needed"
   done
+  # OSSEC's argv protocol passes the address only to a command that expects it: without, every alert is "-".
+  [ "$PROTOCOL" = json ] || warn_unless_kept '<expect>srcip</expect>'
+}
+
+warn_unless_kept() {
+  grep -q -F -e "$1" "$kb_current" || warn "your geo-response blocks in $kb_conf lack $1, which geo-response needs: add it back by hand (this version's blocks: $(snippet_file))"
 }
 
 apply_blocks() {
