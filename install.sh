@@ -65,6 +65,7 @@ APPLY=no
 DRY_RUN=no
 UNINSTALL=no
 PURGE=no
+CONF_CHANGED=no
 STRANDED=no
 
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "$1 needs a value"; }
@@ -587,6 +588,7 @@ apply_blocks() {
     splice_out "$SNAP" "$BLOCK_BEGIN" "$BLOCK_END" "$TEMP"
     splice_in "$TEMP" "$BLOCK_BEGIN" "$block" "$new"
     backup=$(backup_name "$conf")
+    CONF_CHANGED=yes
     act "update the geo-response blocks in $conf (lines $BLOCK_BEGIN-$BLOCK_END, as an earlier version inserted them; backup $backup)" replace_conf "$conf" "$new" "$backup"
     return 0
   fi
@@ -598,6 +600,7 @@ apply_blocks() {
   [ -n "$last" ] || die "no line holding only </ossec_config> in $conf: add the blocks above inside <ossec_config> by hand"
   splice_in "$SNAP" "$last" "$block" "$new"
   backup=$(backup_name "$conf")
+  CONF_CHANGED=yes
   act "insert the geo-response blocks into $conf before line $last (backup $backup)" replace_conf "$conf" "$new" "$backup"
 }
 
@@ -616,6 +619,7 @@ remove_blocks() {
   new=$TEMP
   splice_out "$SNAP" "$BLOCK_BEGIN" "$BLOCK_END" "$new"
   backup=$(backup_name "$conf")
+  CONF_CHANGED=yes
   act "remove the geo-response blocks from $conf (lines $BLOCK_BEGIN-$BLOCK_END; backup $backup)" replace_conf "$conf" "$new" "$backup"
 }
 
@@ -632,7 +636,10 @@ print_blocks() {
   say ""
 }
 
+# Only when ossec.conf changed (or would, in a dry run): an agent's, or blocks already in place,
+# need no restart.
 restart_hint() {
+  [ "$CONF_CHANGED" = yes ] || return 0
   if [ "$PRODUCT" = wazuh ]; then
     say "Restart to load the change: $HOME_DIR/bin/$CONTROL restart (or systemctl restart wazuh-manager)"
   else
@@ -760,6 +767,13 @@ do_install() {
     say "keep $log"
   else
     act "create $log ($LOG_OWNER_NAMES $LOG_MODE, as logs/active-responses.log)" create_log "$log" "$LOG_OWNER" "$LOG_MODE"
+  fi
+  # An agent installation has none (OSSEC's installer makes it on servers only); geo-response and
+  # the stock responses write their errors there, so it is made as a server's is, not left to the
+  # first error to create.
+  ar_log=$HOME_DIR/logs/active-responses.log
+  if [ ! -e "$ar_log" ] && [ ! -L "$ar_log" ]; then
+    act "create $ar_log ($LOG_OWNER_NAMES $LOG_MODE, as a server installation has it)" create_log "$ar_log" "$LOG_OWNER" "$LOG_MODE"
   fi
 
   if [ "$DRY_RUN" = no ]; then
