@@ -70,6 +70,10 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
     if (organization !== undefined) result.organization = organization;
   }
 
+  // The OSSEC/Wazuh agent: `observer.name` since ECS 9.4.0 records, `agent.name` before.
+  const agentName = asString(asObject(record.observer)?.name) ?? asString(asObject(record.agent)?.name);
+  if (agentName !== undefined && agentName !== '') result.agentName = agentName;
+
   const ruleId = asObject(record.rule)?.id;
   if (typeof ruleId === 'string' || typeof ruleId === 'number') result.ruleId = String(ruleId);
 

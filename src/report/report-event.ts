@@ -21,6 +21,8 @@ export interface ReportEvent {
   decision?: Decision;
   decisionReason?: string;
   ruleId?: string;
+  /** The OSSEC/Wazuh agent the alert came from (`observer.name`, or `agent.name` in older records). */
+  agentName?: string;
   errorCode?: string;
 }
 
