@@ -119,7 +119,7 @@ describe('report events', () => {
     expect(isFailureEvent(input)).toBe(expected);
   });
 
-  const none: ReportFilters = { countries: [], asns: [], decisions: [], rules: [], actions: [] };
+  const none: ReportFilters = { countries: [], asns: [], decisions: [], rules: [], actions: [], agents: [] };
   const full = event({ countryCode: 'RU', asn: 4134, decision: 'block', ruleId: '5710', action: 'add' });
   it.each([
     ['no filter', {}, full, true],

@@ -84,6 +84,8 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
     const reason = asString(decision?.reason);
     if (reason !== undefined) result.decisionReason = reason;
   }
+  const addressClass = asString(ours.address_class);
+  if (addressClass !== undefined) result.addressClass = addressClass;
   const errorCode = asString(ours.error_code);
   if (errorCode !== undefined) result.errorCode = errorCode;
   return result;

@@ -42,7 +42,7 @@ const COUNTRIES: CountrySpec[] = [
   { code: 'DE', name: 'Germany', weight: 5, lat: 51.2, lon: 10.4, asns: [[24940, 'Hetzner Online GmbH']] },
   { code: 'NL', name: 'Netherlands', weight: 4, lat: 52.4, lon: 4.9, asns: [[202425, '=HYPERLINK("http://x")']] },
   { code: 'IR', name: 'Iran', weight: 3, lat: 35.7, lon: 51.4, asns: [[58224, 'Iran Telecommunication Company PJS']] },
-  { code: 'KR', name: 'South Korea', weight: 3, lat: 37.6, lon: 127, asns: [[4766, 'Korea Telecom']] },
+  { code: 'KR', name: 'South Korea', weight: 5, lat: 37.6, lon: 127, asns: [[4766, 'Korea Telecom']] },
   { code: 'FR', name: 'France', weight: 3, lat: 48.9, lon: 2.35, asns: [[16276, 'OVH SAS']] },
   { code: 'SG', name: 'Singapore', weight: 3, lat: 1.35, lon: 103.8, asns: [[45102, 'Alibaba (US) Technology Co., Ltd.']] },
   { code: 'HK', name: 'Hong Kong', weight: 2, lat: 22.3, lon: 114.2, asns: [[9381, 'HKBN <b>Enterprise</b>']] },
@@ -52,6 +52,11 @@ const COUNTRIES: CountrySpec[] = [
   { code: 'ZA', name: 'South Africa', weight: 1, lat: -26.2, lon: 28, asns: [[37457, 'Telkom SA Ltd.']] },
   { code: 'AR', name: 'Argentina', weight: 1, lat: -34.6, lon: -58.4, asns: [[7303, 'Telecom Argentina S.A.']] },
   { code: 'BH', name: 'Bahrain', weight: 1, lat: 26.2, lon: 50.6, asns: [[5416, 'Beyon B.S.C.']] },
+  // Neighbours whose map labels would collide (GB over DE, JP over KR) unless placed apart.
+  { code: 'GB', name: 'United Kingdom', weight: 5, lat: 51.5, lon: -0.1, asns: [[2856, 'British Telecommunications PLC']] },
+  { code: 'JP', name: 'Japan', weight: 7, lat: 35.7, lon: 139.7, asns: [[2516, 'KDDI CORPORATION']] },
+  { code: 'PL', name: 'Poland', weight: 1, lat: 52.2, lon: 21, asns: [[5617, 'Orange Polska Spolka Akcyjna']] },
+  { code: 'IT', name: 'Italy', weight: 1, lat: 41.9, lon: 12.5, asns: [[3269, 'Telecom Italia S.p.A.']] },
 ];
 const DENY = new Set(['RU', 'CN', 'KP', 'IR']);
 const RULES: Array<[string, number, string]> = [
