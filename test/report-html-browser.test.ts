@@ -130,7 +130,6 @@ describe.skipIf(!existsSync(CHROMIUM))(`HTML report for a manager of many agents
       expect(clipped).toBe(0);
       const pdf = await page.pdf({ path: path.join(OUTPUT_DIR, 'report.pdf'), format: 'A4', printBackground: true });
       expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length ?? 0).toBeGreaterThan(1);
-      if (UPDATE_DOCS) copyFileSync(path.join(OUTPUT_DIR, 'report-html-1400.png'), path.resolve('docs/report-html-manager.png'));
     } finally {
       await browser.close();
     }
