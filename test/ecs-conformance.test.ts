@@ -15,6 +15,9 @@ const FIXTURES = join(__dirname, 'fixtures');
 const WAZUH4 = JSON.parse(readFileSync(join(FIXTURES, 'messages', 'wazuh4-add.json'), 'utf8'));
 const TEMPLATE = JSON.parse(readFileSync(join(REPO_ROOT, 'active-response', 'elasticsearch', 'geo-response-template.json'), 'utf8'));
 const OUR_NAMESPACE = 'geo_response.';
+// ECS's match_only_text is Elasticsearch's (7.14+); OpenSearch before 2.12, and so the Wazuh
+// indexer, refuses a template that names it. ECS defines it as a variant of text: text it is.
+const OPENSEARCH_TYPES: Record<string, string> = { match_only_text: 'text' };
 
 const wazuh4 = (command: 'add' | 'delete', srcip: string, data: Record<string, unknown> = {}) => ({
   ...WAZUH4,
@@ -193,10 +196,23 @@ describe('the index template', () => {
       for (const [name] of flattenRecord(record, ecs)) {
         const mapping = mappingAt(name);
         if (!mapping?.type) unmapped.push(`${name}: not mapped`);
-        else if (ecs[name] && mapping.type !== ecs[name]!.type) unmapped.push(`${name}: ${mapping.type}, ECS says ${ecs[name]!.type}`);
       }
     }
     expect([...new Set(unmapped)]).toEqual([]);
+  });
+
+  it('maps each ECS field with its ECS type, in types OpenSearch and the Wazuh indexer know', () => {
+    const ecs = readVendoredEcsFields();
+    const wrong = Object.entries(ecs)
+      .filter(([name, field]) => mappingAt(name)?.type !== (OPENSEARCH_TYPES[field.type] ?? field.type))
+      .map(([name, field]) => `${name}: ${mappingAt(name)?.type}, ECS says ${field.type}`);
+    expect(wrong).toEqual([]);
+    const types = new Set<string>();
+    const collect = (properties: Record<string, any>) => {
+      for (const mapping of Object.values(properties)) mapping.properties ? collect(mapping.properties) : types.add(mapping.type);
+    };
+    collect(TEMPLATE.template.mappings.properties);
+    expect([...types].filter((type) => !['boolean', 'date', 'float', 'geo_point', 'ip', 'keyword', 'long', 'text'].includes(type))).toEqual([]);
   });
 
   it('maps every field ECS-side the vendored extract lists, and nothing ECS does not define', () => {

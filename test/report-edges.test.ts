@@ -184,7 +184,7 @@ describe('--top N cuts every ranked table it applies to, and only those', () => 
         Array.from({ length: keep(TOTALS.ips) }, (_, index) => expect.stringMatching(new RegExp(`^  100\\.51\\.100\\.${index + 1} +${8 - index} `))),
       );
       // This section has no column header: its rows are every line under the title.
-      const decisions = result.stdout.split('\n\n').find((block) => block.startsWith('Decisions and failures\n'))!.split('\n');
+      const decisions = result.stdout.split('\n\n').find((block) => block.startsWith('Decisions (share of decisions) and failures\n'))!.split('\n');
       expect(decisions.filter((line) => / is in deny list$/.test(line))).toHaveLength(keep(TOTALS.reasons));
       expect(decisions.filter((line) => /  [A-Z]+_FAILED$/.test(line))).toHaveLength(keep(TOTALS.failures));
     });
@@ -301,6 +301,8 @@ describe('a manager of many agents', () => {
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<div class="figure"><b>8</b>Blocks<small>adds the policy blocked</small></div>');
     expect(page).toContain('<tr><td>block</td><td>all</td><td class="n">8</td></tr>');
+    // In the table the share is of the decisions (8 of 8), not of the 9 records.
+    expect((await report(['--format', 'table'], [file])).stdout).toMatch(/\n  block +8 +100\.0%\n/);
   });
 
   it('no ASN data and no failures are said in words, not shown as a "—" row and an empty table', async () => {

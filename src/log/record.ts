@@ -17,8 +17,14 @@ export type Outcome = 'success' | 'failure' | 'unknown';
 /** The ECS version whose field definitions the record follows (test/ecs-conformance.test.ts checks it). */
 export const ECS_VERSION = '9.4.0';
 
-/** ECS `event.type` values a record can carry (all allowed under `event.category: intrusion_detection`, `error` aside). */
-export type EventType = 'denied' | 'allowed' | 'info' | 'error';
+/**
+ * ECS `event.type` values a record can carry: `denied`, `allowed` and `info` are those ECS expects
+ * under `intrusion_detection`; `start` is for a located login (category `authentication`), `error`
+ * is added to a failure.
+ */
+export type EventType = 'denied' | 'allowed' | 'info' | 'start' | 'error';
+/** ECS `event.category`: an attack seen by OSSEC/Wazuh, or (located logins) an authentication. */
+export type EventCategory = 'intrusion_detection' | 'authentication';
 
 /**
  * Key order is part of the format (people read the lines): `@timestamp`, `ecs`, `event`,
@@ -31,7 +37,7 @@ export interface GeoLogRecord {
     kind: 'event';
     module: 'geo-response';
     dataset: 'geo-response.log';
-    category: ['intrusion_detection'];
+    category: EventCategory[];
     type: EventType[];
     /** The protocol's word mapped onto ours: add or delete. Absent only when the input could not be understood. */
     action?: Action;

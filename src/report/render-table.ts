@@ -103,9 +103,11 @@ function renderIps(summary: ReportSummary, top: number): string[] {
 }
 
 function renderDecisions(summary: ReportSummary, top: number): string[] {
-  const lines = ['Decisions and failures'];
+  const lines = ['Decisions (share of decisions) and failures'];
+  // A decision is the policy's word on an add: its share is of the decisions, not of every record (deletes and failures have none).
+  const decided = summary.decisions.reduce((sum, decision) => sum + decision.events, 0);
   for (const decision of summary.decisions) {
-    const share = summary.records.matched === 0 ? 0 : decision.events / summary.records.matched;
+    const share = decided === 0 ? 0 : decision.events / decided;
     lines.push(`  ${fitText(decision.action, 6)} ${fitText(formatCount(decision.events), 10, true)}  ${formatShare(share)}`);
     for (const reason of cut(decision.reasons, top)) {
       lines.push(`         ${fitText(formatCount(reason.events), 10, true)}  ${fitText(safe(reason.reason), 58)}`.trimEnd());
