@@ -24,7 +24,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bott
 .legend text{font-size:11px;fill:#334155}.note{color:#64748b;font-size:12px;overflow-wrap:anywhere}
 .key{display:inline-block;width:10px;height:10px;margin:0 4px 0 8px;vertical-align:baseline}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #f1f5f9;text-align:left;vertical-align:top}
-td{overflow-wrap:anywhere}th{background:#f8fafc;position:sticky;top:0}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td{overflow-wrap:break-word}th{background:#f8fafc;position:sticky;top:0}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .scroll{max-height:420px;overflow:auto;border:1px solid #e2e8f0}.wide{overflow-x:auto}.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}.two>div{min-width:0}
 .histogram{width:100%;height:auto;display:block}.histogram text{font-size:11px;fill:#334155}code{font-size:12px;word-break:break-all}
 @media (max-width:600px){body{padding:10px}.two{display:block}table{font-size:12px}th,td{padding:2px 5px}.figure{min-width:0;flex:1 1 40%}}
