@@ -12,7 +12,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 const NOW = new Date('2026-11-27T12:00:00Z');
 const OUTPUT_DIR = path.resolve('test-output');
-// Set GEO_RESPONSE_UPDATE_DOCS=1 to refresh the README assets docs/report-html.png and docs/report-table.txt.
+// Set GEO_RESPONSE_UPDATE_DOCS=1 to refresh the docs assets docs/report-html.png and docs/report-table.txt.
 const UPDATE_DOCS = process.env.GEO_RESPONSE_UPDATE_DOCS === '1';
 
 async function report(args: string[]): Promise<{ code: number; stdout: string }> {
