@@ -314,7 +314,8 @@ describe('a manager of many agents', () => {
     expect(page).toContain('<h2>Failures (0)</h2><p class="note">No failures.</p>');
     expect(page).not.toMatch(/<tbody><\/tbody>/);
     const table = (await report(['--format', 'table'], [file])).stdout;
-    expect(table).toContain('Networks: No record carries an AS number');
+    expect(table).toContain('\nNetworks\n  No record carries an AS number: no ASN database was configured (set\n  databases.asn, e.g. GeoLite2-ASN).\n');
+    expect(Math.max(...table.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
     expect(table).toMatch(/\nAgents \(4 of 4\)\n/);
   });
 });

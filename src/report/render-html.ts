@@ -75,7 +75,7 @@ function renderAgents(summary: ReportSummary, cut: <T>(rows: T[]) => T[]): strin
   return `${heading}${renderTableOr(
     '',
     [['Agent', false], ['Events', true], ['Share', true], ['Unique IPs', true], ['Blocks', true]],
-    cut(agents.rows).map((row) => [row.name ?? '(none)', formatCount(row.events), formatShare(row.share), formatCount(row.unique_ips), formatCount(row.blocks)]),
+    cut(agents.rows).map((row) => [row.name ?? '(none recorded)', formatCount(row.events), formatShare(row.share), formatCount(row.unique_ips), formatCount(row.blocks)]),
   )}<p class="note">One agent only: <code>geo-response report --agent NAME</code>.</p>`;
 }
 

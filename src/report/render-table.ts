@@ -15,6 +15,17 @@ import {
 
 const SPARK_WIDTH = 72;
 
+/** Text broken at spaces into lines of at most `width` characters (a longer word stays whole). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 function cut<T>(rows: T[], top: number): T[] {
   return top > 0 ? rows.slice(0, top) : rows;
 }
@@ -57,7 +68,7 @@ function renderCountries(summary: ReportSummary, top: number): string[] {
 
 function renderAsns(summary: ReportSummary, top: number): string[] {
   const { asns } = summary;
-  if (!hasAsnData(summary)) return [`Networks: ${NO_ASN_DATA}`];
+  if (!hasAsnData(summary)) return ['Networks', ...wrapWords(NO_ASN_DATA, 76).map((line) => `  ${line}`)];
   const rows = cut(asns.rows, top);
   const lines = [`Networks (${rows.length} of ${asns.total})`];
   lines.push(`  ${fitText('ASN', 10)} ${fitText('Organisation', 28)} ${fitText('Events', 9, true)} ${fitText('Share', 6, true)} ${fitText('IPs', 8, true)} ${fitText('Blocks', 9, true)}`);
@@ -78,7 +89,7 @@ function renderAgents(summary: ReportSummary, top: number): string[] {
   lines.push(`  ${fitText('Agent', 36)} ${fitText('Events', 9, true)} ${fitText('Share', 6, true)} ${fitText('IPs', 8, true)} ${fitText('Blocks', 9, true)}`);
   for (const row of rows) {
     lines.push(
-      `  ${fitText(safe(row.name ?? '(none)'), 36)} ${fitText(formatCount(row.events), 9, true)} ${fitText(formatShare(row.share), 6, true)} ${fitText(formatCount(row.unique_ips), 8, true)} ${fitText(formatCount(row.blocks), 9, true)}`,
+      `  ${fitText(safe(row.name ?? '(none recorded)'), 36)} ${fitText(formatCount(row.events), 9, true)} ${fitText(formatShare(row.share), 6, true)} ${fitText(formatCount(row.unique_ips), 8, true)} ${fitText(formatCount(row.blocks), 9, true)}`,
     );
   }
   return lines;
