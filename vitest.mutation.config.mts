@@ -14,7 +14,6 @@ export default defineConfig({
       'test/special-ranges-iana.test.ts',
       'test/mmdb-handmade.test.ts',
       'test/mmdb-faults.test.ts',
-      'test/mmdb-record-size-28.test.ts',
       'test/mmdb-differential.test.ts',
       'test/positioned-file.test.ts',
       'test/invocation-parse.test.ts',

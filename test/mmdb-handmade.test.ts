@@ -408,14 +408,13 @@ describe('metadata', () => {
       databaseType: 'Handmade-Test',
       buildEpoch: 1767225600,
       ipVersion: 4,
-      nodeCount: reader.metadata.nodeCount,
+      nodeCount: 8, // 10.0.0.0/8 alone: one node per bit of its prefix, the eighth bit's record is the data
       recordSize: 24,
       languages: ['en', 'de'],
       description: { en: 'english' },
       binaryFormatMajorVersion: 2,
       binaryFormatMinorVersion: 7,
     });
-    expect(reader.metadata.nodeCount).toBeGreaterThan(0);
     reader.close();
   });
 
