@@ -19,6 +19,7 @@ export default defineConfig({
       'test/invocation-parse.test.ts',
       'test/report-bounded.test.ts',
       'test/report-edges.test.ts',
+      'test/report-aggregate.test.ts',
     ],
     // The differential test's quick mode (see there); `npm test` runs it in full.
     env: { GEO_RESPONSE_DIFFERENTIAL_QUICK: '1' },
