@@ -40,16 +40,21 @@ function accumulate(events: ReportEvent[], limits?: AggregateLimits): SummaryAcc
 }
 
 describe('finishSummary over seven hand-counted events', () => {
-  const acc = accumulate(EVENTS);
-  acc.read = 9;
-  acc.malformed = 2;
-  acc.oversized = 1;
   const sources = [{ path: '/var/ossec/logs/geo-response.log', bytes: 1234, gzip: false, records: 9, malformed: 2 }];
   const filters: ReportFilters = { ...NO_FILTERS, since: new Date('2026-11-26T00:00:00Z') };
-  const summary = finishSummary(acc, sources, filters, NOW, 0);
+  // Summarised inside each test, not when the file is collected: the mutation run switches its
+  // mutants on per test.
+  const summarise = () => {
+    const acc = accumulate(EVENTS);
+    acc.read = 9;
+    acc.malformed = 2;
+    acc.oversized = 1;
+    return finishSummary(acc, sources, filters, NOW, 0);
+  };
   // 7 events: shares 3/7 = 0.4286, 2/7 = 0.2857, 1/7 = 0.1429.
 
   it('totals, actions, outcomes (sorted by name), time span and filters', () => {
+    const summary = summarise();
     expect(summary).toMatchObject({
       schema: 1,
       generated_at: '2026-11-27T00:00:00.000Z',
@@ -65,6 +70,7 @@ describe('finishSummary over seven hand-counted events', () => {
   });
 
   it('countries: by events then code; the name table first, then the record\'s name, then the code; the mean location of located events', () => {
+    const summary = summarise();
     expect(summary.countries).toEqual({
       total: 4,
       unique_ips_exact: true,
@@ -78,6 +84,7 @@ describe('finishSummary over seven hand-counted events', () => {
   });
 
   it('networks: by events; no AS is a row of its own with no number', () => {
+    const summary = summarise();
     expect(summary.asns).toEqual({
       total: 3,
       unique_ips_exact: true,
@@ -90,6 +97,7 @@ describe('finishSummary over seven hand-counted events', () => {
   });
 
   it('top IPs: by events then address, first and last seen whatever the order of arrival', () => {
+    const summary = summarise();
     expect(summary.top_ips).toEqual({
       exact: true,
       max_error: 0,
@@ -104,6 +112,7 @@ describe('finishSummary over seven hand-counted events', () => {
   });
 
   it('decisions of adds only, in block/allow/log order; failures by code, a missing code named for why', () => {
+    const summary = summarise();
     expect(summary.decisions).toEqual([
       { action: 'block', events: 3, reasons: [{ reason: 'DE denied', events: 2 }, { reason: 'QQ denied', events: 1 }] },
       { action: 'allow', events: 1, reasons: [{ reason: '(none)', events: 1 }] },
@@ -113,6 +122,7 @@ describe('finishSummary over seven hand-counted events', () => {
   });
 
   it('histogram: per hour from 09:00 to 12:00, blocks only for block adds', () => {
+    const summary = summarise();
     expect(summary.histogram).toEqual({
       interval: 'hour',
       interval_seconds: 3600,
