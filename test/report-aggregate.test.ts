@@ -166,6 +166,15 @@ describe('finishSummary edges', () => {
     });
   });
 
+  it('a failure without a code: NO_SOURCE when it had no address, UNSPECIFIED when it had one', () => {
+    const events: ReportEvent[] = [
+      { timeMs: at('10:00'), outcome: 'failure' },
+      { timeMs: at('10:01'), outcome: 'failure' },
+      { timeMs: at('10:02'), action: 'add', outcome: 'failure', ip: A },
+    ];
+    expect(finishSummary(accumulate(events), [], NO_FILTERS, NOW, 0).failures).toEqual({ events: 3, by_code: [{ code: 'NO_SOURCE', events: 2 }, { code: 'UNSPECIFIED', events: 1 }] });
+  });
+
   it('past the caps: one country and one AS, then (other); one reason, then (other); IPs by Space-Saving', () => {
     const limits: AggregateLimits = { maxTrackedIps: 1, maxGroupPairs: 100, maxCountries: 1, maxAsns: 1, maxReasons: 1 };
     const events: ReportEvent[] = [
