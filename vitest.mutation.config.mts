@@ -14,6 +14,7 @@ export default defineConfig({
       'test/special-ranges-iana.test.ts',
       'test/mmdb-handmade.test.ts',
       'test/mmdb-faults.test.ts',
+      'test/mmdb-bounded-work.test.ts',
       'test/mmdb-differential.test.ts',
       'test/positioned-file.test.ts',
       'test/invocation-parse.test.ts',
