@@ -453,14 +453,21 @@ describe('metadata', () => {
 describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
   const truncated = expect.objectContaining({ code: 'DATABASE_TRUNCATED', kind: 'lookup', message: expect.stringMatching(/truncated or corrupt/) });
 
-  it.each<[string, Value]>([
-    ['a pointer past the data section', { type: 'pointer', value: 5_000_000, size: 3 }],
-    ['a pointer that points at itself', { type: 'pointer', value: 0, size: 0 }],
-    ['a data cache container', { type: 'raw', value: Buffer.from([0x00, 0x05]) }],
-    ['an end marker', { type: 'raw', value: Buffer.from([0x00, 0x06]) }],
-    ['a string longer than the data section', { type: 'raw', value: Buffer.from([0x5d, 0xff]) }],
-    ['a 5-byte uint32', { type: 'raw', value: Buffer.from([0xc5, 1, 2, 3, 4, 5]) }],
-  ])('%s', (name, value) => {
+  // The tree of 10.0.0.0/8 is 8 nodes of 6 bytes, then 16 zero bytes: the data starts at file
+  // offset 64, so each value below has its control byte at 64 and the section ends after its bytes.
+  it.each<[string, Value, string]>([
+    ['a pointer past the data section', { type: 'pointer', value: 5_000_000, size: 3 }, 'pointer to offset 5000064, past the end of its section at 69, at offset 64'],
+    ['a pointer to the end of the data section', { type: 'raw', value: Buffer.from([0x20, 0x02]) }, 'pointer to offset 66, past the end of its section at 66, at offset 64'],
+    ['a pointer that points at itself', { type: 'pointer', value: 0, size: 0 }, 'data nested deeper than 64 levels (a pointer loop?), at offset 64'],
+    ['a data cache container', { type: 'raw', value: Buffer.from([0x00, 0x05]) }, 'data cache container or end marker (type 12) where a value should be, at offset 66'],
+    ['an end marker', { type: 'raw', value: Buffer.from([0x00, 0x06]) }, 'data cache container or end marker (type 13) where a value should be, at offset 66'],
+    ['an unknown type', { type: 'raw', value: Buffer.from([0x00, 0x09]) }, 'unknown data type 16, at offset 66'],
+    ['extended type 0', { type: 'raw', value: Buffer.from([0x00, 0x00]) }, 'invalid extended type 0, at offset 65'],
+    ['a string longer than the data section', { type: 'raw', value: Buffer.from([0x5d, 0xff]) }, 'a 284-byte value runs past the end of its section at 66, at offset 66'],
+    ['a double cut short', { type: 'raw', value: Buffer.from([0x68, 1, 2]) }, 'a 8-byte value runs past the end of its section at 67, at offset 65'],
+    ['a 5-byte uint32', { type: 'raw', value: Buffer.from([0xc5, 1, 2, 3, 4, 5]) }, 'unsigned integer of 5 bytes, at offset 65'],
+    ['a 17-byte uint128', { type: 'raw', value: Buffer.from([0x11, 0x03, ...Array(17).fill(1)]) }, 'big unsigned integer of 17 bytes, at offset 66'],
+  ])('%s', (name, value, detail) => {
     const data = new DataSection();
     const offset = data.add(value);
     const path = writeDatabase(`corrupt-${name.replace(/\W+/g, '-')}.mmdb`, buildDatabase({
@@ -468,6 +475,7 @@ describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
     }));
     const reader = openMmdb(path);
     expect(() => reader.lookup('10.1.2.3')).toThrowError(truncated);
+    expect(() => reader.lookup('10.1.2.3')).toThrowError(`MaxMind database ${path} looks truncated or corrupt (${detail}); download it again`);
     expect(reader.lookup('11.1.2.3')).toEqual({ record: null, prefixLength: 8 });
     reader.close();
   });
