@@ -160,6 +160,8 @@ function writeRecords(node: Buffer, recordSize: number, left: number, right: num
   }
 }
 
+const METADATA_MARKER = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex'); // \xAB\xCD\xEF then MaxMind.com
+
 /** Serialise a whole .mmdb: search tree, separator, data section, marker, metadata. */
 function buildDatabase(options: DatabaseOptions): Buffer {
   const nodes: TrieNode[] = [buildTree(options.networks)];
@@ -189,8 +191,7 @@ function buildDatabase(options: DatabaseOptions): Buffer {
       ...(options.metadataOverrides ?? []),
     ],
   });
-  const marker = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex');
-  return Buffer.concat([tree, Buffer.alloc(16), options.data.toBuffer(), marker, metadata]);
+  return Buffer.concat([tree, Buffer.alloc(16), options.data.toBuffer(), METADATA_MARKER, metadata]);
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'mmdb-handmade-'));
@@ -416,6 +417,47 @@ describe('metadata', () => {
       binaryFormatMinorVersion: 7,
     });
     reader.close();
+  });
+
+  // The marker is looked for in the last 4 KiB first, then in the last 128 KiB (the spec's cap on
+  // metadata). A description padded so the marker starts exactly N bytes before the end.
+  const withMarkerAt = (name: string, fromEnd: number) => {
+    const pad = (length: number) => buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, only]], metadataOverrides: [['description', { type: 'map', value: [['en', 'x'.repeat(length)]] }]] });
+    const markerFromEnd = (bytes: Buffer) => bytes.length - bytes.lastIndexOf(METADATA_MARKER);
+    // The string's size encoding changes at 285 and 65821 bytes: stay inside one band per case.
+    let length = fromEnd - 200;
+    for (let bytes = pad(length); markerFromEnd(bytes) !== fromEnd; bytes = pad(length)) length += fromEnd - markerFromEnd(bytes);
+    const bytes = pad(length);
+    return { path: writeDatabase(`marker-${name}.mmdb`, bytes), length };
+  };
+
+  it.each([
+    ['exactly 4 KiB from the end (the first window)', 4096],
+    ['4 KiB and 1 byte from the end (the second window)', 4097],
+    ['exactly 128 KiB from the end', 128 * 1024],
+  ])('a metadata marker %s is found', (name, fromEnd) => {
+    const { path, length } = withMarkerAt(name.replace(/\W+/g, '-'), fromEnd);
+    const reader = openMmdb(path);
+    expect(reader.metadata.description.en).toHaveLength(length);
+    expect(reader.lookup('10.1.2.3').record).toBe('only value');
+    reader.close();
+  });
+
+  it('a metadata marker 128 KiB and 1 byte from the end is not', () => {
+    const { path } = withMarkerAt('past-128k', 128 * 1024 + 1);
+    expect(() => openMmdb(path)).toThrowError(`${path} is not a usable MaxMind DB file: no MaxMind DB metadata marker in its last 128 KiB (not an .mmdb file, or one cut short before its metadata); replace it with a .mmdb database`);
+  });
+
+  it('an empty data section: the tree and its separator end exactly at the marker, and nothing is found', () => {
+    // No networks: one node whose records both say "no data", 6 bytes, then the 16 zero bytes.
+    const path = writeDatabase('empty-data.mmdb', buildDatabase({ ipVersion: 4, recordSize: 24, data: new DataSection(), networks: [] }));
+    expect(readFileSync(path).indexOf(METADATA_MARKER)).toBe(6 + 16);
+    expect(lookupOnce(path, '10.1.2.3')).toEqual({ record: null, prefixLength: 1 });
+  });
+
+  it('a tree that does not fit before the marker is DATABASE_TRUNCATED, with its size and the marker\'s offset', () => {
+    const path = writeDatabase('tree-too-long.mmdb', buildDatabase({ ipVersion: 4, recordSize: 24, data: new DataSection(), networks: [], metadataOverrides: [['node_count', { type: 'uint32', value: 2 }]] }));
+    expect(() => openMmdb(path)).toThrowError(`MaxMind database ${path} looks truncated or corrupt (its search tree of 12 bytes does not fit before the metadata at offset 22); download it again`);
   });
 
   it('optional fields of the wrong type: defaults', () => {
