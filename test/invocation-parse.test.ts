@@ -105,9 +105,21 @@ describe('parseInvocation', () => {
       line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateful', stateful_timeout: '99999999999' } }, source: { ip: '1.2.3.4' } }),
       expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', extraArgs: [] },
     },
+    // The timeout bounds: 1 s and MAX_EXPIRE_SECONDS (2147483, what ipset and nft take) are usable, 0 and one more are not.
+    ...([[1, true], [2147483, true], [0, false], [2147484, false]] as const).map(([timeout, usable]) => ({
+      title: `Wazuh 5 stateful_timeout ${timeout}: ${usable ? 'carried' : 'not carried'}`,
+      line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateful', stateful_timeout: timeout } }, source: { ip: '1.2.3.4' } }),
+      expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', extraArgs: [], ...(usable ? { statefulTimeoutSeconds: timeout } : {}) },
+    })),
+    {
+      title: 'Wazuh 5 without wazuh.active_response.agent_id: the agent id from agent.id',
+      line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateless' } }, agent: { id: '009', name: 'db01' }, source: { ip: '1.2.3.4' } }),
+      expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', agent: { id: '009', name: 'db01' }, extraArgs: [] },
+    },
   ])('$title', ({ line, expected }) => {
     const { ossecArgs, ...parsed } = parseInvocation({ args: [], stdinLine: line });
-    expect(parsed).toEqual(expected);
+    // Strict: a field the message lacks is absent, not present as undefined.
+    expect(parsed).toStrictEqual(expected);
     expect(ossecArgs[0]).toBe(expected.action);
     expect(ossecArgs[2]).toBe(expected.rawIp);
   });
@@ -119,6 +131,7 @@ describe('parseInvocation', () => {
   ])('$title: no rawIp (a skip, not an error)', ({ line, action }) => {
     const parsed = parseInvocation({ args: [], stdinLine: line });
     expect([parsed.action, parsed.rawIp]).toEqual([action, undefined]);
+    expect(Object.keys(parsed)).not.toContain('rawIp');
   });
 
   it.each([
