@@ -11,7 +11,7 @@ import { TopIpTable, type IpSighting } from '../src/report/top-ips.js';
 const at = (hhmm: string): number => Date.parse(`2026-11-26T${hhmm}:00.000Z`);
 const iso = (hhmm: string): string => `2026-11-26T${hhmm}:00.000Z`;
 const NOW = new Date('2026-11-27T00:00:00Z');
-const NO_FILTERS: ReportFilters = { countries: [], asns: [], decisions: [], rules: [], actions: [] };
+const NO_FILTERS: ReportFilters = { countries: [], asns: [], decisions: [], rules: [], actions: [], agents: [] };
 
 const A = '198.51.100.1';
 const B = '203.0.113.7';
@@ -176,7 +176,7 @@ describe('finishSummary edges', () => {
   });
 
   it('past the caps: one country and one AS, then (other); one reason, then (other); IPs by Space-Saving', () => {
-    const limits: AggregateLimits = { maxTrackedIps: 1, maxGroupPairs: 100, maxCountries: 1, maxAsns: 1, maxReasons: 1 };
+    const limits: AggregateLimits = { maxTrackedIps: 1, maxGroupPairs: 100, maxCountries: 1, maxAsns: 1, maxReasons: 1, maxAgents: 1 };
     const events: ReportEvent[] = [
       { timeMs: at('10:00'), action: 'add', outcome: 'success', ip: A, countryCode: 'DE', asn: 1, organization: 'One', decision: 'block', decisionReason: 'first' },
       { timeMs: at('10:01'), action: 'add', outcome: 'success', ip: B, countryCode: 'FR', asn: 2, organization: 'Two', decision: 'block', decisionReason: 'second' },
