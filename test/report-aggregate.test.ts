@@ -13,10 +13,11 @@ const iso = (hhmm: string): string => `2026-11-26T${hhmm}:00.000Z`;
 const NOW = new Date('2026-11-27T00:00:00Z');
 const NO_FILTERS: ReportFilters = { countries: [], asns: [], decisions: [], rules: [], actions: [], agents: [] };
 
-const A = '198.51.100.1';
-const B = '203.0.113.7';
-const C = '192.0.2.5';
-const D = '192.0.2.9';
+// Public addresses (special ones are counted apart from Top IPs), in the same order as text and as numbers.
+const A = '95.173.130.1';
+const B = '99.0.113.7';
+const C = '81.2.69.5';
+const D = '81.2.69.9';
 
 // Seven events, added in this order (not time order: 10:30 first, 09:15 earliest, 12:45 latest).
 const EVENTS: ReportEvent[] = [
@@ -108,6 +109,7 @@ describe('finishSummary over seven hand-counted events', () => {
         { ip: D, events: 1, error: 0, country: 'QQ', asn: 64501, organization: null, first_seen: iso('09:45'), last_seen: iso('09:45'), blocked: true },
         { ip: B, events: 1, error: 0, country: 'XY', asn: null, organization: null, first_seen: iso('11:00'), last_seen: iso('11:00'), blocked: false },
       ],
+      special: [],
     });
   });
 
