@@ -3,7 +3,7 @@ import { definedOnly } from '../invocation/json-fields.js';
 import type { GeoLookup } from '../geo/lookup-address.js';
 import type { IpAddress } from '../geo/ip-address.js';
 import type { Invocation } from '../invocation/invocation.js';
-import type { GeoLogRecord, GeoResponseFields, Outcome, Protocol, Decision } from './record.js';
+import type { Action, GeoLogRecord, GeoResponseFields, Outcome, Protocol, Decision } from './record.js';
 import { formatUtcTimestamp } from '../utc-timestamp.js';
 
 // Attacker-controlled text is capped so that one record stays one small write.
@@ -23,6 +23,9 @@ export interface RecordInput {
   firewall?: GeoResponseFields['firewall'];
   handshake?: GeoResponseFields['handshake'];
   error?: GeoResponseError;
+  /** The action when no execd call carries it (`blocks remove` deletes). */
+  action?: Action;
+  requestedBy?: GeoResponseFields['requested_by'];
 }
 
 /** Assemble the ECS record for one invocation from what it learned. Pure. */
@@ -33,7 +36,7 @@ export function buildRecord(input: RecordInput): GeoLogRecord {
     event: {
       kind: 'event',
       module: 'geo-response',
-      ...(invocation ? { action: invocation.action } : {}),
+      ...(invocation ? { action: invocation.action } : input.action ? { action: input.action } : {}),
       outcome: input.outcome,
       reason: cap(input.reason),
     },
@@ -86,6 +89,7 @@ function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
   }
   if (input.decision) own.decision = { action: input.decision.action, reason: cap(input.decision.reason) };
   if (input.firewall) own.firewall = input.firewall;
+  if (input.requestedBy) own.requested_by = input.requestedBy;
   return own;
 }
 

@@ -70,8 +70,13 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
     if (organization !== undefined) result.organization = organization;
   }
 
-  const ruleId = asObject(record.rule)?.id;
+  const rule = asObject(record.rule);
+  const ruleId = rule?.id;
   if (typeof ruleId === 'string' || typeof ruleId === 'number') result.ruleId = String(ruleId);
+  const ruleDescription = asString(rule?.description);
+  if (ruleDescription !== undefined) result.ruleDescription = ruleDescription;
+  const agentName = asString(asObject(record.agent)?.name);
+  if (agentName !== undefined) result.agentName = agentName;
 
   const decision = asObject(ours.decision);
   const decisionAction = asString(decision?.action);

@@ -21,6 +21,9 @@ export interface ReportEvent {
   decision?: Decision;
   decisionReason?: string;
   ruleId?: string;
+  ruleDescription?: string;
+  /** The agent the alert came from (shown by `blocks`). */
+  agentName?: string;
   errorCode?: string;
 }
 
