@@ -48,7 +48,10 @@ function planChainAndJumps(program: 'iptables' | 'ip6tables'): PlanStep[] {
   ];
 }
 
-/** The addresses our chain drops, from `iptables -S GEO_RESPONSE` (`-A GEO_RESPONSE -s 1.2.3.4/32 -j DROP`). Pure. */
+// `iptables -S` lists an empty table without failing.
+const NEVER_ABSENT = /(?!)/;
+
+/** The addresses our chain drops, from `iptables -S` (`-A GEO_RESPONSE -s 1.2.3.4/32 -j DROP`). Pure. */
 export function parseIptablesRules(stdout: string): ListedBlock[] {
   const prefix = `-A ${IPTABLES_CHAIN} -s `;
   return stdout
@@ -61,7 +64,9 @@ function createIptablesInventory(): BlockInventory {
   return {
     nativeExpiry: false,
     reportsExpiry: false,
-    list: () => (['iptables', 'ip6tables'] as const).map((program) => ({ command: { program, args: ['-w', '-S', IPTABLES_CHAIN] }, absent: IPTABLES_ABSENT, parse: parseIptablesRules })),
+    // The whole filter table, of which our chain's rules are kept: `-S GEO_RESPONSE` on a chain that does not
+    // exist fails with "incompatible, use 'nft' tool" on iptables-nft 1.8.9, indistinguishable from a real conflict.
+    list: () => (['iptables', 'ip6tables'] as const).map((program) => ({ command: { program, args: ['-w', '-S'] }, absent: NEVER_ABSENT, parse: parseIptablesRules })),
     // A second -A would be a second rule: restore adds only what the listing did not show.
     restoreSkipsListed: true,
     planRestore(entries) {
