@@ -13,6 +13,9 @@ import { pruneBlockState, remainingSeconds, type BlockState } from './block-stat
 import { listFirewallBlocks } from './list-firewall.js';
 import { readBlockState, writeBlockState } from './state-file.js';
 
+// Longer than an alert waits (30 s): a burst of alerts must not make the restore give up; each holds the lock for milliseconds.
+export const RESTORE_LOCK_WAIT_MS = 120_000;
+
 export interface RestoreOptions {
   backend: string;
   inventory: BlockInventory;
@@ -43,7 +46,7 @@ export interface RestoreResult {
 export async function restoreBlocks(options: RestoreOptions): Promise<RestoreResult> {
   const binDirs = options.binDirs ?? DEFAULT_BIN_DIRS;
   const run = createExecaRunner({ env: options.env });
-  const release = options.dryRun ? undefined : await acquireFirewallLock(options.lockDir ? { lockDir: options.lockDir } : {});
+  const release = options.dryRun ? undefined : await acquireFirewallLock({ waitTimeoutMs: RESTORE_LOCK_WAIT_MS, ...(options.lockDir ? { lockDir: options.lockDir } : {}) });
   try {
     const nowMs = options.now().getTime();
     const recorded = readBlockState(options.statePath);
