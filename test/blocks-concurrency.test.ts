@@ -9,7 +9,8 @@ import { listBlocked } from './support/firewall-state.js';
 import { createNetns, deleteNetns, execInNetns, whyNoNetns } from './support/netns.js';
 
 // 200 alerts race a `blocks restore` after the firewall was flushed: whichever order the firewall
-// lock gives them, the firewall, the state and `blocks` must agree at the end.
+// lock gives them, the firewall, the state and `blocks` must agree at the end with what each
+// alert's record says it did.
 const IP = '/usr/sbin/ip';
 const run = promisify(execFile);
 const PRE_BLOCKED = 20;
@@ -47,22 +48,30 @@ for (const backend of ['nftables', 'ipset'] as const) {
 
       const deleted = before.slice(0, DELETED);
       const added = Array.from({ length: ALERTS - DELETED }, (_, index) => address(PRE_BLOCKED + index));
-      const [restore, ...alerts] = await Promise.all([blocks('restore'), ...deleted.map((ip) => alert('delete', ip)), ...added.map((ip) => alert('add', ip))]);
+      const [restore] = await Promise.all([blocks('restore'), ...deleted.map((ip) => alert('delete', ip)), ...added.map((ip) => alert('add', ip))]);
       expect(restore!.stderr).toBe('');
-      expect(alerts.filter((result) => result.code !== 0).map((result) => result.stderr)).toEqual([]);
 
-      const expected = [...before.slice(DELETED), ...added].sort();
+      // What each alert did, from its record. On a loaded machine an alert can give up waiting for
+      // the lock (30 s): then it changed nothing, and says so. Nothing else may fail.
+      const alerts = home.readRecords().slice(PRE_BLOCKED);
+      expect(alerts).toHaveLength(ALERTS);
+      const failed = alerts.filter((record) => record.event.outcome !== 'success');
+      expect(failed.filter((record) => record.geo_response.error_code !== 'FIREWALL_LOCK_FAILED')).toEqual([]);
+      const done = (action: string, results: string[]) => alerts.filter((record) => record.event.action === action && results.includes(record.geo_response.firewall?.result)).map((record) => record.source.ip as string);
+      const blockedByAlerts = done('add', ['blocked', 'already-blocked']);
+      const unblockedByAlerts = new Set(done('delete', ['unblocked', 'not-blocked']));
+      expect(blockedByAlerts.length).toBeGreaterThan(0);
+
+      const expected = [...before.filter((ip) => !unblockedByAlerts.has(ip)), ...blockedByAlerts].sort();
       expect(listBlocked(ns, backend, 4).sort()).toEqual(expected);
       const state = JSON.parse(readFileSync(join(home.home, 'active-response', 'state', 'blocks.json'), 'utf8')) as { blocks: Array<{ ip: string }> };
       expect(state.blocks.map((entry) => entry.ip).sort()).toEqual(expected);
-      const view = JSON.parse((await blocks('--json')).stdout) as { blocks: Array<{ ip: string; recorded: boolean }>; not_in_firewall: unknown[] };
-      expect(view.blocks.map((row) => row.ip).sort()).toEqual(expected);
+      const listing = await blocks('--json');
+      expect(listing.stderr).toBe('');
+      const view = JSON.parse(listing.stdout) as { blocks: Array<{ ip: string; recorded: boolean }>; not_in_firewall: unknown[] };
+      expect(view.blocks.map((row) => row.ip).sort(), `missing: ${expected.filter((ip) => !view.blocks.some((row) => row.ip === ip))}`).toEqual(expected);
       expect(view.blocks.every((row) => row.recorded)).toBe(true);
       expect(view.not_in_firewall).toEqual([]);
-      // Every alert wrote its one whole record.
-      const records = home.readRecords();
-      expect(records).toHaveLength(PRE_BLOCKED + ALERTS);
-      expect(records.filter((record) => record.event.outcome !== 'success')).toEqual([]);
     }, 240_000);
   });
 }

@@ -66,7 +66,7 @@ export function joinBlocks(input: JoinInput): BlocksView {
         since,
       }),
       ...expiryOf(block, entry?.expires, input),
-      ...definedOnly({ rule_id: event?.ruleId, rule_description: event?.ruleDescription, agent_name: event?.agentName, reason: event?.decisionReason }),
+      ...definedOnly({ rule_id: event?.ruleId, rule_description: event?.ruleDescription, agent_name: event?.agentName ?? agentOfLocation(event?.location), reason: event?.decisionReason }),
       recorded: event !== undefined,
     });
   }
@@ -81,3 +81,7 @@ function expiryOf(block: ListedBlock, recordedExpiry: string | null | undefined,
   return recordedExpiry === undefined ? {} : { expires: recordedExpiry };
 }
 
+// OSSEC passes no agent fields, but names the agent in the location: `(web1) 10.0.0.5->/var/log/auth.log`.
+function agentOfLocation(location: string | undefined): string | undefined {
+  return location === undefined ? undefined : /^\(([^)]+)\) /.exec(location)?.[1];
+}

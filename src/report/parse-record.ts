@@ -85,6 +85,8 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
     const reason = asString(decision?.reason);
     if (reason !== undefined) result.decisionReason = reason;
   }
+  const location = asString(ours.location);
+  if (location !== undefined) result.location = location;
   const errorCode = asString(ours.error_code);
   if (errorCode !== undefined) result.errorCode = errorCode;
   return result;

@@ -24,6 +24,8 @@ export interface ReportEvent {
   ruleDescription?: string;
   /** The agent the alert came from (shown by `blocks`). */
   agentName?: string;
+  /** OSSEC/Wazuh location of the event (`(web1) 10.0.0.5->/var/log/auth.log`); OSSEC's only word on the agent. */
+  location?: string;
   errorCode?: string;
 }
 
