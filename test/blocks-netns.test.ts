@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseReportEvent } from '../src/report/parse-record.js';
 import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home.js';
@@ -190,5 +190,30 @@ describe('blocks on what it cannot do', () => {
     expect(result.stderr.split('\n').filter(Boolean).length).toBeLessThanOrEqual(1);
     expect(result.status).toBe(status);
     expect(home.readLogText()).toBe('');
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)('the block state is trusted only when it is root\'s alone', () => {
+  it.each([
+    { title: 'a state file its group can write', file: 0o620, dir: 0o700, problem: 'writable by its group (mode 0620)' },
+    { title: 'a state directory others can write', file: 0o600, dir: 0o777, problem: 'writable by group and others (mode 0777)' },
+  ])('restore refuses $title and changes nothing', ({ file, dir, problem }) => {
+    const home = makeBundleHome();
+    home.writeConfig({ firewall: { backend: 'nftables', expire_seconds: 60 } });
+    const stateDir = join(home.home, 'active-response', 'state');
+    const statePath = join(stateDir, 'blocks.json');
+    mkdirSync(stateDir);
+    const planted = `{"version":1,"blocks":[\n{"ip":"192.0.2.1","backend":"nftables","since":"2026-01-01T00:00:00.000Z","expires":null}\n]}\n`;
+    writeFileSync(statePath, planted);
+    chmodSync(statePath, file);
+    chmodSync(stateDir, dir);
+    // Dry run: nothing would reach a firewall even if the file were (wrongly) trusted; the refusal comes first.
+    const result = spawnSync(TEST_NODE, [home.exe, 'blocks', 'restore', '--dry-run'], { env: home.env, cwd: '/', encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`block state ${statePath}: `);
+    expect(result.stderr).toContain(problem);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.status).toBe(4);
+    expect(readFileSync(statePath, 'utf8')).toBe(planted);
   });
 });
