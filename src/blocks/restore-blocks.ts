@@ -46,7 +46,7 @@ export interface RestoreResult {
 export async function restoreBlocks(options: RestoreOptions): Promise<RestoreResult> {
   const binDirs = options.binDirs ?? DEFAULT_BIN_DIRS;
   const run = createExecaRunner({ env: options.env });
-  const release = options.dryRun ? undefined : await acquireFirewallLock({ waitTimeoutMs: RESTORE_LOCK_WAIT_MS, ...(options.lockDir ? { lockDir: options.lockDir } : {}) });
+  const release = options.dryRun ? undefined : await acquireFirewallLock({ waitTimeoutMs: RESTORE_LOCK_WAIT_MS, priority: true, ...(options.lockDir ? { lockDir: options.lockDir } : {}) });
   try {
     const nowMs = options.now().getTime();
     const recorded = readBlockState(options.statePath);
