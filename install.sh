@@ -18,6 +18,14 @@ MARK_END='<!-- END geo-response -->'
 # any other exactly as the admin left it (test/fixtures/previous-blocks/ holds their snippets).
 PREVIOUS_BLOCKS='1719532344 699
 3559275221 660'
+# The boot unit that runs "geo-response blocks restore" (active-response/geo-response-restore.service).
+# Where units go and how to tell that systemd runs (sd_booted(3)'s test) can be changed: tests do,
+# and so can an admin who keeps local units in /usr/local/lib/systemd/system.
+SYSTEMD_UNIT=geo-response-restore.service
+SYSTEMD_UNIT_DIR=${GEO_RESPONSE_SYSTEMD_UNIT_DIR:-/etc/systemd/system}
+SYSTEMD_RUNNING_DIR=${GEO_RESPONSE_SYSTEMD_RUNNING_DIR:-/run/systemd/system}
+SYSTEMCTL=${GEO_RESPONSE_SYSTEMCTL:-systemctl}
+UNIT_MARK='# Installed by geo-response install.sh; removed by install.sh --uninstall.'
 
 usage() {
   cat <<EOF
@@ -42,11 +50,13 @@ Options:
                  GEO_RESPONSE_NODE_PATH=DIR:DIR... replaces that search list)
   --group NAME   group owning the installed files (default: the group of etc/ossec.conf)
   --apply        also insert the blocks into etc/ossec.conf, after a timestamped backup
-                 (between marker comments; never twice)
+                 (between marker comments; never twice), and where systemd runs install
+                 and enable $SYSTEMD_UNIT (geo-response blocks restore at boot)
   --dry-run      print every action and change nothing
-  --uninstall    remove the executable, its parts, the database and the inserted blocks
-                 (the configuration and the logs stay)
-  --purge        with --uninstall: also remove CONF/geo-response.json and logs/geo-response.log*
+  --uninstall    remove the executable, its parts, the database, the inserted blocks and
+                 the boot unit (the configuration, the logs and the block state stay)
+  --purge        with --uninstall: also remove CONF/geo-response.json, logs/geo-response.log*
+                 and active-response/state/ (the blocks recorded for restore)
   -h, --help     show this help
 
 Exit status: 0 done (or nothing to do), 1 failed (nothing changed when a check failed), 2 usage error.
@@ -714,6 +724,64 @@ move_config() {
   rm -f -- "$3"
 }
 
+# ---------------------------------------------------------------- boot unit
+
+systemd_running() { [ -d "$SYSTEMD_RUNNING_DIR" ]; }
+
+# The firewall's own service flushes geo-response's blocks when it loads its rules at boot; the
+# unit puts them back after it. Without systemd, say what to run instead.
+install_unit() {
+  exe=$HOME_DIR/active-response/bin/geo-response
+  if ! systemd_running; then
+    say "systemd is not running here, so no boot unit is installed. To put blocks back after a reboot"
+    say "or a firewall reload, run this once the firewall's rules are loaded (an @reboot line in root's"
+    say "crontab, /etc/rc.local, or your init system's equivalent) and after each firewall reload:"
+    say "  $exe blocks restore"
+    return 0
+  fi
+  case $HOME_DIR in
+    *[!A-Za-z0-9_./-]*)
+      warn "no boot unit installed: $HOME_DIR holds characters a unit's ExecStart would need quoted; run $exe blocks restore at boot yourself"
+      return 0
+      ;;
+  esac
+  unit=$SYSTEMD_UNIT_DIR/$SYSTEMD_UNIT
+  make_scratch
+  sed "s|@HOME@|$HOME_DIR|g" "$SRC_DIR/active-response/$SYSTEMD_UNIT" >"$TEMP"
+  if [ -f "$unit" ] && cmp -s "$TEMP" "$unit"; then
+    say "keep $unit (already installed)"
+  else
+    act "install $unit (root 644: runs $exe blocks restore at boot, after the firewall's own service)" copy_unit "$TEMP" "$unit"
+    act "reload systemd's units ($SYSTEMCTL daemon-reload)" "$SYSTEMCTL" daemon-reload
+  fi
+  act "enable $SYSTEMD_UNIT ($SYSTEMCTL enable)" "$SYSTEMCTL" enable --quiet "$SYSTEMD_UNIT"
+}
+
+# The unit directory is root's alone: a temporary name beside the unit, then a rename.
+copy_unit() {
+  mkdir -p -- "$SYSTEMD_UNIT_DIR"
+  cp -- "$1" "$2.geo-response-new"
+  chown root:root "$2.geo-response-new"
+  chmod 644 "$2.geo-response-new"
+  mv -f -- "$2.geo-response-new" "$2"
+}
+
+# Only the unit geo-response installed for this installation: another one's (or the admin's own) stays.
+remove_unit() {
+  unit=$SYSTEMD_UNIT_DIR/$SYSTEMD_UNIT
+  [ -f "$unit" ] || return 0
+  if ! grep -qxF "$UNIT_MARK" "$unit" || ! grep -qxF "ExecStart=$HOME_DIR/active-response/bin/geo-response blocks restore" "$unit"; then
+    warn "keep $unit: it was not installed by geo-response for $HOME_DIR"
+    return 0
+  fi
+  if systemd_running; then act "disable $SYSTEMD_UNIT ($SYSTEMCTL disable)" "$SYSTEMCTL" disable --quiet "$SYSTEMD_UNIT"; fi
+  # What "systemctl enable" linked, in case systemd was not running to undo it.
+  wants=$SYSTEMD_UNIT_DIR/multi-user.target.wants/$SYSTEMD_UNIT
+  if [ -L "$wants" ]; then act "remove $wants" rm -f -- "$wants"; fi
+  act "remove $unit" remove_file "$unit"
+  if systemd_running; then act "reload systemd's units ($SYSTEMCTL daemon-reload)" "$SYSTEMCTL" daemon-reload; fi
+}
+
 # ---------------------------------------------------------------- main
 
 do_install() {
@@ -787,8 +855,10 @@ do_install() {
 
   if [ "$APPLY" = yes ]; then
     apply_blocks
+    install_unit
     restart_hint
   else
+    say "Blocks are put back after a reboot by: $exe blocks restore (--apply installs a systemd unit that runs it at boot)"
     print_blocks
     if [ "$INSTALL_TYPE" != agent ]; then
       say "Insert them with: $0 --prefix $HOME_DIR --apply"
@@ -865,17 +935,20 @@ do_uninstall() {
   remove_parts_except '' ''
   remove_caches ''
   remove_blocks
+  remove_unit
   if [ "$PURGE" = yes ]; then
     for f in "$CONF_DIR/geo-response.json" "$HOME_DIR"/logs/geo-response.log*; do
       if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
     done
+    state=$HOME_DIR/active-response/state
+    if [ -d "$state" ]; then act "remove $state (the blocks recorded for restore)" rm -rf -- "$state"; fi
     if [ "$CONF_DIR" != "$HOME_DIR/etc" ]; then
       # What an install from before the move left in etc/.
       if [ -e "$HOME_DIR/etc/geo-response.json" ]; then act "remove $HOME_DIR/etc/geo-response.json" remove_file "$HOME_DIR/etc/geo-response.json"; fi
       if [ -d "$CONF_DIR" ]; then act "remove $CONF_DIR (if empty)" rmdir_if_empty "$CONF_DIR"; fi
     fi
   else
-    say "keep $CONF_DIR/geo-response.json and $HOME_DIR/logs/geo-response.log (remove them with --purge)"
+    say "keep $CONF_DIR/geo-response.json, $HOME_DIR/logs/geo-response.log and $HOME_DIR/active-response/state/ (remove them with --purge)"
   fi
   restart_hint
 }

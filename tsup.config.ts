@@ -19,13 +19,13 @@ const DEFINE = {
 // Modules that only some paths need. Each is bundled on its own and stored as a part in the parts
 // file beside the executable (src/loader/parts-file.ts), which src/cli/load-chunk.ts reads and
 // compiles on first use (see there for why).
-const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\/lookup-command|\.\/check-command|\.\.\/policy\/parse-config)\.js$/;
+const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\/lookup-command|\.\/check-command|\.\/blocks-command|\.\.\/policy\/parse-config)\.js$/;
 // How the lazy parts are stored: compressed (compress below); the commands run by hand share one
 // body, where the compressor folds their common code (maxmind, the geo modules) into one copy.
 // The firewall (blocking alerts) and the configuration parser (when the file changed) stay apart,
 // so an alert reads and inflates only what it runs, and the commands load those two parts rather
 // than carry copies.
-const PART_GROUPS: Record<string, string[]> = { commands: ['check-command', 'lookup-command', 'report'] };
+const PART_GROUPS: Record<string, string[]> = { commands: ['blocks-command', 'check-command', 'lookup-command', 'report'] };
 const chunks = new Map<string, string>();
 // A part imported from several places (the firewall from the program and from check) is built once
 // per build (cleared once the executable is assembled).

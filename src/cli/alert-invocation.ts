@@ -1,5 +1,5 @@
 /** The first words that name a command run by hand; main.ts dispatches exactly these. */
-export const HAND_RUN_COMMANDS: ReadonlySet<string> = new Set(['--help', '-h', 'help', '--version', '-V', 'lookup', 'report', 'check']);
+export const HAND_RUN_COMMANDS: ReadonlySet<string> = new Set(['--help', '-h', 'help', '--version', '-V', 'lookup', 'report', 'check', 'blocks']);
 
 /**
  * Whether a command line is an alert: anything but a command run by hand — execd's `add`/`delete`

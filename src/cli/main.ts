@@ -12,6 +12,7 @@ import { resolveBundleDir, resolveHome } from './home.js';
 import { listDatabaseFiles, readConfigText } from './system-io.js';
 import { listHostAddresses } from './host-addresses.js';
 import { locateConfig } from '../trust/config-location.js';
+import { blockStatePath } from '../blocks/state-path.js';
 import { describeTerminalMistake, formatUsage } from './usage.js';
 
 declare const __GEO_RESPONSE_VERSION__: string;
@@ -75,6 +76,18 @@ export async function main(proc: CliProcess): Promise<number> {
       const { runCheckCommand } = await import('./check-command.js');
       return runCheckCommand(rest, { home, bundleDir, env: proc.env, writeStdout: write(proc.stdout), writeStderr: write(proc.stderr) });
     }
+    case 'blocks': {
+      const { runBlocksCommand } = await import('./blocks-command.js');
+      return runBlocksCommand(rest, {
+        home,
+        env: proc.env,
+        version: VERSION,
+        now: () => new Date(),
+        stdoutIsTTY: proc.stdoutIsTTY,
+        writeStdout: write(proc.stdout),
+        writeStderr: write(proc.stderr),
+      });
+    }
     default:
       throw new Error(`${first} is listed in HAND_RUN_COMMANDS but main has no branch for it`);
   }
@@ -109,7 +122,7 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
     async applyFirewall(call, config) {
       // execa and the backends load only when a backend is configured and has work to do.
       const { applyFirewall } = await import('../firewall/index.js');
-      return applyFirewall(call, config, { env: proc.env });
+      return applyFirewall(call, config, { env: proc.env, statePath: blockStatePath(home) });
     },
   };
 }

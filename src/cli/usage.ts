@@ -10,6 +10,8 @@ Usage:
                                    geolocate addresses, print the normalised records
   geo-response report [options] [FILE…] summarise the geo log (report --help)
   geo-response check [<sample-ip>] validate configuration, databases and firewall backend
+  geo-response blocks [list|remove <ip>…|restore]
+                                   what is blocked and why; lift blocks; put them back after a reboot
   geo-response --help | --version  (and <command> --help)
 
 Files (home = GEO_RESPONSE_HOME, else the directory above active-response/bin/):
@@ -23,7 +25,7 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 bad configuration,
 `;
 }
 
-const COMMAND_WORDS = ['lookup', 'report', 'check', 'help'];
+const COMMAND_WORDS = ['lookup', 'report', 'check', 'blocks', 'help'];
 
 /**
  * The one-line usage error for a command line typed at a terminal that is neither a command

@@ -8,6 +8,8 @@ import { DEFAULT_BIN_DIRS, findBinary } from './find-binary.js';
 import { renderPlan } from './quote-command.js';
 import { createExecaRunner } from './run-command.js';
 import { selectBackend } from './select-backend.js';
+import { recordAdd, recordDelete } from '../blocks/block-state.js';
+import { updateBlockState } from '../blocks/state-file.js';
 
 /** Plan and apply the firewall change for one request; never throws for command failures — they come back in `error` with the fields filled (result 'failed'). */
 export async function applyFirewall(request: FirewallRequest, config: FirewallConfig, options: ApplyFirewallOptions): Promise<FirewallOutcome> {
@@ -36,7 +38,11 @@ export async function applyFirewall(request: FirewallRequest, config: FirewallCo
   try {
     if (plan.needsLock) release = await acquireFirewallLock({ ...(options.lockDir ? { lockDir: options.lockDir } : {}), waitTimeoutMs: options.lockTimeoutMs });
     const execution = await executePlan(resolved.steps, createExecaRunner({ env: options.env, timeoutMs: options.timeoutMs }));
-    if (execution.ok) return { fields: { ...fields, result: execution.result, commands: execution.commands } };
+    if (execution.ok) {
+      // Still under the lock: the state changes in the same order as the firewall did.
+      const stateError = backend.inventory && options.statePath ? recordChange(options.statePath, request, config.backend, options.now?.() ?? new Date()) : undefined;
+      return { fields: { ...fields, result: execution.result, commands: execution.commands, ...(stateError ? { state_error: stateError } : {}) } };
+    }
     return {
       fields: { ...fields, result: 'failed', commands: execution.commands, error: toOneLine(`${execution.error.message}; ${execution.stateLeft}`) },
       error: execution.error,
@@ -50,7 +56,21 @@ export async function applyFirewall(request: FirewallRequest, config: FirewallCo
   }
 }
 
-function resolvePlan(plan: FirewallPlan, binDirs: readonly string[]): { steps: PlanStep[]; missing: string[] } {
+// The block is in place (or gone) whatever happens to the state: a failure to record it is noted in the record, not the outcome.
+function recordChange(statePath: string, request: FirewallRequest, backend: string, now: Date): string | undefined {
+  try {
+    const ip = request.address.text;
+    updateBlockState(statePath, now.getTime(), (state) =>
+      request.action === 'add' ? recordAdd(state, { ip, backend, nowMs: now.getTime(), expireSeconds: request.expireSeconds }) : recordDelete(state, ip),
+    );
+    return undefined;
+  } catch (error) {
+    return toOneLine(toGeoResponseError(error).message);
+  }
+}
+
+/** The plan with every program resolved to its absolute path, and the programs that are not installed. */
+export function resolvePlan(plan: FirewallPlan, binDirs: readonly string[]): { steps: PlanStep[]; missing: string[] } {
   const missing = new Set<string>();
   const resolve = (command: PlannedCommand): PlannedCommand => {
     const program = findBinary(command.program, binDirs);

@@ -11,6 +11,10 @@ export const LOCK_WAIT_TIMEOUT_MS = 30_000;
 const RETRY_MIN_MS = 5;
 const RETRY_MAX_MS = 50;
 const LOCK_FILE_NAME = 'firewall.lock';
+// Present while an administrator's command (`blocks restore`) waits: alerts then stand back, so a
+// burst of hundreds of them cannot starve it (the lock is not fair). It names its holder like the
+// lock does, so one left by a killed command, or older than MAX_HOLD_MS, is ignored.
+const PRIORITY_FILE_NAME = 'firewall.lock.priority';
 // A lock whose holder cannot be identified (no start time: the exclusive-create fallback stopped
 // between its open and its write) is nobody's after this: that window is microseconds wide.
 const ANONYMOUS_LOCK_STALE_MS = 3_000;
@@ -25,6 +29,8 @@ export interface LockOptions {
   /** Default: defaultLockDir(). Every invocation must name the same one. */
   lockDir?: string;
   waitTimeoutMs?: number;
+  /** Ask alerts to let this one go first (`blocks restore`): they wait while it waits. */
+  priority?: boolean;
 }
 
 /**
@@ -59,9 +65,11 @@ export async function acquireFirewallLock(options: LockOptions = {}): Promise<()
   } catch (error) {
     throw lockError(`cannot create the lock file ${path}`, error);
   }
+  const priority = options.priority ? claimPriority(join(dir, PRIORITY_FILE_NAME), token) : undefined;
   try {
     for (let attempt = 0; ; attempt += 1) {
-      if (tryCreate(staged, path, token)) return () => release(path, token);
+      const standBack = !options.priority && priorityPending(join(dir, PRIORITY_FILE_NAME));
+      if (!standBack && tryCreate(staged, path, token)) return () => release(path, token);
       breakIfStale(path);
       if (Date.now() >= deadline) {
         throw lockError(`another geo-response held ${path} for longer than ${options.waitTimeoutMs ?? LOCK_WAIT_TIMEOUT_MS} ms`);
@@ -71,7 +79,24 @@ export async function acquireFirewallLock(options: LockOptions = {}): Promise<()
     }
   } finally {
     unlinkQuietly(staged);
+    priority?.();
   }
+}
+
+// The priority mark, if no other command holds it; returns its release.
+function claimPriority(path: string, token: string): (() => void) | undefined {
+  try {
+    writeToken(path, token);
+  } catch {
+    // Another command waits with priority already (or the mark cannot be made): wait as usual.
+    return undefined;
+  }
+  return () => release(path, token);
+}
+
+function priorityPending(path: string): boolean {
+  const seen = readLock(path);
+  return seen !== undefined && !isStaleLock(seen.content, Date.now() - seen.mtimeMs, SYSTEM_PROBE);
 }
 
 // Created 0700 if missing; used only if it and every directory above it are ours alone.

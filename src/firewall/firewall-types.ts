@@ -33,12 +33,18 @@ export interface ApplyFirewallOptions {
   lockTimeoutMs?: number;
   /** Directories searched for the backend binaries; default /usr/sbin, /sbin, /usr/bin, /bin. Tests point it at fakes. */
   binDirs?: string[];
+  /** The root-only file of blocks in force (src/blocks/); a change that succeeded is recorded there under the lock. Absent: not recorded. */
+  statePath?: string;
+  /** The clock the state is written with; default the system's. */
+  now?: () => Date;
 }
 
 /** One command of a plan: a program (bare name looked up in the bin dirs, or an absolute path) and its argv. */
 export interface PlannedCommand {
   program: string;
   args: string[];
+  /** What the program reads on stdin (a batch for `nft -f -`, `ipset restore`); stdin is closed otherwise. */
+  input?: string;
 }
 
 /** A read-only question to the firewall; exit 0 means "present", exit 1 with output matching `absent` means "absent". */
@@ -87,8 +93,43 @@ export interface BackendRequest {
   ossecArgs: string[];
 }
 
+/** An address the firewall blocks now, as the backend reports it. */
+export interface ListedBlock {
+  ip: string;
+  /** Seconds left before the firewall itself lifts it; absent when the block has no expiry or the backend does not say. */
+  expiresInSeconds?: number;
+}
+
+/** One read-only question that lists blocks: exit 1 with output matching `absent` means "nothing of ours there yet". */
+export interface ListQuery {
+  command: PlannedCommand;
+  absent: RegExp;
+  /** The blocks in the command's output. Pure. */
+  parse(stdout: string): ListedBlock[];
+}
+
+/** A block to put back: the address and the seconds it has left (0 = no expiry). */
+export interface RestoreEntry {
+  address: IpAddress;
+  remainingSeconds: number;
+}
+
+/** How a backend reports and puts back blocks (`geo-response blocks`); the command backend has none. */
+export interface BlockInventory {
+  /** Whether the firewall expires blocks itself (nftables, ipset, firewalld), or keeps them until removed (iptables). */
+  nativeExpiry: boolean;
+  /** Whether the listing says how long each block has left (nftables, ipset); firewalld keeps it to itself. */
+  reportsExpiry: boolean;
+  list(): ListQuery[];
+  /** Whether restore must leave out what the firewall already holds (a bulk add that is not idempotent). */
+  restoreSkipsListed: boolean;
+  /** One plan that blocks every entry, idempotently. */
+  planRestore(entries: readonly RestoreEntry[]): FirewallPlan;
+}
+
 /** One firewall backend: turns a request into a plan; the runner applies it. */
 export interface FirewallBackend {
   name: string;
   plan(request: BackendRequest): FirewallPlan;
+  inventory?: BlockInventory;
 }

@@ -1,4 +1,7 @@
-import type { BackendRequest, FirewallBackend, FirewallPlan } from './firewall-types.js';
+import type { BackendRequest, FirewallBackend, FirewallPlan, ListedBlock } from './firewall-types.js';
+
+// The rich rule this backend adds, as --list-rich-rules prints it back.
+const OUR_RULE = /^rule family="ipv[46]" source address="([^"]+)" drop$/;
 
 /** firewalld: a runtime-only rich rule in the default zone, with firewalld's own --timeout as the expiry. */
 export const firewalldBackend: FirewallBackend = {
@@ -34,4 +37,24 @@ export const firewalldBackend: FirewallBackend = {
       ],
     };
   },
+  inventory: {
+    // firewalld removes a rule added with --timeout itself, but does not say when.
+    nativeExpiry: true,
+    reportsExpiry: false,
+    list: () => [{ command: { program: 'firewall-cmd', args: ['--list-rich-rules'] }, absent: /(?!)/, parse: parseRichRules }],
+    restoreSkipsListed: false,
+    // Each block as an alert adds it (query, then add with the time it has left): firewalld has no batch with per-rule timeouts.
+    planRestore: (entries) => ({
+      needsLock: true,
+      steps: entries.flatMap((entry) => firewalldBackend.plan({ action: 'add', address: entry.address, expireSeconds: entry.remainingSeconds, ossecArgs: [] }).steps),
+    }),
+  },
 };
+
+/** The addresses of our rich rules in `firewall-cmd --list-rich-rules`; other rules are not ours. Pure. */
+export function parseRichRules(stdout: string): ListedBlock[] {
+  return stdout.split('\n').flatMap((line) => {
+    const match = OUR_RULE.exec(line.trim());
+    return match?.[1] === undefined ? [] : [{ ip: match[1] }];
+  });
+}

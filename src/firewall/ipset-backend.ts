@@ -1,5 +1,5 @@
 import type { IpAddress } from '../geo/ip-address.js';
-import type { BackendRequest, EnsureStep, FirewallBackend, FirewallPlan, PlannedCommand } from './firewall-types.js';
+import type { BackendRequest, BlockInventory, EnsureStep, FirewallBackend, FirewallPlan, ListedBlock, PlannedCommand, PlanStep, RestoreEntry } from './firewall-types.js';
 import { IPTABLES_ABSENT, iptablesProgram } from './iptables-backend.js';
 
 const IPSET_ABSENT = /is NOT in set|does not exist/;
@@ -19,15 +19,11 @@ export const ipsetBackend: FirewallBackend = {
         steps: [{ kind: 'ensure', probe, runWhen: 'present', command: remove, effect: 'unblock', summary: `${ip} removed from ${set}` }],
       };
     }
-    const family = request.address.family === 4 ? 'inet' : 'inet6';
     return {
       needsLock: true,
       expireSeconds: request.expireSeconds,
       steps: [
-        // `timeout 0` makes a set whose entries may carry a timeout; -exist makes creation idempotent.
-        { kind: 'run', command: ipset('create', '-exist', set, 'hash:ip', 'family', family, 'timeout', '0'), summary: `ipset ${set} (empty sets are harmless)` },
-        ensureMatchRule(request.address, 'INPUT'),
-        ensureMatchRule(request.address, 'FORWARD'),
+        ...planSetAndRules(request.address.family),
         {
           kind: 'ensure',
           probe,
@@ -41,9 +37,57 @@ export const ipsetBackend: FirewallBackend = {
       ],
     };
   },
+  inventory: createIpsetInventory(),
 };
 
-function ensureMatchRule(address: IpAddress, chain: 'INPUT' | 'FORWARD'): EnsureStep {
+// The set of a family and the iptables/ip6tables rules that match it, each idempotent.
+function planSetAndRules(family: 4 | 6): PlanStep[] {
+  const set = ipsetName({ family });
+  return [
+    // `timeout 0` makes a set whose entries may carry a timeout; -exist makes creation idempotent.
+    { kind: 'run', command: ipset('create', '-exist', set, 'hash:ip', 'family', family === 4 ? 'inet' : 'inet6', 'timeout', '0'), summary: `ipset ${set} (empty sets are harmless)` },
+    ensureMatchRule({ family }, 'INPUT'),
+    ensureMatchRule({ family }, 'FORWARD'),
+  ];
+}
+
+/** The entries of one of our sets from `ipset save` (`add geo_response4 1.2.3.4 timeout 3599`). Pure. */
+export function parseIpsetSave(stdout: string): ListedBlock[] {
+  return stdout.split('\n').flatMap((line): ListedBlock[] => {
+    const words = line.trim().split(/\s+/);
+    if (words[0] !== 'add' || words[2] === undefined) return [];
+    const timeoutAt = words.indexOf('timeout');
+    const seconds = timeoutAt === -1 ? NaN : Number(words[timeoutAt + 1]);
+    // An entry added with timeout 0 never expires and is saved without one.
+    return [Number.isFinite(seconds) && seconds > 0 ? { ip: words[2], expiresInSeconds: seconds } : { ip: words[2] }];
+  });
+}
+
+function formatIpsetBatch(entries: readonly RestoreEntry[]): string {
+  // -exist on add sets the timeout of an entry already there: the batch is idempotent.
+  return entries.map((entry) => `add ${ipsetName(entry.address)} ${entry.address.text} timeout ${entry.remainingSeconds}\n`).join('');
+}
+
+function createIpsetInventory(): BlockInventory {
+  return {
+    nativeExpiry: true,
+    reportsExpiry: true,
+    list: () => (['geo_response4', 'geo_response6'] as const).map((set) => ({ command: ipset('save', set), absent: /does not exist/, parse: parseIpsetSave })),
+    restoreSkipsListed: false,
+    planRestore(entries) {
+      const families = ([4, 6] as const).filter((family) => entries.some((entry) => entry.address.family === family));
+      return {
+        needsLock: true,
+        steps: [
+          ...families.flatMap(planSetAndRules),
+          { kind: 'run', command: { program: 'ipset', args: ['restore', '-exist'], input: formatIpsetBatch(entries) }, effect: 'block', summary: `${entries.length} entries in ${families.map((family) => ipsetName({ family })).join(', ')}` },
+        ],
+      };
+    },
+  };
+}
+
+function ensureMatchRule(address: Pick<IpAddress, 'family'>, chain: 'INPUT' | 'FORWARD'): EnsureStep {
   const program = iptablesProgram(address);
   const match = ['-m', 'set', '--match-set', ipsetName(address), 'src', '-j', 'DROP'];
   return {
@@ -57,7 +101,7 @@ function ensureMatchRule(address: IpAddress, chain: 'INPUT' | 'FORWARD'): Ensure
 }
 
 /** The ipset set that holds blocks of this address family. */
-export function ipsetName(address: IpAddress): string {
+export function ipsetName(address: Pick<IpAddress, 'family'>): string {
   return address.family === 4 ? 'geo_response4' : 'geo_response6';
 }
 

@@ -1,5 +1,5 @@
 import type { IpAddress } from '../geo/ip-address.js';
-import type { BackendRequest, FirewallBackend, FirewallPlan, PlannedCommand } from './firewall-types.js';
+import type { BackendRequest, BlockInventory, FirewallBackend, FirewallPlan, ListedBlock, PlannedCommand, RestoreEntry } from './firewall-types.js';
 
 export const NFT_TABLE = 'inet geo_response';
 // Priority -10: ahead of the usual filter chains (priority 0), so our drop is seen before anything else's verdict.
@@ -37,7 +37,52 @@ export const nftablesBackend: FirewallBackend = {
       ],
     };
   },
+  inventory: {
+    nativeExpiry: true,
+    reportsExpiry: true,
+    list: () =>
+      (['blocked4', 'blocked6'] as const).map((set) => ({
+        command: { program: 'nft', args: ['-j', 'list', 'set', ...NFT_TABLE.split(' '), set] },
+        absent: /No such file or directory/,
+        parse: parseNftSetJson,
+      })),
+    // `add element` of an element already there is no error and sets its timeout to the one given.
+    restoreSkipsListed: false,
+    planRestore: (entries) => ({
+      needsLock: true,
+      steps: [
+        {
+          kind: 'run',
+          // One batch from stdin, which the kernel commits atomically: 100,000 elements would not fit in an argument (128 KiB).
+          command: { program: 'nft', args: ['-f', '-'], input: formatRestoreBatch(entries) },
+          effect: 'block',
+          summary: `${entries.length} element(s) in ${NFT_TABLE}`,
+        },
+      ],
+    }),
+  } satisfies BlockInventory,
 };
+
+function formatRestoreBatch(entries: readonly RestoreEntry[]): string {
+  const lines = setUpCommands();
+  for (const family of [4, 6] as const) {
+    const elements = entries.filter((entry) => entry.address.family === family).map((entry) => `${entry.address.text}${entry.remainingSeconds > 0 ? ` timeout ${entry.remainingSeconds}s` : ''}`);
+    if (elements.length > 0) lines.push(`add element ${NFT_TABLE} ${family === 4 ? 'blocked4' : 'blocked6'} { ${elements.join(', ')} }`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The elements of one of our sets from `nft -j list set` (an element without a timeout is a bare string). Pure. */
+export function parseNftSetJson(stdout: string): ListedBlock[] {
+  const document = JSON.parse(stdout) as { nftables?: Array<{ set?: { elem?: unknown[] } }> };
+  const elements = document.nftables?.find((entry) => entry.set !== undefined)?.set?.elem ?? [];
+  return elements.flatMap((element): ListedBlock[] => {
+    if (typeof element === 'string') return [{ ip: element }];
+    const inner = (element as { elem?: { val?: unknown; expires?: unknown } }).elem;
+    if (typeof inner?.val !== 'string') return [];
+    return [typeof inner.expires === 'number' ? { ip: inner.val, expiresInSeconds: inner.expires } : { ip: inner.val }];
+  });
+}
 
 // `add table/set/chain` are idempotent; the rules are flushed and written again in the same batch, so there is
 // exactly one copy of each however often (or concurrently) this runs — no check-then-add race.

@@ -4,7 +4,15 @@ const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /** One command as a shell-quoted line, for reading only: commands always run as argv arrays. */
 export function quoteCommand(command: PlannedCommand): string {
-  return [command.program, ...command.args].map(quoteWord).join(' ');
+  const line = [command.program, ...command.args].map(quoteWord).join(' ');
+  // A batch can hold 100,000 lines: the record says how many, not what they are.
+  return command.input === undefined ? line : `${line} <<< (${countLines(command.input)} lines)`;
+}
+
+function countLines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count += 1;
+  return count;
 }
 
 /** The plan as the shell lines a person would type: a check-then-change step reads `probe || change` or `probe && change`. */

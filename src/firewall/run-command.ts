@@ -40,7 +40,7 @@ export function createExecaRunner(options: CommandRunnerOptions): CommandRunner 
   return async (command) => {
     const subprocess = execa(command.program, command.args, {
       reject: false,
-      stdin: 'ignore',
+      ...(command.input === undefined ? { stdin: 'ignore' as const } : { input: command.input }),
       env,
       extendEnv: false,
       detached: true,

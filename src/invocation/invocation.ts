@@ -1,8 +1,8 @@
-import type { Action, Protocol } from '../log/record.js';
+import type { Action, ExecdProtocol } from '../log/record.js';
 
 /** One execd call, whatever protocol it came in: what the rest of the program works from. */
 export interface Invocation {
-  protocol: Exclude<Protocol, 'unknown'>;
+  protocol: ExecdProtocol;
   action: Action;
   /**
    * The source IP exactly as the protocol carried it; validated separately so a bad IP still

@@ -4,7 +4,7 @@ import type { GeoLookup } from '../geo/lookup-address.js';
 import type { IpAddress } from '../geo/ip-address.js';
 import type { Invocation } from '../invocation/invocation.js';
 import { parseIpAddress } from '../geo/ip-address.js';
-import { ECS_VERSION, type EventType, type GeoLogRecord, type GeoResponseFields, type Outcome, type Protocol, type Decision } from './record.js';
+import { ECS_VERSION, type Action, type EventType, type GeoLogRecord, type GeoResponseFields, type Outcome, type Protocol, type Decision } from './record.js';
 import { formatUtcTimestamp } from '../utc-timestamp.js';
 
 // Attacker-controlled text is capped so that one record stays one small write.
@@ -24,6 +24,9 @@ export interface RecordInput {
   firewall?: GeoResponseFields['firewall'];
   handshake?: GeoResponseFields['handshake'];
   error?: GeoResponseError;
+  /** The action when no execd call carries it (`blocks remove` deletes). */
+  action?: Action;
+  requestedBy?: GeoResponseFields['requested_by'];
 }
 
 /** Assemble the ECS record for one invocation from what it learned. Pure. */
@@ -38,8 +41,8 @@ export function buildRecord(input: RecordInput): GeoLogRecord {
       module: 'geo-response',
       dataset: 'geo-response.log',
       category: ['intrusion_detection'],
-      type: classifyEvent(invocation?.action, input.decision?.action, input.outcome),
-      ...(invocation ? { action: invocation.action } : {}),
+      type: classifyEvent(invocation?.action ?? input.action, input.decision?.action, input.outcome),
+      ...(invocation ? { action: invocation.action } : input.action ? { action: input.action } : {}),
       outcome: input.outcome,
       reason: cap(input.reason),
       ...(severity !== undefined ? { severity } : {}),
@@ -138,6 +141,7 @@ function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
   }
   if (input.decision) own.decision = { action: input.decision.action, reason: cap(input.decision.reason) };
   if (input.firewall) own.firewall = input.firewall;
+  if (input.requestedBy) own.requested_by = input.requestedBy;
   return own;
 }
 

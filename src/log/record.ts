@@ -9,7 +9,10 @@
  */
 
 export type Action = 'add' | 'delete';
-export type Protocol = 'ossec' | 'wazuh4' | 'wazuh5' | 'unknown';
+/** Who called: one of execd's protocols, or an administrator at the command line (`blocks remove`). */
+export type Protocol = ExecdProtocol | 'cli' | 'unknown';
+/** The protocols execd speaks. */
+export type ExecdProtocol = 'ossec' | 'wazuh4' | 'wazuh5';
 export type Decision = 'block' | 'allow' | 'log';
 /** ECS `event.outcome` values. */
 export type Outcome = 'success' | 'failure' | 'unknown';
@@ -109,5 +112,9 @@ export interface GeoResponseFields {
     /** The commands run (or planned), each as one shell-quoted line for reading; they were run as argv arrays. */
     commands?: string[];
     error?: string;
+    /** Why the block state (what `blocks restore` re-applies) could not be updated; the firewall change itself stands. */
+    state_error?: string;
   };
+  /** Who asked, for what an administrator did by hand (`blocks remove`). */
+  requested_by?: { user: string; uid: number };
 }

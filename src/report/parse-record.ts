@@ -74,8 +74,11 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
   const agentName = asString(asObject(record.observer)?.name) ?? asString(asObject(record.agent)?.name);
   if (agentName !== undefined && agentName !== '') result.agentName = agentName;
 
-  const ruleId = asObject(record.rule)?.id;
+  const rule = asObject(record.rule);
+  const ruleId = rule?.id;
   if (typeof ruleId === 'string' || typeof ruleId === 'number') result.ruleId = String(ruleId);
+  const ruleDescription = asString(rule?.description);
+  if (ruleDescription !== undefined) result.ruleDescription = ruleDescription;
 
   const decision = asObject(ours.decision);
   const decisionAction = asString(decision?.action);
@@ -86,6 +89,8 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
   }
   const addressClass = asString(ours.address_class);
   if (addressClass !== undefined) result.addressClass = addressClass;
+  const location = asString(ours.location);
+  if (location !== undefined) result.location = location;
   const errorCode = asString(ours.error_code);
   if (errorCode !== undefined) result.errorCode = errorCode;
   return result;

@@ -25,6 +25,9 @@ export interface ReportEvent {
   addressClass?: string;
   /** The OSSEC/Wazuh agent the alert came from (`observer.name`, or `agent.name` in older records). */
   agentName?: string;
+  ruleDescription?: string;
+  /** OSSEC/Wazuh location of the event (`(web1) 10.0.0.5->/var/log/auth.log`), whole. */
+  location?: string;
   errorCode?: string;
 }
 

@@ -471,7 +471,8 @@ export interface InstallResult {
 export function runInstall(args: string[], env: NodeJS.ProcessEnv = {}, script = INSTALL_SH): InstallResult {
   const result = spawnSync('/bin/sh', [script, ...args], {
     cwd: os.tmpdir(),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    // Never the host's systemd: install.sh installs its boot unit only where a test points it (install-boot-unit.test.ts).
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GEO_RESPONSE_SYSTEMD_RUNNING_DIR: '/nonexistent/systemd-not-running', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
     timeout: 120_000,

@@ -45,3 +45,26 @@ export function listHookRulesByChain(ns: string, backend: 'nftables' | 'ipset' |
   for (const rule of listHookRules(ns, backend, family)) add(rule.split(' ')[1] ?? '', rule);
   return byChain;
 }
+
+/**
+ * How long each blocked address has left, in milliseconds, as the kernel counts it (absent: no
+ * timeout). nftables says it to the millisecond (`expires 59m57s496ms`), ipset to the second.
+ */
+export function listBlockTimeLeft(ns: string, backend: 'nftables' | 'ipset', family: 4 | 6): Map<string, number> {
+  const left = new Map<string, number>();
+  if (backend === 'nftables') {
+    const listed = execInNetns(ns, 'nft', ['list', 'set', 'inet', 'geo_response', family === 4 ? 'blocked4' : 'blocked6']);
+    for (const match of listed.stdout.matchAll(/([0-9a-f.:]+) timeout \S+ expires ((?:\d+d)?(?:\d+h)?(?:\d+m(?!s))?(?:\d+s)?(?:\d+ms)?)/g)) left.set(match[1]!, parseNftDuration(match[2]!));
+    return left;
+  }
+  const saved = execInNetns(ns, 'ipset', ['save', family === 4 ? 'geo_response4' : 'geo_response6']);
+  for (const match of saved.stdout.matchAll(/^add \S+ (\S+) timeout (\d+)$/gm)) left.set(match[1]!, Number(match[2]) * 1000);
+  return left;
+}
+
+function parseNftDuration(text: string): number {
+  const units: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let total = 0;
+  for (const part of text.matchAll(/(\d+)(ms|d|h|m|s)/g)) total += Number(part[1]) * (units[part[2]!] ?? 0);
+  return total;
+}

@@ -1,0 +1,87 @@
+import { definedOnly } from '../invocation/json-fields.js';
+import type { ListedBlock } from '../firewall/firewall-types.js';
+import type { ReportEvent } from '../report/report-event.js';
+import { formatUtcTimestamp } from '../utc-timestamp.js';
+import { remainingSeconds, type BlockState } from './block-state.js';
+
+/** One blocked address: what the firewall holds, with what the state and the geo log say about it. */
+export interface BlockRow {
+  ip: string;
+  country_iso_code?: string;
+  country_name?: string;
+  as_number?: number;
+  as_organization?: string;
+  /** When it was blocked: from the state, else from the geo-log record. */
+  since?: string;
+  /** When the firewall lifts it by itself; null = never (iptables, or no expiry set); absent = the firewall does not say. */
+  expires?: string | null;
+  rule_id?: string;
+  rule_description?: string;
+  agent_name?: string;
+  /** The policy's reason in the geo log ("RU is in deny list"). */
+  reason?: string;
+  /** Whether a blocking record in the geo log explains it; false = in the firewall, but not known why. */
+  recorded: boolean;
+}
+
+/** What `blocks` shows: the firewall's blocks, and the recorded ones the firewall no longer holds. */
+export interface BlocksView {
+  backend: string;
+  /** Whether the backend lifts blocks by itself. */
+  native_expiry: boolean;
+  generated_at: string;
+  blocks: BlockRow[];
+  /** Recorded as in force, not expired, but absent from the firewall (flushed, reloaded, rebooted): `blocks restore` puts them back. */
+  not_in_firewall: Array<{ ip: string; since: string; expires: string | null }>;
+}
+
+export interface JoinInput {
+  backend: string;
+  nativeExpiry: boolean;
+  reportsExpiry: boolean;
+  listed: readonly ListedBlock[];
+  state: BlockState;
+  reasons: ReadonlyMap<string, ReportEvent>;
+  nowMs: number;
+}
+
+/** Join the firewall's listing with the state and the geo log's reasons. Pure. */
+export function joinBlocks(input: JoinInput): BlocksView {
+  const recorded = new Map(input.state.blocks.filter((entry) => remainingSeconds(entry, input.nowMs) !== undefined).map((entry) => [entry.ip, entry]));
+  const seen = new Set<string>();
+  const blocks: BlockRow[] = [];
+  for (const block of input.listed) {
+    if (seen.has(block.ip)) continue;
+    seen.add(block.ip);
+    const entry = recorded.get(block.ip);
+    const event = input.reasons.get(block.ip);
+    const since = entry?.since ?? (event ? formatUtcTimestamp(new Date(event.timeMs)) : undefined);
+    blocks.push({
+      ip: block.ip,
+      ...definedOnly({
+        country_iso_code: event?.countryCode,
+        country_name: event?.countryName,
+        as_number: event?.asn,
+        as_organization: event?.organization,
+        since,
+      }),
+      ...expiryOf(block, entry?.expires, input),
+      ...definedOnly({ rule_id: event?.ruleId, rule_description: event?.ruleDescription, agent_name: event?.agentName ?? agentOfLocation(event?.location), reason: event?.decisionReason }),
+      recorded: event !== undefined,
+    });
+  }
+  const notInFirewall = [...recorded.values()].filter((entry) => !seen.has(entry.ip)).map(({ ip, since, expires }) => ({ ip, since, expires }));
+  return { backend: input.backend, native_expiry: input.nativeExpiry, generated_at: formatUtcTimestamp(new Date(input.nowMs)), blocks, not_in_firewall: notInFirewall };
+}
+
+function expiryOf(block: ListedBlock, recordedExpiry: string | null | undefined, input: JoinInput): Pick<BlockRow, 'expires'> {
+  if (block.expiresInSeconds !== undefined) return { expires: formatUtcTimestamp(new Date(input.nowMs + block.expiresInSeconds * 1000)) };
+  // iptables keeps a rule until it is deleted; nftables and ipset list an entry without a countdown only when it has none.
+  if (!input.nativeExpiry || input.reportsExpiry) return { expires: null };
+  return recordedExpiry === undefined ? {} : { expires: recordedExpiry };
+}
+
+// OSSEC passes no agent fields, but names the agent in the location: `(web1) 10.0.0.5->/var/log/auth.log`.
+function agentOfLocation(location: string | undefined): string | undefined {
+  return location === undefined ? undefined : /^\(([^)]+)\) /.exec(location)?.[1];
+}

@@ -1,0 +1,48 @@
+import type { GeoResponseError } from '../errors.js';
+import { applyFirewall } from '../firewall/apply-firewall.js';
+import type { ApplyFirewallOptions, FirewallOutcome } from '../firewall/firewall-types.js';
+import type { IpAddress } from '../geo/ip-address.js';
+import { buildRecord } from '../log/build-record.js';
+import type { GeoResponseFields } from '../log/record.js';
+import type { FirewallConfig } from '../policy/config-schema.js';
+
+export interface RemoveBlockOptions extends ApplyFirewallOptions {
+  statePath: string;
+  now(): Date;
+  version: string;
+  requestedBy: NonNullable<GeoResponseFields['requested_by']>;
+  /** Appends one geo-log record (the alert path's appendLine, bound to the log). */
+  appendRecord(line: string): void;
+}
+
+/**
+ * Lift one block now, as execd's `delete` would (idempotently: an address not blocked is a
+ * success), drop it from the state so `restore` never puts it back, and write a record of who
+ * asked. A later `delete` from execd then finds nothing to remove and succeeds; a later `add`
+ * blocks again as usual.
+ */
+export async function removeBlock(address: IpAddress, config: FirewallConfig, options: RemoveBlockOptions): Promise<FirewallOutcome> {
+  const started = options.now();
+  const outcome = await applyFirewall(
+    { action: 'delete', address, decision: 'allow', expireSeconds: config.expire_seconds, ossecArgs: ['delete', '-', address.text, '-', '-', '-'] },
+    config,
+    options,
+  );
+  const who = `${options.requestedBy.user} (uid ${options.requestedBy.uid})`;
+  const reason = outcome.error ? outcome.error.message : `removed by ${who} with geo-response blocks remove: firewall ${outcome.fields.result}`;
+  const record = buildRecord({
+    timestamp: started,
+    version: options.version,
+    durationMs: options.now().getTime() - started.getTime(),
+    outcome: outcome.error ? 'failure' : 'success',
+    reason,
+    protocol: 'cli',
+    action: 'delete',
+    address,
+    firewall: outcome.fields,
+    requestedBy: options.requestedBy,
+    ...(outcome.error ? { error: outcome.error as GeoResponseError } : {}),
+  });
+  options.appendRecord(JSON.stringify(record));
+  return outcome;
+}

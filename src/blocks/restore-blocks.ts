@@ -1,0 +1,94 @@
+import { toOneLine } from '../errors.js';
+import { resolvePlan } from '../firewall/apply-firewall.js';
+import { executePlan } from '../firewall/execute-plan.js';
+import { createMissingBinaryError } from '../firewall/firewall-error.js';
+import { acquireFirewallLock } from '../firewall/firewall-lock.js';
+import type { BlockInventory, RestoreEntry } from '../firewall/firewall-types.js';
+import { DEFAULT_BIN_DIRS } from '../firewall/find-binary.js';
+import { renderPlan } from '../firewall/quote-command.js';
+import { createExecaRunner, type CommandRunner } from '../firewall/run-command.js';
+import { GeoResponseError } from '../errors.js';
+import { parseIpAddress } from '../geo/ip-address.js';
+import { pruneBlockState, remainingSeconds, type BlockState } from './block-state.js';
+import { listFirewallBlocks } from './list-firewall.js';
+import { readBlockState, writeBlockState } from './state-file.js';
+
+// Longer than an alert waits (30 s): a burst of alerts must not make the restore give up; each holds the lock for milliseconds.
+export const RESTORE_LOCK_WAIT_MS = 120_000;
+
+export interface RestoreOptions {
+  backend: string;
+  inventory: BlockInventory;
+  statePath: string;
+  env: NodeJS.ProcessEnv;
+  now(): Date;
+  dryRun?: boolean;
+  binDirs?: readonly string[];
+  lockDir?: string;
+}
+
+export interface RestoreResult {
+  /** Addresses put back in the firewall (or that would be, in a dry run), with the seconds each has left (0 = no expiry). */
+  restored: Array<{ ip: string; remainingSeconds: number }>;
+  /** Recorded blocks the firewall still held (only backends that must not add a block twice ask). */
+  alreadyThere: string[];
+  /** Recorded blocks that had ended: left out, and dropped from the state. */
+  ended: number;
+  /** The commands run (or planned, in a dry run), one line each. */
+  commands: string[];
+}
+
+/**
+ * Put back every recorded block that has not ended, with the time it has left, and nothing else.
+ * Idempotent: run twice, the second run changes nothing. Holds the firewall lock throughout, so an
+ * alert that blocks or unblocks meanwhile waits and then finds state and firewall in agreement.
+ */
+export async function restoreBlocks(options: RestoreOptions): Promise<RestoreResult> {
+  const binDirs = options.binDirs ?? DEFAULT_BIN_DIRS;
+  const run = createExecaRunner({ env: options.env });
+  const release = options.dryRun ? undefined : await acquireFirewallLock({ waitTimeoutMs: RESTORE_LOCK_WAIT_MS, priority: true, ...(options.lockDir ? { lockDir: options.lockDir } : {}) });
+  try {
+    const nowMs = options.now().getTime();
+    const recorded = readBlockState(options.statePath);
+    const live = pruneBlockState(recorded, nowMs);
+    const ended = recorded.blocks.length - live.blocks.length;
+    let entries = toRestoreEntries(live, nowMs);
+    const alreadyThere: string[] = [];
+    if (options.inventory.restoreSkipsListed && entries.length > 0) {
+      const listed = new Set((await listFirewallBlocks(options.inventory, options.backend, run, binDirs)).map((block) => block.ip));
+      alreadyThere.push(...entries.filter((entry) => listed.has(entry.address.text)).map((entry) => entry.address.text));
+      entries = entries.filter((entry) => !listed.has(entry.address.text));
+    }
+    const restored = entries.map((entry) => ({ ip: entry.address.text, remainingSeconds: entry.remainingSeconds }));
+    const commands = entries.length > 0 ? await applyRestore(options, entries, binDirs, run) : [];
+    if (!options.dryRun && live !== recorded) writeBlockState(options.statePath, live);
+    return { restored, alreadyThere, ended, commands };
+  } finally {
+    release?.();
+  }
+}
+
+function toRestoreEntries(state: BlockState, nowMs: number): RestoreEntry[] {
+  return state.blocks.flatMap((entry) => {
+    const seconds = remainingSeconds(entry, nowMs);
+    if (seconds === undefined) return [];
+    try {
+      return [{ address: parseIpAddress(entry.ip), remainingSeconds: seconds }];
+    } catch {
+      // Only geo-response writes this root-only file, from parsed addresses: nothing else to put back.
+      return [];
+    }
+  });
+}
+
+async function applyRestore(options: RestoreOptions, entries: RestoreEntry[], binDirs: readonly string[], run: CommandRunner): Promise<string[]> {
+  const plan = options.inventory.planRestore(entries);
+  if (options.dryRun) return renderPlan(plan.steps);
+  const resolved = resolvePlan(plan, binDirs);
+  if (resolved.missing.length > 0) throw createMissingBinaryError(resolved.missing, binDirs, options.backend);
+  const execution = await executePlan(resolved.steps, run);
+  if (!execution.ok) {
+    throw new GeoResponseError(`restore failed: ${toOneLine(execution.error.message)}; ${execution.stateLeft}`, { code: execution.error.code, kind: 'command', cause: execution.error });
+  }
+  return execution.commands;
+}

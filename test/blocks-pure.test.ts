@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { formatBlockState, MAX_STATE_BLOCKS, parseBlockState, pruneBlockState, recordAdd, recordDelete, remainingSeconds, type BlockState } from '../src/blocks/block-state.js';
+import { joinBlocks } from '../src/blocks/join-blocks.js';
+import { renderBlocksTable } from '../src/blocks/render-blocks.js';
+import { parseRichRules } from '../src/firewall/firewalld-backend.js';
+import { parseIpsetSave } from '../src/firewall/ipset-backend.js';
+import { parseIptablesRules } from '../src/firewall/iptables-backend.js';
+import { parseNftSetJson } from '../src/firewall/nftables-backend.js';
+import { quoteCommand } from '../src/firewall/quote-command.js';
+import { selectBackend } from '../src/firewall/select-backend.js';
+import { parseIpAddress } from '../src/geo/ip-address.js';
+
+const NOW = Date.parse('2026-12-01T12:00:00.000Z');
+const entry = (ip: string, expires: string | null, backend = 'nftables') => ({ ip, backend, since: '2026-12-01T11:00:00.000Z', expires });
+
+describe('block state', () => {
+  const added = (ip: string, expires: string | null) => ({ ...entry(ip, expires), since: '2026-12-01T12:00:00.000Z' });
+  it.each([
+    { title: 'an add of a new address records since and expiry', state: { blocks: [] }, expire: 600, want: [added('1.0.0.1', '2026-12-01T12:10:00.000Z')] },
+    { title: 'expire_seconds 0 records no expiry', state: { blocks: [] }, expire: 0, want: [added('1.0.0.1', null)] },
+    {
+      title: 'an add of an address already recorded keeps its first start and end',
+      state: { blocks: [entry('1.0.0.1', '2026-12-01T13:00:00.000Z')] },
+      expire: 600,
+      want: [entry('1.0.0.1', '2026-12-01T13:00:00.000Z')],
+    },
+    {
+      title: 'an add with another backend replaces the entry of the old one',
+      state: { blocks: [entry('1.0.0.1', null, 'ipset')] },
+      expire: 600,
+      want: [added('1.0.0.1', '2026-12-01T12:10:00.000Z')],
+    },
+  ])('$title', ({ state, expire, want }) => {
+    expect(recordAdd(state as BlockState, { ip: '1.0.0.1', backend: 'nftables', nowMs: NOW, expireSeconds: expire }).blocks).toEqual(want);
+  });
+
+  it('a delete drops the address, and only it', () => {
+    const state = { blocks: [entry('1.0.0.1', null), entry('2a00::1', null)] };
+    expect(recordDelete(state, '1.0.0.1').blocks.map((block) => block.ip)).toEqual(['2a00::1']);
+    expect(recordDelete(state, '9.9.9.9')).toBe(state);
+  });
+
+  it.each([
+    { expires: null, want: 0 },
+    { expires: '2026-12-01T12:00:10.400Z', want: 10 },
+    { expires: '2026-12-01T12:00:00.200Z', want: 1 },
+    { expires: '2026-12-01T12:00:00.000Z', want: undefined },
+    { expires: '2026-12-01T11:59:00.000Z', want: undefined },
+  ])('remaining seconds until $expires: $want', ({ expires, want }) => {
+    expect(remainingSeconds(entry('1.0.0.1', expires), NOW)).toBe(want);
+  });
+
+  it('pruning drops ended blocks and keeps at most MAX_STATE_BLOCKS, those that end last', () => {
+    const many = Array.from({ length: MAX_STATE_BLOCKS + 2 }, (_, index) => entry(`10.${index >> 16}.${(index >> 8) & 255}.${index & 255}`, new Date(NOW + (index + 1) * 1000).toISOString()));
+    const pruned = pruneBlockState({ blocks: [entry('9.9.9.9', '2026-12-01T11:00:00.000Z'), ...many] }, NOW);
+    expect(pruned.blocks).toHaveLength(MAX_STATE_BLOCKS);
+    expect(pruned.blocks.map((block) => block.ip)).not.toContain('9.9.9.9');
+    expect(pruned.blocks.map((block) => block.ip)).not.toContain('10.0.0.0');
+  });
+
+  it('the file text round-trips, and entries of another shape are left out', () => {
+    const state = { blocks: [entry('1.0.0.1', null), entry('2a00::1', '2026-12-01T13:00:00.000Z')] };
+    expect(parseBlockState(formatBlockState(state))).toEqual(state);
+    expect(parseBlockState('{"version":1,"blocks":[{"ip":1},{"ip":"1.0.0.1","backend":"ipset","since":"x","expires":null}]}').blocks).toEqual([]);
+    expect(() => parseBlockState('{"version":2,"blocks":[]}')).toThrow(/not a version 1 block state/);
+    expect(() => parseBlockState('[]')).toThrow();
+  });
+});
+
+describe('listings read back from each firewall', () => {
+  it.each([
+    {
+      title: 'nft -j list set: elements with and without a timeout',
+      parse: parseNftSetJson,
+      stdout: JSON.stringify({ nftables: [{ metainfo: {} }, { set: { name: 'blocked4', elem: ['1.0.0.9', { elem: { val: '1.0.0.1', timeout: 3600, expires: 3590 } }] } }] }),
+      want: [{ ip: '1.0.0.9' }, { ip: '1.0.0.1', expiresInSeconds: 3590 }],
+    },
+    { title: 'nft -j list set: an empty set', parse: parseNftSetJson, stdout: JSON.stringify({ nftables: [{ set: { name: 'blocked6' } }] }), want: [] },
+    {
+      title: 'ipset save',
+      parse: parseIpsetSave,
+      stdout: 'create geo_response4 hash:ip family inet hashsize 1024 maxelem 65536 timeout 0\nadd geo_response4 1.0.0.1 timeout 3599\nadd geo_response4 1.0.0.9\n',
+      want: [{ ip: '1.0.0.1', expiresInSeconds: 3599 }, { ip: '1.0.0.9' }],
+    },
+    {
+      title: 'iptables -S GEO_RESPONSE',
+      parse: parseIptablesRules,
+      stdout: '-N GEO_RESPONSE\n-A GEO_RESPONSE -s 1.0.0.1/32 -j DROP\n-A GEO_RESPONSE -s 2a00:1450::1/128 -j DROP\n-A GEO_RESPONSE -s 1.0.0.2/32 -j ACCEPT\n',
+      want: [{ ip: '1.0.0.1' }, { ip: '2a00:1450::1' }],
+    },
+    {
+      title: 'firewall-cmd --list-rich-rules: only our rules',
+      parse: parseRichRules,
+      stdout: 'rule family="ipv4" source address="1.0.0.1" drop\nrule family="ipv4" source address="10.0.0.0/8" accept\nrule family="ipv6" source address="2a00:1450::1" drop\n',
+      want: [{ ip: '1.0.0.1' }, { ip: '2a00:1450::1' }],
+    },
+  ])('$title', ({ parse, stdout, want }) => {
+    expect(parse(stdout)).toEqual(want);
+  });
+});
+
+describe('restore plans', () => {
+  const entries = [
+    { address: parseIpAddress('1.0.0.1'), remainingSeconds: 120 },
+    { address: parseIpAddress('2a00:1450::1'), remainingSeconds: 0 },
+  ];
+  const plan = (backend: 'nftables' | 'ipset' | 'iptables' | 'firewalld') => selectBackend({ backend, expire_seconds: 60, dry_run: false })!.inventory!.planRestore(entries);
+
+  it('nftables: one batch on stdin with each element and the time it has left', () => {
+    const [step, ...rest] = plan('nftables').steps;
+    expect(rest).toEqual([]);
+    expect(step!.command.args).toEqual(['-f', '-']);
+    expect(step!.command.input).toContain('add element inet geo_response blocked4 { 1.0.0.1 timeout 120s }');
+    expect(step!.command.input).toContain('add element inet geo_response blocked6 { 2a00:1450::1 }');
+    expect(quoteCommand(step!.command)).toMatch(/^nft -f - <<< \(\d+ lines\)$/);
+  });
+
+  it('ipset: sets and match rules for each family, then one restore batch', () => {
+    const steps = plan('ipset').steps;
+    expect(steps.at(-1)!.command).toEqual({ program: 'ipset', args: ['restore', '-exist'], input: 'add geo_response4 1.0.0.1 timeout 120\nadd geo_response6 2a00:1450::1 timeout 0\n' });
+    expect(steps.filter((step) => step.command.args[0] === 'create').map((step) => step.command.args[2])).toEqual(['geo_response4', 'geo_response6']);
+  });
+
+  it('iptables: the chain and jumps, then iptables-restore --noflush per family (rules carry no time)', () => {
+    const restores = plan('iptables').steps.filter((step) => step.command.program.endsWith('-restore'));
+    expect(restores.map((step) => [step.command.program, step.command.input])).toEqual([
+      ['iptables-restore', '*filter\n-A GEO_RESPONSE -s 1.0.0.1 -j DROP\nCOMMIT\n'],
+      ['ip6tables-restore', '*filter\n-A GEO_RESPONSE -s 2a00:1450::1 -j DROP\nCOMMIT\n'],
+    ]);
+  });
+
+  it('firewalld: each block queried then added with the time it has left', () => {
+    const adds = plan('firewalld').steps.map((step) => step.command.args);
+    expect(adds).toEqual([['--add-rich-rule=rule family="ipv4" source address="1.0.0.1" drop', '--timeout=120s'], ['--add-rich-rule=rule family="ipv6" source address="2a00:1450::1" drop']]);
+  });
+});
+
+describe('joining the firewall with the state and the geo log', () => {
+  const state = { blocks: [entry('1.0.0.1', '2026-12-01T13:00:00.000Z'), entry('1.0.0.2', '2026-12-01T13:00:00.000Z'), entry('1.0.0.3', '2026-12-01T11:30:00.000Z')] };
+  const reasons = new Map([['1.0.0.1', { timeMs: NOW - 1000, outcome: 'success', ip: '1.0.0.1', countryCode: 'RU', asn: 12389, ruleId: '5710', agentName: 'web\u001b[2J1', decisionReason: 'RU is in deny list' }]]);
+
+  it('lists what the firewall holds, marks what no record explains, and names recorded blocks it lacks', () => {
+    const view = joinBlocks({ backend: 'nftables', nativeExpiry: true, reportsExpiry: true, listed: [{ ip: '1.0.0.1', expiresInSeconds: 60 }, { ip: '9.9.9.9' }], state, reasons, nowMs: NOW });
+    expect(view.blocks).toEqual([
+      { ip: '1.0.0.1', country_iso_code: 'RU', as_number: 12389, since: '2026-12-01T11:00:00.000Z', expires: '2026-12-01T12:01:00.000Z', rule_id: '5710', agent_name: 'web\u001b[2J1', reason: 'RU is in deny list', recorded: true },
+      { ip: '9.9.9.9', expires: null, recorded: false },
+    ]);
+    // 1.0.0.3 has ended: not missing, just over.
+    expect(view.not_in_firewall).toEqual([{ ip: '1.0.0.2', since: '2026-12-01T11:00:00.000Z', expires: '2026-12-01T13:00:00.000Z' }]);
+    const table = renderBlocksTable(view);
+    expect(table).not.toContain('\u001b');
+    expect(table).toContain('web?[2J1');
+    expect(table).toMatch(/9\.9\.9\.9 .* not in the geo log/);
+  });
+
+  it.each([
+    { title: 'iptables: never (no expiry of its own)', nativeExpiry: false, reportsExpiry: false, want: null },
+    { title: 'firewalld: the recorded end (firewalld does not report it)', nativeExpiry: true, reportsExpiry: false, want: '2026-12-01T13:00:00.000Z' },
+  ])('$title', ({ nativeExpiry, reportsExpiry, want }) => {
+    const view = joinBlocks({ backend: 'x', nativeExpiry, reportsExpiry, listed: [{ ip: '1.0.0.1' }], state, reasons: new Map(), nowMs: NOW });
+    expect(view.blocks[0]?.expires).toBe(want);
+    if (!nativeExpiry) expect(renderBlocksTable(view)).toContain('x has no expiry of its own');
+  });
+});
