@@ -137,7 +137,7 @@ describe('--top N cuts every ranked table it applies to, and only those', () => 
   const ASN_CSV = Array.from({ length: 8 }, (_, index) => `${64500 + index},Org ${64500 + index},${8 - index},1,${8 - index},${SHARES[index]}`);
   const FIRST_LAST = [['00', '07'], ['08', '14'], ['15', '20'], ['21', '25'], ['26', '29'], ['30', '32'], ['33', '34'], ['35', '35']];
   const IP_CSV = FIRST_LAST.map(([first, last], index) =>
-    `198.51.100.${index + 1},${8 - index},0,${COUNTRIES[index]},${64500 + index},Org ${64500 + index},2026-11-26T10:${first}:00.000Z,2026-11-26T10:${last}:00.000Z,true`);
+    `100.51.100.${index + 1},${8 - index},0,${COUNTRIES[index]},${64500 + index},Org ${64500 + index},2026-11-26T10:${first}:00.000Z,2026-11-26T10:${last}:00.000Z,true`);
   const COUNTRY_CSV = ['CN,China,11,2,11,0.3056', 'RU,Russia,9,2,9,0.25', 'US,United States,7,2,7,0.1944', 'BR,Brazil,5,1,5,0.1389', 'IN,India,4,1,4,0.1111'];
   const REASONS = [['CN', 11], ['RU', 9], ['US', 7], ['BR', 5], ['IN', 4]] as const;
   const FAILURES = [['LOG_FAILED', 1], ['LOOKUP_FAILED', 1], ['NFT_FAILED', 1]] as const;
@@ -173,7 +173,7 @@ describe('--top N cuts every ranked table it applies to, and only those', () => 
     const all = await json(0);
     expect(all.asns.rows).toEqual(ASN_ROWS);
     expect(all.countries.rows).toEqual(COUNTRY_ROWS);
-    expect(all.top_ips.rows.map((row) => `${row.ip}:${row.events}`)).toEqual(Array.from({ length: 8 }, (_, index) => `198.51.100.${index + 1}:${8 - index}`));
+    expect(all.top_ips.rows.map((row) => `${row.ip}:${row.events}`)).toEqual(Array.from({ length: 8 }, (_, index) => `100.51.100.${index + 1}:${8 - index}`));
     expect(all.decisions).toEqual(DECISIONS);
     expect(all.failures).toEqual(FAILURE_SUMMARY);
   });
@@ -185,7 +185,7 @@ describe('--top N cuts every ranked table it applies to, and only those', () => 
       const cut = await json(top);
       expect(cut.asns.rows).toEqual(ASN_ROWS.slice(0, keep(TOTALS.asns)));
       expect(cut.asns.total).toBe(TOTALS.asns);
-      expect(cut.top_ips.rows.map((row) => row.ip)).toEqual(Array.from({ length: keep(TOTALS.ips) }, (_, index) => `198.51.100.${index + 1}`));
+      expect(cut.top_ips.rows.map((row) => row.ip)).toEqual(Array.from({ length: keep(TOTALS.ips) }, (_, index) => `100.51.100.${index + 1}`));
       expect(cut.countries.rows).toEqual(COUNTRY_ROWS);
       expect(cut.decisions).toEqual(DECISIONS);
       expect(cut.failures).toEqual(FAILURE_SUMMARY);
