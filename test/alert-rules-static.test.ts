@@ -52,9 +52,12 @@ describe('the shipped decoder and rules', () => {
     const ids = list.map((rule) => rule.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id >= ID_RANGE[0] && id <= ID_RANGE[1], `rule ${id}`).toBe(true);
-    // Two parents: the record as decoded, and the record that first fired the stock rule 1003 (over 1025 bytes).
+    // The parent: the record as decoded. OSSEC's is of category ossec (as the decoder's type), so the
+    // stock syslog catch-alls 1002/1003 are never tried on it; Wazuh decodes with its own JSON
+    // decoder (type syslog), so a second parent takes the record back from them.
     const bases = list.filter((rule) => kindOf(rule) === undefined);
-    expect(bases.map((rule) => rule.body.match(/<if_sid>(\d+)<\/if_sid>/)?.[1])).toEqual([undefined, '1003']);
+    expect(bases.map((rule) => rule.body.match(/<if_sid>([^<]+)<\/if_sid>/)?.[1])).toEqual(product === 'ossec' ? [undefined] : [undefined, '1002, 1003']);
+    if (product === 'ossec') expect(bases[0]!.body).toContain('<category>ossec</category>');
     for (const parent of bases) expect(parent.level).toBeLessThan(EMAIL_LEVEL);
     const children = list.filter((rule) => kindOf(rule) !== undefined);
     for (const child of children) expect(child.body).toContain(`<if_sid>${bases.map((rule) => rule.id).join(', ')}</if_sid>`);
@@ -66,14 +69,16 @@ describe('the shipped decoder and rules', () => {
     }
   });
 
-  it('OSSEC and Wazuh give each kind the same id and level', () => {
-    const table = (product: string) => rules(read(`${product}.local_rules.xml`)).map((rule) => [kindOf(rule) ?? 'record', rule.id, rule.level]);
+  it('OSSEC and Wazuh give each record kind the same id and level', () => {
+    const table = (product: string) => rules(read(`${product}.local_rules.xml`)).filter((rule) => kindOf(rule) !== undefined).map((rule) => [kindOf(rule), rule.id, rule.level]);
     expect(table('wazuh')).toEqual(table('ossec'));
   });
 
   it('the OSSEC decoder decodes nothing as srcip and its rules read only what it decodes', () => {
     const decoder = read('ossec.local_decoder.xml').replace(/<!--[\s\S]*?-->/g, '');
     expect([...decoder.matchAll(/<order>([^<]*)<\/order>/g)].map((m) => m[1])).toEqual(['action']);
+    // The event takes the type of the decoder that matched last: both are of type ossec.
+    expect([...decoder.matchAll(/<type>([^<]*)<\/type>/g)].map((m) => m[1])).toEqual(['ossec', 'ossec']);
     expect(decoder).not.toMatch(/srcip/i);
     const ossecRules = read('ossec.local_rules.xml').replace(/<!--[\s\S]*?-->/g, '');
     expect(ossecRules).not.toMatch(/<(field|srcip|user|match|regex)\b/);
