@@ -17,7 +17,9 @@ MARK_END='<!-- END geo-response -->'
 # from MARK_BEGIN to MARK_END): an upgrade replaces such a block, which nobody edited, and keeps
 # any other exactly as the admin left it (test/fixtures/previous-blocks/ holds their snippets).
 PREVIOUS_BLOCKS='1719532344 699
-3559275221 660'
+3559275221 660
+3454278224 995
+2301652103 889'
 
 usage() {
   cat <<EOF

@@ -107,6 +107,20 @@ describe.skipIf(!IS_ROOT)('install.sh: the decoder, rules and <localfile> for th
     expect(upgrade.stderr).toBe('');
   });
 
+  it.each(CASES)('$product: an upgrade from the version without the <localfile> replaces its unedited block and adds the rest', ({ product, rules, logFormat }) => {
+    tree = createFakeTree({ product, account: accounts.get(product)! });
+    // The ossec.conf block as that version inserted it (test/fixtures/previous-blocks/f5b2cc3/), and nothing else of ours.
+    const earlier = fs.readFileSync(path.join(__dirname, 'fixtures', 'previous-blocks', 'f5b2cc3', `ossec.conf.${product}.xml`), 'utf8');
+    const block = `  ${BEGIN}\n${earlier.replace(/^(.)/gm, '  $1')}  ${END}\n`;
+    const conf = read('etc/ossec.conf');
+    const last = conf.lastIndexOf('</ossec_config>');
+    fs.writeFileSync(tree.ossecConf, conf.slice(0, last) + block + conf.slice(last));
+    const upgrade = install(['--apply']);
+    expect(upgrade.stdout).toContain('as an earlier version inserted them');
+    expect(ourBlock(read('etc/ossec.conf'))).toContain(`<log_format>${logFormat}</log_format>`);
+    expect(read(rules)).toContain('<rule id="109701" level="8">');
+  });
+
   it('an OSSEC local_decoder.xml of the admin keeps its decoders; ours goes at its end and leaves with --uninstall', () => {
     tree = createFakeTree({ product: 'ossec', account: accounts.get('ossec')! });
     const mine = '<decoder name="my-app">\n  <prematch>^my-app: </prematch>\n</decoder>';
