@@ -67,6 +67,7 @@ APPLY=no
 DRY_RUN=no
 UNINSTALL=no
 PURGE=no
+CONF_CHANGED=no
 STRANDED=no
 
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || usage_error "$1 needs a value"; }
@@ -409,7 +410,13 @@ copy_atomic() {
   make_temp
   cp "$1" "$TEMP"
   set_owner_mode "$TEMP" "$3" "$4"
-  mv -f "$TEMP" "$2"
+  rename_over "$TEMP" "$2"
+}
+
+# -T: a link to a directory planted at DEST is replaced; without it mv would move the file into
+# that directory (wherever the link points).
+rename_over() {
+  mv -f -T "$1" "$2"
 }
 
 # The bundle with its "#!/usr/bin/env node" replaced by "#!$NODE", as a temporary file.
@@ -429,8 +436,12 @@ write_executable() {
 create_log() {
   make_temp
   set_owner_mode "$TEMP" "$2" "$3"
-  # A log that appeared meanwhile (an alert, logrotate) wins: keep it.
-  if [ -e "$1" ]; then rm -f "$TEMP"; else mv "$TEMP" "$1"; fi
+  # A log that appeared meanwhile (an alert, logrotate) wins: keep it. -n -T: never replace
+  # anything at that name, and never move into a directory a link there points to.
+  if ! mv -n -T "$TEMP" "$1" 2>/dev/null; then
+    [ -e "$1" ] || [ -L "$1" ] || die "cannot create $1"
+  fi
+  rm -f "$TEMP"
 }
 
 remove_file() {
@@ -545,11 +556,11 @@ replace_conf() {
   make_temp
   cp "$SNAP" "$TEMP"
   set_owner_mode "$TEMP" "$rc_owner" "$rc_mode"
-  mv -f "$TEMP" "$rc_backup"
+  rename_over "$TEMP" "$rc_backup"
   make_temp
   cat "$rc_new" >"$TEMP"
   set_owner_mode "$TEMP" "$rc_owner" "$rc_mode"
-  mv -f "$TEMP" "$rc_conf"
+  rename_over "$TEMP" "$rc_conf"
 }
 
 # head/tail keep every other byte as it was, so removing the lines later restores the file exactly.
@@ -587,8 +598,14 @@ keep_edited_blocks() {
   grep -v -x -F -f "$kb_current" "$kb_block" | sed 's/^[[:space:]]*//; s/^/  this version'"'"'s: /' || true
   [ "$kb_kind" = conf ] || return 0
   for needed in '<name>geo-response</name>' '<executable>geo-response</executable>' '<command>geo-response</command>' '<timeout_allowed>yes</timeout_allowed>'; do
-    grep -q -F -e "$needed" "$kb_current" || warn "your geo-response blocks in $kb_conf lack $needed, which geo-response needs: add it back by hand (this version's blocks: $(snippet_file))"
+    warn_unless_kept "$needed"
   done
+  # OSSEC's argv protocol passes the address only to a command that expects it: without, every alert is "-".
+  [ "$PROTOCOL" = json ] || warn_unless_kept '<expect>srcip</expect>'
+}
+
+warn_unless_kept() {
+  grep -q -F -e "$1" "$kb_current" || warn "your geo-response blocks in $kb_conf lack $1, which geo-response needs: add it back by hand (this version's blocks: $(snippet_file))"
 }
 
 apply_blocks() {
@@ -614,6 +631,7 @@ apply_block() {
   block=$TEMP
   write_block "$block" "$kind"
   if [ "$kind" != conf ] && [ ! -e "$conf" ] && [ ! -L "$conf" ]; then
+    CONF_CHANGED=yes
     act "create $conf with the geo-response $kind (root:$GROUP 640)" create_with_block "$conf" "$block"
     return 0
   fi
@@ -637,6 +655,7 @@ apply_block() {
     splice_out "$SNAP" "$BLOCK_BEGIN" "$BLOCK_END" "$TEMP"
     splice_in "$TEMP" "$BLOCK_BEGIN" "$block" "$new"
     backup=$(backup_name "$conf")
+    CONF_CHANGED=yes
     act "update the geo-response blocks in $conf (lines $BLOCK_BEGIN-$BLOCK_END, as an earlier version inserted them; backup $backup)" replace_conf "$conf" "$new" "$backup"
     return 0
   fi
@@ -644,6 +663,7 @@ apply_block() {
     # The end of the file; a last line without its newline gets one first.
     { cat "$SNAP"; if [ -s "$SNAP" ] && [ -n "$(tail -c 1 "$SNAP")" ]; then printf '\n'; fi; cat "$block"; } >"$new"
     backup=$(backup_name "$conf")
+    CONF_CHANGED=yes
     act "add the geo-response $kind block at the end of $conf (backup $backup)" replace_conf "$conf" "$new" "$backup"
     return 0
   fi
@@ -655,6 +675,7 @@ apply_block() {
   [ -n "$last" ] || die "no line holding only </ossec_config> in $conf: add the blocks above inside <ossec_config> by hand"
   splice_in "$SNAP" "$last" "$block" "$new"
   backup=$(backup_name "$conf")
+  CONF_CHANGED=yes
   act "insert the geo-response blocks into $conf before line $last (backup $backup)" replace_conf "$conf" "$new" "$backup"
 }
 
@@ -679,6 +700,7 @@ remove_block() {
   new=$TEMP
   splice_out "$SNAP" "$BLOCK_BEGIN" "$BLOCK_END" "$new"
   backup=$(backup_name "$conf")
+  CONF_CHANGED=yes
   # A decoder file that held only our block would be left empty, which analysisd refuses to read.
   if [ "$kind" = decoder ] && ! grep -q '[^[:space:]]' "$new"; then
     act "remove $conf (it held only the geo-response decoder)" remove_file "$conf"
@@ -712,7 +734,10 @@ print_blocks() {
   fi
 }
 
+# Only when ossec.conf changed (or would, in a dry run): an agent's, or blocks already in place,
+# need no restart.
 restart_hint() {
+  [ "$CONF_CHANGED" = yes ] || return 0
   if [ "$PRODUCT" = wazuh ]; then
     say "Restart to load the change: $HOME_DIR/bin/$CONTROL restart (or systemctl restart wazuh-manager)"
   else
@@ -841,6 +866,13 @@ do_install() {
   else
     act "create $log ($LOG_OWNER_NAMES $LOG_MODE, as logs/active-responses.log)" create_log "$log" "$LOG_OWNER" "$LOG_MODE"
   fi
+  # An agent installation has none (OSSEC's installer makes it on servers only); geo-response and
+  # the stock responses write their errors there, so it is made as a server's is, not left to the
+  # first error to create.
+  ar_log=$HOME_DIR/logs/active-responses.log
+  if [ ! -e "$ar_log" ] && [ ! -L "$ar_log" ]; then
+    act "create $ar_log ($LOG_OWNER_NAMES $LOG_MODE, as a server installation has it)" create_log "$ar_log" "$LOG_OWNER" "$LOG_MODE"
+  fi
 
   if [ "$DRY_RUN" = no ]; then
     # execd's environment: no PATH worth the name, so this proves the #! line.
@@ -860,6 +892,19 @@ do_install() {
       say "Insert them with: $0 --prefix $HOME_DIR --apply"
     fi
   fi
+  agent_restart_hint "$old_build"
+}
+
+# An agent's execd reads etc/shared/ar.conf (sent by the manager) and remembers a command whose
+# executable is missing as "not present" until it reads the file again, which in practice means a
+# restart. So when ar.conf already names geo-response and the executable is new here, say so.
+# etc/shared/ is written by the daemons: read through read_no_follow, never followed.
+agent_restart_hint() {
+  [ "$INSTALL_TYPE" = agent ] && [ -z "$1" ] || return 0
+  make_scratch
+  read_no_follow "$HOME_DIR/etc/shared/ar.conf" "$TEMP" >/dev/null 2>&1 || return 0
+  grep -q ' - geo-response - ' "$TEMP" || return 0
+  say "Restart this agent ($HOME_DIR/bin/$CONTROL restart): its execd knows the manager's geo-response command from etc/shared/ar.conf but found no executable when it read it, and does not look again until it restarts"
 }
 
 # The new build may validate more strictly than the old one: say so now, not at the next alert.

@@ -12,6 +12,8 @@ const ruLookup = async (): Promise<CheckLookupResult> => ({ countryIsoCode: 'RU'
 function home(config?: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'gr-check-'));
   mkdirSync(join(dir, 'etc'));
+  // As every OSSEC/Wazuh installation has it: alerts do not create logs/.
+  mkdirSync(join(dir, 'logs'));
   if (config !== undefined) writeFileSync(join(dir, 'etc', 'geo-response.json'), typeof config === 'string' ? config : JSON.stringify(config));
   return dir;
 }

@@ -291,6 +291,24 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(backups).toHaveLength(1);
   });
 
+  it('edited blocks that lost a line geo-response needs are kept, and the line is named (<expect>srcip</expect> where execd passes argv)', () => {
+    const tree = makeTree(c);
+    install(tree.home, '--apply');
+    const applied = fs.readFileSync(tree.ossecConf, 'utf8');
+    const at = applied.indexOf('<!-- BEGIN geo-response');
+    const edited = applied.slice(0, at) + applied.slice(at).replace(/\s*<expect>srcip<\/expect>/, '').replace('<timeout_allowed>yes</timeout_allowed>', '<timeout_allowed>no</timeout_allowed>');
+    fs.writeFileSync(tree.ossecConf, edited);
+
+    const upgrade = runInstall(['--prefix', tree.home, '--apply']);
+
+    expect(upgrade.code, upgrade.stderr).toBe(0);
+    expect(fs.readFileSync(tree.ossecConf, 'utf8')).toBe(edited);
+    const said = `${upgrade.stdout}${upgrade.stderr}`;
+    expect(said).toMatch(/lack <timeout_allowed>yes<\/timeout_allowed>, which geo-response needs/);
+    if (c.expectsSrcip) expect(said).toMatch(/lack <expect>srcip<\/expect>, which geo-response needs/);
+    else expect(said).not.toContain('<expect>srcip</expect>, which');
+  });
+
   it('an upgrade replaces blocks an earlier version inserted and nobody edited, and --dry-run names etc/ossec.conf', () => {
     const tree = makeTree(c);
     install(tree.home, '--apply');

@@ -21,17 +21,17 @@ describe('parseInvocation', () => {
     {
       title: 'OSSEC old execd without filename',
       args: 'delete root 1.2.3.4 1.1 5710 /var/log/secure'.split(' '),
-      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', user: 'root', alertId: '1.1', rule: { id: '5710' }, location: '/var/log/secure', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', targetUser: 'root', alertId: '1.1', rule: { id: '5710' }, location: '/var/log/secure', extraArgs: [] },
     },
     {
       title: 'OSSEC agent location split in two, with filename',
       args: 'add admin 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure -'.split(' '),
-      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', user: 'admin', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', targetUser: 'admin', alertId: '1.1', rule: { id: '5712' }, agent: { name: 'web1', ip: '10.0.0.5' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
     },
     {
       title: 'OSSEC agent location split in two, old execd without filename',
       args: 'add admin 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure'.split(' '),
-      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', user: 'admin', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', targetUser: 'admin', alertId: '1.1', rule: { id: '5712' }, agent: { name: 'web1', ip: '10.0.0.5' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
     },
     // Wazuh 4.0/4.1 (analysisd's exec.c, v4.1.5): "… location filename extra_args", `-` for none.
     {
@@ -42,7 +42,7 @@ describe('parseInvocation', () => {
     {
       title: 'Wazuh 4.1 argv: agent location in two words, filename -, extra args -',
       args: 'delete root 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure - -'.split(' '),
-      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', user: 'root', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', targetUser: 'root', alertId: '1.1', rule: { id: '5712' }, agent: { name: 'web1', ip: '10.0.0.5' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
     },
     {
       title: 'Wazuh 4.1 argv: extra args of two words',
@@ -52,7 +52,7 @@ describe('parseInvocation', () => {
     {
       title: 'OSSEC agent execd: location in two words, filename (null)',
       args: 'add - 1.2.3.4 1.1 5712 (agent1) 127.0.0.1->/var/log/auth.log (null)'.split(' '),
-      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '5712' }, location: '(agent1) 127.0.0.1->/var/log/auth.log', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '5712' }, agent: { name: 'agent1', ip: '127.0.0.1' }, location: '(agent1) 127.0.0.1->/var/log/auth.log', extraArgs: [] },
     },
     {
       title: 'OSSEC with only action user srcip',
@@ -68,7 +68,7 @@ describe('parseInvocation', () => {
     {
       title: 'Wazuh 4 add with srcuser, numeric-string level',
       line: wazuh4(),
-      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', user: 'bob', alertId: '1.2', rule: { id: '5763', level: 10, description: 'd' }, agent: { id: '001', name: 'web01' }, location: '/var/log/auth.log', extraArgs: ['-x'] },
+      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', sourceUser: 'bob', alertId: '1.2', rule: { id: '5763', level: 10, description: 'd' }, agent: { id: '001', name: 'web01' }, location: '/var/log/auth.log', extraArgs: ['-x'] },
     },
     {
       title: 'Wazuh 4 Windows event with win.eventdata.ipAddress',
@@ -83,12 +83,12 @@ describe('parseInvocation', () => {
     {
       title: 'Wazuh 4 manager-escaped (4.2.0–4.2.4 agents) user, description and location',
       line: wazuh4({}, { rule: { id: '5763', description: 'd\\x21' }, data: { srcip: '1.2.3.4', dstuser: 'o\\x27brien\\x24\\x21\\x60x' }, location: '/tmp/a\\x24b' }),
-      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', user: "o'brien$!`x", alertId: '1.2', rule: { id: '5763', description: 'd!' }, agent: { id: '001', name: 'web01' }, location: '/tmp/a$b', extraArgs: ['-x'] },
+      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', targetUser: "o'brien$!`x", alertId: '1.2', rule: { id: '5763', description: 'd!' }, agent: { id: '001', name: 'web01' }, location: '/tmp/a$b', extraArgs: ['-x'] },
     },
     {
       title: 'Wazuh 5 disable, stateful with timeout',
       line: JSON.stringify({ command: 'disable', wazuh: { active_response: { name: 'geo-response', type: 'stateful', stateful_timeout: 600, location: 'local', agent_id: '007' } }, source: { ip: '2a02:cf40::1' }, user: { name: 'root' }, parameters: { extra_args: ['a'] } }),
-      expected: { protocol: 'wazuh5', action: 'delete', rawIp: '2a02:cf40::1', user: 'root', agent: { id: '007' }, location: 'local', extraArgs: ['a'], statefulTimeoutSeconds: 600 },
+      expected: { protocol: 'wazuh5', action: 'delete', rawIp: '2a02:cf40::1', sourceUser: 'root', agent: { id: '007' }, location: 'local', extraArgs: ['a'], statefulTimeoutSeconds: 600 },
     },
     {
       title: 'Wazuh 5 stateless: no timeout carried',

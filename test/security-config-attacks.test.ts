@@ -93,6 +93,36 @@ describe.skipIf(!IS_ROOT)('wazuh: etc/ is group-writable, so the configuration l
     expect(leaked.stdout).toBe('');
   });
 
+  // The race between install.sh choosing a name in etc/ and renaming onto it, made certain: a
+  // `mv` first on PATH plants a link to a directory at every name in etc/ it is about to rename
+  // onto, as the group could at that instant.
+  it('install.sh --apply with a link to a directory planted at ossec.conf and its backup just before each rename: the links are replaced, nothing lands in the directory', () => {
+    const target = scene.install(WAZUH);
+    const etc = path.join(target.home, 'etc');
+    const victims = scene.keep(makeRootDir('gr-sec-victim-'));
+    runInstall(['--prefix', target.home, '--uninstall']);
+    const backupsOf = () => fs.readdirSync(etc).filter((name) => name.startsWith('ossec.conf.geo-response-'));
+    const backupsBefore = backupsOf();
+    const planting = scene.keep(makeRootDir('gr-sec-mv-'));
+    const fakeMv = path.join(planting, 'mv');
+    fs.writeFileSync(
+      fakeMv,
+      ['#!/bin/sh', 'for dest; do :; done', `case $dest in ${etc}/*) rm -f "$dest"; ln -s ${victims} "$dest" ;; esac`, 'exec /bin/mv "$@"', ''].join('\n'),
+      { mode: 0o755 },
+    );
+
+    const result = runInstall(['--prefix', target.home, '--apply'], { PATH: `${planting}:${process.env.PATH ?? '/usr/bin:/bin'}` });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(fs.readdirSync(victims)).toEqual([]);
+    const conf = path.join(etc, 'ossec.conf');
+    expect(fs.lstatSync(conf).isFile()).toBe(true);
+    expect(fs.readFileSync(conf, 'utf8')).toContain('<name>geo-response</name>');
+    const newBackups = backupsOf().filter((name) => !backupsBefore.includes(name));
+    expect(newBackups).toHaveLength(1);
+    expect(fs.lstatSync(path.join(etc, newBackups[0]!)).isFile()).toBe(true);
+  });
+
   it('an etc/geo-response.json swapped for a link to a root-only file is not moved (its bytes never reach active-response/etc/)', () => {
     const target = scene.install(WAZUH);
     const victims = scene.keep(makeRootDir('gr-sec-victim-'));

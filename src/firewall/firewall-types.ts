@@ -5,9 +5,9 @@ import type { GeoLogRecord } from '../log/record.js';
 export interface FirewallRequest {
   action: 'add' | 'delete';
   address: IpAddress;
-  /** For add: block only when 'block'. For delete: always remove any block (idempotent), whatever the decision now:
-   * the policy may have changed since the add, and a leaked block is the worst outcome. */
-  decision: 'block' | 'allow' | 'log';
+  /** For add: block only when 'block'. Absent for a delete, which always removes any block (idempotent),
+   * whatever the policy says now: it may have changed since the add, and a leaked block is the worst outcome. */
+  decision?: 'block' | 'allow' | 'log';
   /** firewall.expire_seconds, or the WCS stateful_timeout when the message carries one. */
   expireSeconds: number;
   /** The standard OSSEC argv (add|delete user srcip alertid ruleid location filename) for the `command` backend. */

@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { GeoResponseError } from '../errors.js';
 
@@ -37,6 +37,35 @@ export function appendLine(path: string, line: string): void {
 
 function openLog(path: string, mayCreate = true): number {
   const directory = statDirectory(path);
+  const fd = openExisting(path, directory);
+  if (fd !== undefined) return fd;
+  if (!mayCreate) throw logError(path, Object.assign(new Error('ENOENT'), { code: 'ENOENT' }));
+  return createLog(path, directory);
+}
+
+/**
+ * Whether an alert could append to the log, by the same checks an alert makes, writing nothing:
+ * 'exists' when the file passes them, 'missing' when the first alert would create it. Throws the
+ * error the alert would meet.
+ */
+export function probeLog(path: string): 'exists' | 'missing' {
+  try {
+    const directory = statDirectory(path);
+    const fd = openExisting(path, directory);
+    if (fd !== undefined) {
+      closeSync(fd);
+      return 'exists';
+    }
+    // Root passes access(2) whatever the mode; a read-only file system still fails it.
+    accessSync(dirname(path), constants.W_OK);
+    return 'missing';
+  } catch (error) {
+    throw error instanceof GeoResponseError ? error : logError(path, error);
+  }
+}
+
+// The open every append makes, and its checks; undefined when there is no file yet.
+function openExisting(path: string, directory: Stats): number | undefined {
   let fd: number;
   try {
     fd = openSync(path, APPEND_FLAGS);
@@ -44,8 +73,8 @@ function openLog(path: string, mayCreate = true): number {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw unsafe(path, 'is a symbolic link');
     if (code === 'ENXIO') throw unsafe(path, 'is a FIFO or socket');
-    if (code !== 'ENOENT' || !mayCreate) throw error;
-    return createLog(path, directory);
+    if (code === 'ENOENT') return undefined;
+    throw error;
   }
   refuseUnlessPlainLog(fd, path, directory);
   return fd;

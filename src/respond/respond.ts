@@ -10,7 +10,7 @@ import { formatActiveResponseLine } from '../log/format-ar-line.js';
 import type { Config } from '../policy/config-schema.js';
 import { defaultConfig } from '../policy/default-config.js';
 import { createInstalledConfigSource, loadConfig, readLastValidatedConfig, type ConfigSource } from './load-config.js';
-import { decide } from '../policy/decide.js';
+import { decide, type DecisionInput, type PolicyDecision } from '../policy/decide.js';
 import type { LineSource } from './line-source.js';
 import type { RespondDeps } from './respond-deps.js';
 import { CHECK_KEYS_REPLY_TIMEOUT_MS, runCheckKeysHandshake } from './wazuh-handshake.js';
@@ -87,8 +87,24 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   loaded.validated = config;
   const lookup = lookupWith(deps, address, config);
   progress.lookup = lookup;
-  const decisionInput = {
-    action: invocation.action,
+  // A delete removes whatever an add left, whatever the policy says now: it is not decided (and
+  // its record carries no decision, which would read as a new block, or be counted as one).
+  const decision = invocation.action === 'add' ? await decideAdd(deps, config, invocation, address, lookup) : undefined;
+  progress.decision = decision;
+
+  const firewallError = await runFirewall(deps, config, invocation, address, decision?.action, progress);
+  if (configError) {
+    const done = progress.firewall ? `firewall ${progress.firewall.result} with the last valid configuration` : 'no firewall backend in the last valid configuration';
+    return { outcome: 'failure', reason: `${configError.message}; ${done}`, error: firewallError ?? configError };
+  }
+  const error = firewallError ?? lookup.error;
+  if (error) return { outcome: 'failure', reason: error.message, error };
+  return { outcome: 'success', reason: describeSuccess(invocation, address, lookup, decision?.reason, progress) };
+}
+
+async function decideAdd(deps: RespondDeps, config: Config, invocation: Invocation, address: IpAddress, lookup: GeoLookup): Promise<PolicyDecision> {
+  const input: DecisionInput = {
+    action: 'add',
     address,
     addressClass: lookup.addressClass,
     ...(lookup.fields.countryIsoCode ? { countryIsoCode: lookup.fields.countryIsoCode } : {}),
@@ -100,20 +116,8 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
     lookupFailed: lookup.error !== undefined,
   };
   // The host's own addresses cost a process to list: asked only when the answer could matter.
-  let decision = decide(decisionInput, config.policy);
-  if (decision.action === 'block') decision = decide({ ...decisionInput, hostAddresses: await deps.hostAddresses() }, config.policy);
-  // A delete removes whatever an add left, whatever the policy says now: the record of a delete
-  // carries no decision (which would read as a new block, or be counted as one).
-  if (invocation.action === 'add') progress.decision = decision;
-
-  const firewallError = await runFirewall(deps, config, invocation, address, decision.action, progress);
-  if (configError) {
-    const done = progress.firewall ? `firewall ${progress.firewall.result} with the last valid configuration` : 'no firewall backend in the last valid configuration';
-    return { outcome: 'failure', reason: `${configError.message}; ${done}`, error: firewallError ?? configError };
-  }
-  const error = firewallError ?? lookup.error;
-  if (error) return { outcome: 'failure', reason: error.message, error };
-  return { outcome: 'success', reason: describeSuccess(invocation, address, lookup, decision.reason, progress) };
+  const decision = decide(input, config.policy);
+  return decision.action === 'block' ? decide({ ...input, hostAddresses: await deps.hostAddresses() }, config.policy) : decision;
 }
 
 // A configuration broken between an add and its delete must not leave the block behind: a delete
@@ -161,7 +165,7 @@ function lookupWith(deps: RespondDeps, address: IpAddress, config: Config): GeoL
   return lookupAddress(address, paths, deps.openDatabase);
 }
 
-async function runFirewall(deps: RespondDeps, config: Config, invocation: Invocation, address: IpAddress, decision: 'block' | 'allow' | 'log', progress: Progress): Promise<GeoResponseError | undefined> {
+async function runFirewall(deps: RespondDeps, config: Config, invocation: Invocation, address: IpAddress, decision: PolicyDecision['action'] | undefined, progress: Progress): Promise<GeoResponseError | undefined> {
   if (config.firewall.backend === 'none') return undefined;
   // A delete always goes to the backend (it removes whatever an earlier add left, idempotently);
   // an add only when the policy blocks.
@@ -170,7 +174,7 @@ async function runFirewall(deps: RespondDeps, config: Config, invocation: Invoca
     {
       action: invocation.action,
       address,
-      decision,
+      ...(decision ? { decision } : {}),
       expireSeconds: invocation.statefulTimeoutSeconds ?? config.firewall.expire_seconds,
       ossecArgs: invocation.ossecArgs,
     },
@@ -199,7 +203,7 @@ async function skipQuietly(deps: RespondDeps, loaded: LoadedConfig, progress: Pr
   return finish(deps, loaded, progress, reason, undefined, 'success');
 }
 
-function describeSuccess(invocation: Invocation, address: IpAddress, lookup: GeoLookup, decisionReason: string, progress: Progress): string {
+function describeSuccess(invocation: Invocation, address: IpAddress, lookup: GeoLookup, decisionReason: string | undefined, progress: Progress): string {
   const where = lookup.addressClass !== 'public' ? lookup.addressClass : (lookup.fields.countryIsoCode ?? 'country unknown');
   if (invocation.action === 'delete') {
     const removal = progress.firewall ? `firewall ${progress.firewall.result}` : 'no firewall backend; nothing to remove';
@@ -224,9 +228,10 @@ function finish(deps: RespondDeps, config: LoadedConfig, progress: Progress, rea
   try {
     deps.appendLine(logPath, JSON.stringify(record));
   } catch (appendError) {
-    // The record is lost: that failure outranks the one it would have recorded.
-    reported = toGeoResponseError(appendError);
-    if (error) reportError(deps, error);
+    // The record is lost: that failure outranks (its code decides the exit) the one it would have
+    // recorded, which is still said, on the same one line.
+    const lost = toGeoResponseError(appendError);
+    reported = error ? new GeoResponseError(`${error.message}; and the record of it was lost: ${lost.message}`, { code: lost.code, kind: lost.kind, cause: lost }) : lost;
   }
   if (reported) reportError(deps, reported);
   return reported;
