@@ -6,6 +6,7 @@ import type { Invocation } from '../invocation/invocation.js';
 import { parseIpAddress } from '../geo/ip-address.js';
 import { ECS_VERSION, type Action, type EventType, type GeoLogRecord, type GeoResponseFields, type Outcome, type Protocol, type Decision } from './record.js';
 import { formatUtcTimestamp } from '../utc-timestamp.js';
+import { alertMessage } from './alert-message.js';
 
 // Attacker-controlled text is capped so that one record stays one small write.
 const MAX_TEXT_FIELD_CHARS = 512;
@@ -33,7 +34,7 @@ export interface RecordInput {
 export function buildRecord(input: RecordInput): GeoLogRecord {
   const { invocation, lookup } = input;
   const severity = invocation?.rule?.level;
-  const ecs: Omit<GeoLogRecord, 'geo_response'> = {
+  const ecs: Omit<GeoLogRecord, 'geo_response' | 'message'> = {
     '@timestamp': formatUtcTimestamp(input.timestamp),
     ecs: { version: ECS_VERSION },
     event: {
@@ -56,8 +57,10 @@ export function buildRecord(input: RecordInput): GeoLogRecord {
   if (rule) ecs.rule = capValues(rule);
   const observer = invocation?.agent ? buildObserver(invocation.agent) : undefined;
   if (observer) ecs.observer = observer;
-  // geo_response goes last so the ECS fields lead when a person reads the line.
-  return { ...ecs, geo_response: { version: input.version, protocol: input.protocol, ...buildOwnFields(input) } };
+  // geo_response goes last so the ECS fields lead when a person reads the line; the message goes
+  // first, for the reader of an alert email and for OSSEC's decoder.
+  const record = { ...ecs, geo_response: { version: input.version, protocol: input.protocol, ...buildOwnFields(input) } };
+  return { message: alertMessage(record), ...record };
 }
 
 const NANOSECONDS_PER_MS = 1e6;

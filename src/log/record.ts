@@ -34,6 +34,11 @@ export type EventCategory = 'intrusion_detection' | 'authentication';
  * `source`, `user`, `rule`, `observer`, then `geo_response` last.
  */
 export interface GeoLogRecord {
+  /**
+   * One readable line (src/log/alert-message.ts), first in the record: what OSSEC's decoder,
+   * alerts.log and the alert email show. Always written now; absent in records written before it existed.
+   */
+  message?: string;
   '@timestamp': string;
   ecs: { version: typeof ECS_VERSION };
   event: {

@@ -15,10 +15,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { REPO_ROOT } from './bundle-home.js';
 import { createNetns, deleteNetns, waitFor, whyNoNetns } from './netns.js';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+export { REPO_ROOT };
 const INSTALL_SH = join(REPO_ROOT, 'install.sh');
 const IP = '/usr/sbin/ip';
 const SOURCE_ENV = 'GEO_RESPONSE_OSSEC_SOURCE';
