@@ -62,7 +62,7 @@ describe('buildRecord: fields moved to their ECS places', () => {
     expect(record.rule).toEqual({ id: '5710', description: 'sshd' });
     expect(record.observer).toEqual({ name: 'web1', ip: ['10.0.0.5'] });
     expect(record.geo_response.agent_id).toBe('001');
-    expect(Object.keys(record)).toEqual(['@timestamp', 'ecs', 'event', 'source', 'user', 'rule', 'observer', 'geo_response']);
+    expect(Object.keys(record)).toEqual(['message', '@timestamp', 'ecs', 'event', 'source', 'user', 'rule', 'observer', 'geo_response']);
     expect(Object.keys(record.event)).toEqual(['kind', 'module', 'dataset', 'category', 'type', 'action', 'outcome', 'reason', 'severity', 'duration']);
     expect(JSON.stringify(record)).not.toMatch(/"agent"|duration_ms|"level"/);
   });
