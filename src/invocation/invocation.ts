@@ -13,6 +13,8 @@ export interface Invocation {
   user?: string;
   alertId?: string;
   rule?: { id?: string; level?: number; description?: string };
+  /** The rule's groups, where the protocol carries them (Wazuh JSON): how a login is told from an attack. */
+  ruleGroups?: string[];
   agent?: { id?: string; name?: string; ip?: string };
   /** OSSEC/Wazuh location of the event. */
   location?: string;

@@ -4,6 +4,8 @@ import type { GeoLookup } from '../geo/lookup-address.js';
 import type { IpAddress } from '../geo/ip-address.js';
 import type { Invocation } from '../invocation/invocation.js';
 import type { GeoLogRecord, GeoResponseFields, Outcome, Protocol, Decision } from './record.js';
+import type { LoginAnalysis } from '../logins/analyse-login.js';
+import { buildLoginFields } from './build-login-fields.js';
 import { formatUtcTimestamp } from '../utc-timestamp.js';
 
 // Attacker-controlled text is capped so that one record stays one small write.
@@ -22,6 +24,7 @@ export interface RecordInput {
   decision?: { action: Decision; reason: string };
   firewall?: GeoResponseFields['firewall'];
   handshake?: GeoResponseFields['handshake'];
+  login?: LoginAnalysis;
   error?: GeoResponseError;
 }
 
@@ -86,6 +89,7 @@ function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
   }
   if (input.decision) own.decision = { action: input.decision.action, reason: cap(input.decision.reason) };
   if (input.firewall) own.firewall = input.firewall;
+  if (input.login) own.login = buildLoginFields(input.login, cap);
   return own;
 }
 
