@@ -17,7 +17,9 @@ MARK_END='<!-- END geo-response -->'
 # from MARK_BEGIN to MARK_END): an upgrade replaces such a block, which nobody edited, and keeps
 # any other exactly as the admin left it (test/fixtures/previous-blocks/ holds their snippets).
 PREVIOUS_BLOCKS='1719532344 699
-3559275221 660'
+3559275221 660
+3454278224 995
+2301652103 889'
 
 usage() {
   cat <<EOF
@@ -46,7 +48,8 @@ Options:
   --dry-run      print every action and change nothing
   --uninstall    remove the executable, its parts, the database and the inserted blocks
                  (the configuration and the logs stay)
-  --purge        with --uninstall: also remove CONF/geo-response.json and logs/geo-response.log*
+  --purge        with --uninstall: also remove CONF/geo-response.json, logs/geo-response.log*
+                 and the login history (active-response/state/logins.json)
   -h, --help     show this help
 
 Exit status: 0 done (or nothing to do), 1 failed (nothing changed when a check failed), 2 usage error.
@@ -553,6 +556,8 @@ keep_edited_blocks() {
   done
   # OSSEC's argv protocol passes the address only to a command that expects it: without, every alert is "-".
   [ "$PROTOCOL" = json ] || warn_unless_kept '<expect>srcip</expect>'
+  # Blocks from before the logins response (docs/logins.md) work for attacks; say what they miss.
+  grep -q -F -e 'authentication_success</rules_group>' "$kb_current" || warn "your geo-response blocks in $kb_conf have no response for successful logins (<rules_group>authentication_success</rules_group>): no login history, no new-country or impossible-travel findings until you add this version's second <active-response> by hand ($(snippet_file))"
 }
 
 warn_unless_kept() {
@@ -853,16 +858,17 @@ do_uninstall() {
   remove_caches ''
   remove_blocks
   if [ "$PURGE" = yes ]; then
-    for f in "$CONF_DIR/geo-response.json" "$HOME_DIR"/logs/geo-response.log*; do
+    for f in "$CONF_DIR/geo-response.json" "$HOME_DIR"/logs/geo-response.log* "$HOME_DIR"/active-response/state/logins.json*; do
       if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
     done
+    if [ -d "$HOME_DIR/active-response/state" ]; then act "remove $HOME_DIR/active-response/state (if empty)" rmdir_if_empty "$HOME_DIR/active-response/state"; fi
     if [ "$CONF_DIR" != "$HOME_DIR/etc" ]; then
       # What an install from before the move left in etc/.
       if [ -e "$HOME_DIR/etc/geo-response.json" ]; then act "remove $HOME_DIR/etc/geo-response.json" remove_file "$HOME_DIR/etc/geo-response.json"; fi
       if [ -d "$CONF_DIR" ]; then act "remove $CONF_DIR (if empty)" rmdir_if_empty "$CONF_DIR"; fi
     fi
   else
-    say "keep $CONF_DIR/geo-response.json and $HOME_DIR/logs/geo-response.log (remove them with --purge)"
+    say "keep $CONF_DIR/geo-response.json, $HOME_DIR/logs/geo-response.log and the login history in $HOME_DIR/active-response/state (remove them with --purge)"
   fi
   restart_hint
 }
