@@ -76,7 +76,7 @@ describe('new country', () => {
     { title: 'or for every user ("*")', place: { country: 'RU' }, allowed: { '*': ['RU'] }, found: false },
     { title: "another user's allowance is not alice's", place: { country: 'RU' }, allowed: { bob: ['RU'] }, found: true },
   ])('$title', ({ place, allowed, found }) => {
-    const findings = findLoginFindings(established.get('alice'), at(place), settings({ allowed_countries: allowed }));
+    const findings = findLoginFindings(established.get('alice'), at(place), settings({ allowed_countries: allowed as Record<string, string[]> }));
     expect(findings.newCountry !== undefined).toBe(found);
   });
 
