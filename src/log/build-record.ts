@@ -7,6 +7,7 @@ import type { GeoLogRecord, GeoResponseFields, Outcome, Protocol, Decision } fro
 import type { LoginAnalysis } from '../logins/analyse-login.js';
 import { buildLoginFields } from './build-login-fields.js';
 import { formatUtcTimestamp } from '../utc-timestamp.js';
+import { alertMessage } from './alert-message.js';
 
 // Attacker-controlled text is capped so that one record stays one small write.
 const MAX_TEXT_FIELD_CHARS = 512;
@@ -31,7 +32,7 @@ export interface RecordInput {
 /** Assemble the ECS record for one invocation from what it learned. Pure. */
 export function buildRecord(input: RecordInput): GeoLogRecord {
   const { invocation, lookup } = input;
-  const ecs: Omit<GeoLogRecord, 'geo_response'> = {
+  const ecs: Omit<GeoLogRecord, 'geo_response' | 'message'> = {
     '@timestamp': formatUtcTimestamp(input.timestamp),
     event: {
       kind: 'event',
@@ -45,8 +46,10 @@ export function buildRecord(input: RecordInput): GeoLogRecord {
   if (invocation?.user) ecs.user = { name: cap(invocation.user) };
   if (invocation?.rule) ecs.rule = capValues(invocation.rule);
   if (invocation?.agent) ecs.agent = capValues(invocation.agent);
-  // geo_response goes last so the ECS fields lead when a person reads the line, and its duration last.
-  return { ...ecs, geo_response: { version: input.version, protocol: input.protocol, ...buildOwnFields(input), duration_ms: roundMs(input.durationMs) } };
+  // geo_response goes last so the ECS fields lead when a person reads the line, and its duration last;
+  // the message goes first, for the reader of an alert email and for OSSEC's decoder.
+  const record = { ...ecs, geo_response: { version: input.version, protocol: input.protocol, ...buildOwnFields(input), duration_ms: roundMs(input.durationMs) } };
+  return { message: alertMessage(record), ...record };
 }
 
 function buildSource(address: IpAddress, lookup: GeoLookup | undefined): NonNullable<GeoLogRecord['source']> {

@@ -15,6 +15,11 @@ export type Decision = 'block' | 'allow' | 'log';
 export type Outcome = 'success' | 'failure' | 'unknown';
 
 export interface GeoLogRecord {
+  /**
+   * One readable line (src/log/alert-message.ts), first in the record: what OSSEC's decoder,
+   * alerts.log and the alert email show. Always written now; absent in records written before it existed.
+   */
+  message?: string;
   '@timestamp': string;
   event: {
     kind: 'event';

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, exis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { builtFiles, copyExecutable } from '../../scripts/bundle-files.mjs';
+import { alertMessage } from '../../src/log/alert-message.js';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const EMBEDDED_DB = join(REPO_ROOT, 'dist', 'dbip-country-lite.mmdb');
@@ -58,7 +59,9 @@ export function makeBundleHome(prefix = 'gr-home-'): BundleHome {
 
 /** A record with its run-dependent fields (time, duration) removed, for exact comparison. */
 export function stableRecord(record: Record<string, any>): Record<string, any> {
-  const { '@timestamp': timestamp, ...rest } = record;
+  const { message, '@timestamp': timestamp, ...rest } = record;
+  // The message is derived from the rest (its own tests are test/alert-message.test.ts): it must lead the record and agree with it.
+  if (Object.keys(record)[0] !== 'message' || message !== alertMessage(rest as Parameters<typeof alertMessage>[0])) throw new Error(`message ${JSON.stringify(message)} is not first or does not describe the record`);
   if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) throw new Error(`bad @timestamp ${String(timestamp)}`);
   const { duration_ms: duration, ...own } = rest.geo_response ?? {};
   if (typeof duration !== 'number' || duration < 0) throw new Error(`bad duration_ms ${String(duration)}`);
