@@ -34,7 +34,7 @@ const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<Che
   },
   {
     title: 'the logins settings in force: configured, blocking with a backend that has no expiry',
-    config: { firewall: { backend: 'iptables' }, logins: { learning: { logins: 10, days: 30 }, travel: { max_speed_kmh: 900, min_distance_km: 300 }, block: ['impossible_travel'], ignore_users: ['backup'], allowed_countries: { alice: ['FR', 'DE'] }, success_rules: ['5715', 100200] } },
+    config: { firewall: { backend: 'iptables' }, logins: { learning: { logins: 10, days: 30 }, travel: { max_speed_kmh: 900, min_distance_km: 300 }, block: ['impossible_travel'], ignore_users: ['backup'], allowed_countries: { alice: ['FR', 'DE'] }, success_rules: ['5715', '100200'] } },
     ok: false,
     expected: [
       /^logins: learning 10 logins and 30 days; impossible travel above 900 km\/h beyond 300 km$/m,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeBundleHome, type BundleHome } from './support/bundle-home';
+import { spawnSync } from 'node:child_process';
 import { runOssec, runWazuh4 } from './support/execd';
 
 // The logins path through the real bundled executable, called as execd calls it: OSSEC argv with
@@ -106,6 +107,41 @@ describe('a successful login through the real executable', () => {
       ['not_recorded', 'login'],
     ]);
     expect(existsSync(historyPath(home))).toBe(false);
+  });
+});
+
+describe('report --logins', () => {
+  it('per user, countries and counts, and the findings over time, as JSON and as a table that escapes the user names', async () => {
+    const home = homeWith({});
+    for (let i = 0; i < 3; i += 1) await sshdLogin(home, 'alice', MUNICH);
+    await sshdLogin(home, 'alice', MOSCOW);
+    await sshdLogin(home, 'bob', '38.1.2.3');
+    // An attack in the same log is not a login.
+    await sshdLogin(home, 'alice', MOSCOW, '5716');
+    // A user name with a terminal escape in it (it came from an alert).
+    await sshdLogin(home, 'eve\u001b[2J', MUNICH);
+
+    const report = (...args: string[]) => spawnSync(home.command[0]!, [...home.command.slice(1), 'report', '--logins', ...args, home.logPath], { encoding: 'utf8', env: home.env });
+    const json = report('--format', 'json');
+    expect(json.status, json.stderr).toBe(0);
+    const summary = JSON.parse(json.stdout);
+    expect(summary).toMatchObject({ schema: 1, view: 'logins', logins: 6, other_users_logins: 0 });
+    expect(summary.users[0]).toMatchObject({ user: 'alice', logins: 4, countries: [{ country: 'DE', logins: 3 }, { country: 'RU', logins: 1 }], findings: { new_country: 1, impossible_travel: 1 } });
+    expect(summary.users[0].recent_findings).toEqual([{ time: expect.any(String), finding: 'new_country,impossible_travel', message: expect.stringMatching(/^alice: first login from RU; seen before DE \(3 logins\); alice: Munich \(DE\) → Moscow \(RU\)/) }]);
+    expect(summary.users.map((user: { user: string }) => user.user)).toEqual(['alice', 'bob', 'eve\u001b[2J']);
+    expect(summary.findings_by_day).toEqual([{ day: expect.stringMatching(/^\d{4}-\d\d-\d\d$/), new_country: 1, impossible_travel: 1 }]);
+
+    const table = report('--format', 'table');
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^ {2}Logins {6}6 successful logins of 3 users$/m);
+    expect(table.stdout).toMatch(/^ {2}alice +4 +1 +1 {2}DE 3, RU 1$/m);
+    expect(table.stdout).toMatch(/^ {2}eve\?\[2J +1 +0 +0 {2}DE 1$/m);
+    expect(table.stdout).not.toContain('\u001b');
+    expect(table.stdout).toMatch(/^ {4}\d{4}-\d\d-\d\d \d\d:\d\d {2}alice: first login from RU/m);
+
+    const csv = report('--format', 'csv');
+    expect(csv.status).toBe(2);
+    expect(csv.stderr).toMatch(/--logins gives --format table or json, not csv/);
   });
 });
 

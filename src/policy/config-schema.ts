@@ -79,7 +79,7 @@ const userName = z.string().check(z.minLength(1, { error: 'expected a user name'
 
 // docs/logins.md says why each default.
 const loginsSchema = z.strictObject({
-  success_rules: z._default(z.array(z.pipe(ruleId, z.transform(String))), defaultLoginSettings().success_rules),
+  success_rules: z._default(z.array(z.string().check(z.regex(/^\d+$/, { error: 'expected a rule id in quotes, e.g. "5715"' }))), defaultLoginSettings().success_rules),
   learning: z._default(z.strictObject({ logins: z._default(wholeNumber(0, 100000), DEFAULT_LEARNING.logins), days: z._default(wholeNumber(0, 3650), DEFAULT_LEARNING.days) }), { ...DEFAULT_LEARNING }),
   travel: z._default(
     z.strictObject({ max_speed_kmh: z._default(wholeNumber(1, 100000), DEFAULT_TRAVEL.max_speed_kmh), min_distance_km: z._default(wholeNumber(0, 20000), DEFAULT_TRAVEL.min_distance_km) }),

@@ -22,6 +22,8 @@ export interface ReportEvent {
   decisionReason?: string;
   ruleId?: string;
   errorCode?: string;
+  /** A successful login's judgement (geo_response.login), for `report --logins`. */
+  login?: { user: string; finding: string; message: string };
 }
 
 /** A record blocks when it adds and the policy said block; its `delete` twin does not count twice. */
