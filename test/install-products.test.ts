@@ -229,9 +229,12 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
 
     const conf = fs.readFileSync(tree.ossecConf, 'utf8');
     expect(conf.match(/<name>geo-response<\/name>/g)).toHaveLength(1);
-    // Two responses of one command: attacks (timed) and successful logins (untimed, docs/logins.md).
-    expect(conf.match(/<command>geo-response<\/command>/g)).toHaveLength(2);
+    // Two responses: attacks (timed) and successful logins (untimed, docs/logins.md); OSSEC's argv
+    // carries the user only to a command that expects it, so its logins have a command of their own.
+    expect(conf.match(/<command>geo-response<\/command>/g)).toHaveLength(c.expectsSrcip ? 1 : 2);
+    expect(conf.match(/<command>geo-response-login<\/command>/g) ?? []).toHaveLength(c.expectsSrcip ? 1 : 0);
     const block = conf.slice(conf.indexOf('<!-- BEGIN geo-response'), conf.indexOf('<!-- END geo-response'));
+    if (c.expectsSrcip) expect(block).toMatch(/<command>\s*<name>geo-response-login<\/name>\s*<executable>geo-response<\/executable>\s*<expect>srcip,user<\/expect>\s*<timeout_allowed>no<\/timeout_allowed>\s*<\/command>/);
     expect(block.includes('<expect>srcip</expect>')).toBe(c.expectsSrcip);
     expect(block).toMatch(/<command>\s*<name>geo-response<\/name>[^]*<timeout_allowed>yes<\/timeout_allowed>\s*<\/command>/);
     expect(block).toMatch(/<active-response>[^]*<command>geo-response<\/command>[^]*<timeout>\d+<\/timeout>\s*<\/active-response>/);
