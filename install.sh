@@ -463,13 +463,59 @@ snippet_file() {
   fi
 }
 
-# Writes to FILE the lines to insert: the snippet, indented, between the markers.
+# The <localfile> that reads the geo log back: as syslog lines on OSSEC (it has no JSON decoder;
+# its decoder reads the record's leading "message"), as JSON on Wazuh.
+geo_log_snippet_file() {
+  if [ "$PRODUCT" = wazuh ]; then
+    printf '%s' "$SRC_DIR/active-response/ossec.conf.geo-log.wazuh.xml"
+  else
+    printf '%s' "$SRC_DIR/active-response/ossec.conf.geo-log.ossec.xml"
+  fi
+}
+
+# The files the blocks go into (KIND: conf, decoder, rules). Wazuh decodes the geo log with its
+# own JSON decoder, so it gets no decoder block.
+block_target() {
+  case $1 in
+    conf) printf '%s' "$HOME_DIR/etc/ossec.conf" ;;
+    decoder) printf '%s' "$HOME_DIR/etc/local_decoder.xml" ;;
+    rules)
+      if [ "$PRODUCT" = wazuh ]; then
+        printf '%s' "$HOME_DIR/etc/rules/local_rules.xml"
+      else
+        printf '%s' "$HOME_DIR/rules/local_rules.xml"
+      fi
+      ;;
+  esac
+}
+
+block_kinds() {
+  if [ "$PRODUCT" = wazuh ]; then printf 'conf rules'; else printf 'conf decoder rules'; fi
+}
+
+# Writes to FILE the lines to insert for KIND (default conf), between the markers: in ossec.conf
+# the command, the active response and the geo log's <localfile> (its path under this
+# installation), indented inside <ossec_config>; in the local decoder and rules files the
+# decoder and rules, at the top level.
 write_block() {
-  {
-    printf '  %s\n' "$MARK_BEGIN"
-    sed 's/^\(.\)/  \1/' "$(snippet_file)"
-    printf '  %s\n' "$MARK_END"
-  } >"$1"
+  case ${2:-conf} in
+    conf)
+      {
+        printf '  %s\n' "$MARK_BEGIN"
+        sed 's/^\(.\)/  \1/' "$(snippet_file)"
+        printf '\n'
+        home_escaped=$(printf '%s' "$HOME_DIR" | sed 's/[#&\\]/\\&/g')
+        sed -e 's/^\(.\)/  \1/' -e "s#/var/ossec/#$home_escaped/#g" "$(geo_log_snippet_file)"
+        printf '  %s\n' "$MARK_END"
+      } >"$1"
+      ;;
+    decoder)
+      { printf '%s\n' "$MARK_BEGIN"; cat "$SRC_DIR/active-response/ossec.local_decoder.xml"; printf '%s\n' "$MARK_END"; } >"$1"
+      ;;
+    rules)
+      { printf '%s\n' "$MARK_BEGIN"; cat "$SRC_DIR/active-response/$PRODUCT.local_rules.xml"; printf '%s\n' "$MARK_END"; } >"$1"
+      ;;
+  esac
 }
 
 # Sets BLOCK_BEGIN/BLOCK_END (line numbers, empty when absent); refuses a damaged pair.
@@ -547,10 +593,11 @@ inserted_by_earlier_version() {
 # from this version's. This version needs nothing that earlier versions did not insert, so it adds
 # nothing; a line it needs that is missing is named, for the admin to restore.
 keep_edited_blocks() {
-  kb_conf=$1 kb_current=$2 kb_block=$3
+  kb_conf=$1 kb_current=$2 kb_block=$3 kb_kind=${4:-conf}
   say "keep the geo-response blocks in $kb_conf as you edited them (lines $BLOCK_BEGIN-$BLOCK_END): install.sh never rewrites edited blocks; where they differ from this version's:"
   grep -v -x -F -f "$kb_block" "$kb_current" | sed 's/^[[:space:]]*//; s/^/  yours:          /' || true
   grep -v -x -F -f "$kb_current" "$kb_block" | sed 's/^[[:space:]]*//; s/^/  this version'"'"'s: /' || true
+  [ "$kb_kind" = conf ] || return 0
   for needed in '<name>geo-response</name>' '<executable>geo-response</executable>' '<command>geo-response</command>' '<timeout_allowed>yes</timeout_allowed>'; do
     warn_unless_kept "$needed"
   done
@@ -565,15 +612,32 @@ warn_unless_kept() {
 }
 
 apply_blocks() {
-  conf=$HOME_DIR/etc/ossec.conf
   if [ "$INSTALL_TYPE" = agent ]; then
-    say "skip $conf: this is an agent; the blocks belong in the manager's ossec.conf"
+    say "skip $HOME_DIR/etc/ossec.conf: this is an agent; the blocks belong in the manager's ossec.conf"
+    return 0
+  fi
+  for kind in $(block_kinds); do apply_block "$kind"; done
+}
+
+# Creates FILE holding only the lines of BLOCK (OSSEC ships no local decoder file), owned as the
+# product's own decoder and rules files.
+create_with_block() {
+  copy_atomic "$2" "$1" "root:$GROUP" 640
+}
+
+# Inserts, keeps or updates the block of KIND in its file: before the last </ossec_config> in
+# ossec.conf, at the end of the local decoder and rules files (lists of top-level elements).
+apply_block() {
+  kind=$1
+  conf=$(block_target "$kind")
+  make_scratch
+  block=$TEMP
+  write_block "$block" "$kind"
+  if [ "$kind" != conf ] && [ ! -e "$conf" ] && [ ! -L "$conf" ]; then
+    act "create $conf with the geo-response $kind (root:$GROUP 640)" create_with_block "$conf" "$block"
     return 0
   fi
   snapshot_conf "$conf"
-  make_scratch
-  block=$TEMP
-  write_block "$block"
   make_scratch
   new=$TEMP
   find_block "$SNAP" "$conf"
@@ -586,7 +650,7 @@ apply_blocks() {
       return 0
     fi
     if ! inserted_by_earlier_version "$current"; then
-      keep_edited_blocks "$conf" "$current" "$block"
+      keep_edited_blocks "$conf" "$current" "$block" "$kind"
       return 0
     fi
     make_scratch
@@ -595,6 +659,13 @@ apply_blocks() {
     backup=$(backup_name "$conf")
     CONF_CHANGED=yes
     act "update the geo-response blocks in $conf (lines $BLOCK_BEGIN-$BLOCK_END, as an earlier version inserted them; backup $backup)" replace_conf "$conf" "$new" "$backup"
+    return 0
+  fi
+  if [ "$kind" != conf ]; then
+    # The end of the file; a last line without its newline gets one first.
+    { cat "$SNAP"; if [ -s "$SNAP" ] && [ -n "$(tail -c 1 "$SNAP")" ]; then printf '\n'; fi; cat "$block"; } >"$new"
+    backup=$(backup_name "$conf")
+    act "add the geo-response $kind block at the end of $conf (backup $backup)" replace_conf "$conf" "$new" "$backup"
     return 0
   fi
   if grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$SNAP"; then
@@ -610,12 +681,18 @@ apply_blocks() {
 }
 
 remove_blocks() {
-  conf=$HOME_DIR/etc/ossec.conf
+  for kind in conf decoder rules; do remove_block "$kind"; done
+}
+
+remove_block() {
+  kind=$1
+  conf=$(block_target "$kind")
+  if [ "$kind" != conf ] && [ ! -e "$conf" ]; then return 0; fi
   snapshot_conf "$conf"
   find_block "$SNAP" "$conf"
   if [ -z "$BLOCK_BEGIN" ]; then
     say "keep $conf: no geo-response blocks inserted by install.sh"
-    if grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$SNAP"; then
+    if [ "$kind" = conf ] && grep -q '<name>[[:space:]]*geo-response[[:space:]]*</name>' "$SNAP"; then
       warn "$conf defines a geo-response command that install.sh did not insert: remove it by hand"
     fi
     return 0
@@ -625,10 +702,17 @@ remove_blocks() {
   splice_out "$SNAP" "$BLOCK_BEGIN" "$BLOCK_END" "$new"
   backup=$(backup_name "$conf")
   CONF_CHANGED=yes
+  # A decoder file that held only our block would be left empty, which analysisd refuses to read.
+  if [ "$kind" = decoder ] && ! grep -q '[^[:space:]]' "$new"; then
+    act "remove $conf (it held only the geo-response decoder)" remove_file "$conf"
+    return 0
+  fi
   act "remove the geo-response blocks from $conf (lines $BLOCK_BEGIN-$BLOCK_END; backup $backup)" replace_conf "$conf" "$new" "$backup"
 }
 
 print_blocks() {
+  make_scratch
+  TEMP_PRINT=$TEMP
   say ""
   if [ "$INSTALL_TYPE" = agent ]; then
     say "The blocks for $PRODUCT ${PRODUCT_VERSION:-(version unknown)}, inside <ossec_config> in the manager's etc/ossec.conf"
@@ -637,8 +721,18 @@ print_blocks() {
     say "The blocks for $PRODUCT ${PRODUCT_VERSION:-(version unknown)}, inside <ossec_config> in $HOME_DIR/etc/ossec.conf:"
   fi
   say ""
-  cat "$(snippet_file)"
+  write_block "$TEMP_PRINT" conf
+  cat "$TEMP_PRINT"
   say ""
+  if [ "$INSTALL_TYPE" != agent ]; then
+    for kind in $(block_kinds); do
+      [ "$kind" != conf ] || continue
+      say "and at the end of $(block_target "$kind"):"
+      write_block "$TEMP_PRINT" "$kind"
+      cat "$TEMP_PRINT"
+      say ""
+    done
+  fi
 }
 
 # Only when ossec.conf changed (or would, in a dry run): an agent's, or blocks already in place,
