@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './support/netns.js';
 import { buildRealOssec, REPO_ROOT, whyNoRealOssec, type RealOssec } from './support/real-ossec.js';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
 // Successful logins on the real OSSEC daemons: sshd "Accepted password" lines in a monitored file →
 // logcollector → analysisd (stock rule 5715, group authentication_success) → the logins response
 // install.sh --apply inserted (command geo-response-login, expecting srcip and user) → execd →
-// geo-response → the user's history and the findings in the geo record. Real fixture databases:
+// geo-response → the user's history and the findings in the geo record → the geo log read back
+// (issue 14's decoder and rules) → the finding's alert in alerts.log → maild → an SMTP sink.
+// Real fixture databases:
 // 5.9.10.11 Munich DE, 95.173.130.7 Moscow RU, 200.160.2.3 São Paulo BR.
 const skip = whyNoRealOssec([]);
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
@@ -21,7 +24,9 @@ function sshdAccepted(user: string, ip: string, pid: number): string {
 
 describe.skipIf(skip !== undefined)(`logins on the real OSSEC daemons${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let ossec: RealOssec;
+  let sink: SmtpSink;
   let pid = 7000;
+  const mailWith = (text: string) => sink.messages.find((mail) => mail.data.includes(text));
   const records = () =>
     ossec
       .read('logs/geo-response.log')
@@ -41,7 +46,7 @@ describe.skipIf(skip !== undefined)(`logins on the real OSSEC daemons${skip ? ` 
 
   beforeAll(async () => {
     ossec = await buildRealOssec({ tag: 'logins' });
-    ossec.configure();
+    ossec.configure({ email: { smtpServer: '127.0.0.1', to: 'admin@example.test', from: 'ossec@example.test' } });
     const installed = ossec.installGeoResponse();
     expect(installed.status, installed.stderr).toBe(0);
     copyFileSync(join(FIXTURES, 'GeoIP2-City-Test.mmdb'), join(ossec.prefix, 'etc', 'GeoIP2-City-Test.mmdb'));
@@ -49,11 +54,12 @@ describe.skipIf(skip !== undefined)(`logins on the real OSSEC daemons${skip ? ` 
       join(ossec.prefix, 'etc', 'geo-response.json'),
       JSON.stringify({ databases: { geo: join(ossec.prefix, 'etc', 'GeoIP2-City-Test.mmdb') }, logins: { learning: { logins: 3, days: 0 } } }),
     );
-    // No maild: the login alerts are level 3 (not mailed); mail of the findings needs issue 14's geo-log rules.
-    await ossec.start(['ossec-execd', 'ossec-analysisd', 'ossec-logcollector']);
+    sink = await startSmtpSink(ossec.netns);
+    await ossec.start();
   }, 600000);
 
   afterAll(async () => {
+    await sink?.stop();
     await ossec?.cleanup();
   }, 120000);
 
@@ -65,8 +71,18 @@ describe.skipIf(skip !== undefined)(`logins on the real OSSEC daemons${skip ? ` 
     expect(moscow.geo_response.login).toMatchObject({ user: 'alice', finding: 'new_country,impossible_travel', new_country: { country: 'RU', seen_before: [{ country: 'DE', logins: 3 }] } });
     expect(moscow.geo_response.decision.action).toBe('log');
     expect(moscow.message).toMatch(/^geo-response: new_country_and_travel 95\.173\.130\.7 RU,Moscow,Moscow \(alice: first login from RU; seen before DE \(3 logins\); alice: Munich \(DE\) → Moscow \(RU\), /);
-    // analysisd's own alert for the login is there; the geo record's alert needs the geo-log rules (issue 14).
     expect(ossec.read('logs/alerts/alerts.log')).toMatch(/Rule: 5715 \(level 3\)[^]*Accepted password for alice from 95\.173\.130\.7/);
+
+    // The record read back: the finding's own alert, at the emailed level, with the words.
+    const finding = /Rule: 109713 \(level 12\) -> 'geo-response: login from a new country, and impossible travel'\n[^]*?geo-response: new_country_and_travel 95\.173\.130\.7 RU,Moscow,Moscow \(alice: first login from RU; seen before DE \(3 logins\)/;
+    const alerted = await waitFor(() => finding.test(ossec.read('logs/alerts/alerts.log')), DEADLINE_MS);
+    expect(alerted, ossec.read('logs/alerts/alerts.log').slice(-4000)).toBe(true);
+    // Plain logins are located at level 3, below the email level.
+    expect(ossec.read('logs/alerts/alerts.log')).toMatch(/Rule: 109710 \(level 3\)[^\n]*\n[^]*?geo-response: login 5\.9\.10\.11 DE/);
+    const mailed = await waitFor(() => mailWith('alice: first login from RU') !== undefined, 120000);
+    expect(mailed, `${sink.messages.length} messages:\n${sink.messages.map((m) => m.data).join('\n----\n')}`).toBe(true);
+    expect(mailWith('alice: first login from RU')!.data).toMatch(/^Subject: OSSEC Alert - .* - Level 12 - geo-response: login from a new country, and impossible travel$/m);
+    expect(sink.messages.some((mail) => mail.data.includes('geo-response: login 5.9.10.11'))).toBe(false);
   }, 300000);
 
   it('bob logs in from Munich, then from São Paulo minutes later: impossible travel, while his history is still learning', async () => {
@@ -75,5 +91,8 @@ describe.skipIf(skip !== undefined)(`logins on the real OSSEC daemons${skip ? ` 
     expect(brazil.geo_response.login).toMatchObject({ finding: 'impossible_travel', history: 'learning', travel: { from_city: 'Munich', to_city: 'São Paulo' } });
     expect(brazil.geo_response.login.travel.distance_km).toBeGreaterThan(9000);
     expect(brazil.message).toMatch(/^geo-response: impossible_travel 200\.160\.2\.3 BR,São Paulo,São Paulo \(bob: Munich \(DE\) → São Paulo \(BR\), [\d,]+ km in \d+ min = [\d,]+ km\/h/);
+    const mailed = await waitFor(() => mailWith('bob: Munich (DE)') !== undefined, 120000);
+    expect(mailed, `${sink.messages.length} messages:\n${sink.messages.map((m) => m.data).join('\n----\n')}`).toBe(true);
+    expect(mailWith('bob: Munich (DE)')!.data).toMatch(/^Subject: OSSEC Alert - .* - Level 10 - geo-response: impossible travel between two logins of a user$/m);
   }, 300000);
 });
