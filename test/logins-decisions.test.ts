@@ -14,6 +14,8 @@ import { isSuccessfulLogin } from '../src/logins/classify-alert';
 import { decideLoginAction } from '../src/logins/decide-login';
 import { analyseLogin } from '../src/logins/analyse-login';
 import { readLoginHistory } from '../src/logins/history-file';
+import { parseInvocation } from '../src/invocation/parse-invocation';
+import { readFileSync } from 'node:fs';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 1);
@@ -187,6 +189,23 @@ describe('telling a login from an attack by the alert', () => {
     { title: 'no rule at all', groups: undefined, ruleId: undefined, rules: stock, login: false },
   ])('$title', ({ groups, ruleId, rules, login }) => {
     expect(isSuccessfulLogin({ ...(groups ? { ruleGroups: groups } : {}), ...(ruleId ? { rule: { id: ruleId } } : {}) }, rules)).toBe(login);
+  });
+});
+
+describe('the rule groups come from the alert itself', () => {
+  const wazuh4 = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'messages', 'wazuh4-add.json'), 'utf8'));
+  const wcs = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'messages', 'wcs-enable.json'), 'utf8'));
+  it.each([
+    { title: 'Wazuh 4: parameters.alert.rule.groups', line: JSON.stringify(wazuh4), groups: ['syslog', 'sshd', 'authentication_failures'] },
+    { title: 'Wazuh 5: rule.groups, where the message has it', line: JSON.stringify({ ...wcs, rule: { id: '5715', groups: ['sshd', 'authentication_success'] } }), groups: ['sshd', 'authentication_success'] },
+    { title: 'Wazuh 5 without rule groups: none (the rule id list decides)', line: JSON.stringify(wcs), groups: undefined },
+    { title: 'Wazuh 4: groups that are not strings are dropped', line: JSON.stringify({ ...wazuh4, parameters: { ...wazuh4.parameters, alert: { ...wazuh4.parameters.alert, rule: { id: '5715', groups: [7, 'authentication_success', null] } } } }), groups: ['authentication_success'] },
+  ])('$title', ({ line, groups }) => {
+    expect(parseInvocation({ args: [], stdinLine: line }).ruleGroups).toEqual(groups);
+  });
+
+  it('OSSEC argv carries no groups', () => {
+    expect(parseInvocation({ args: 'add alice 5.9.10.11 1.2 5715 /var/log/auth.log -'.split(' ') }).ruleGroups).toBeUndefined();
   });
 });
 
