@@ -62,6 +62,12 @@ describe('learning period: logins and days, both', () => {
     expect(findings.newCountry !== undefined).toBe(newCountry);
   });
 
+  it('a login that reaches the history after a later one (concurrent alerts) is judged on the span the history covers', () => {
+    const previous = historyOf([[BERLIN, T0], [BERLIN, T0 + 3 * DAY], [BERLIN, T0 + 8 * DAY], [BERLIN, T0 + 8 * DAY + 1], [BERLIN, T0 + 8 * DAY + 2]]);
+    const findings = findLoginFindings(previous.get('alice'), { user: 'alice', timeMs: T0 - 1, place: { country: 'RU' } }, settings({ learning: { logins: 5, days: 7 } }));
+    expect(findings.history).toBe('established');
+  });
+
   it('a first login has no history: learning, no finding at all', () => {
     expect(findLoginFindings(undefined, { user: 'alice', timeMs: T0, place: MOSCOW }, settings())).toEqual({ history: 'learning' });
   });

@@ -38,7 +38,10 @@ export const EVERY_USER = '*';
 
 /** What this login says against the user's history (before the login is added to it). Pure. */
 export function findLoginFindings(previous: UserHistory | undefined, login: Login, settings: LoginSettings): LoginFindings {
-  const established = previous !== undefined && previous.logins >= settings.learning.logins && login.timeMs - previous.first >= settings.learning.days * DAY_MS;
+  // The span the history covers, this login included: concurrent alerts reach the history out of
+  // order, and a login a moment older than the latest must not send an established user back to learning.
+  const span = previous === undefined ? 0 : Math.max(login.timeMs, previous.last.time) - previous.first;
+  const established = previous !== undefined && previous.logins >= settings.learning.logins && span >= settings.learning.days * DAY_MS;
   const findings: LoginFindings = { history: established ? 'established' : 'learning' };
   if (established && !previous.countries.some((seen) => seen.country === login.place.country) && !isAllowedCountry(login.user, login.place.country, settings)) {
     findings.newCountry = { country: login.place.country, seenBefore: [...previous.countries].sort((a, b) => b.count - a.count || b.last - a.last) };

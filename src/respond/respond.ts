@@ -11,10 +11,8 @@ import type { Config } from '../policy/config-schema.js';
 import { defaultConfig } from '../policy/default-config.js';
 import { createInstalledConfigSource, loadConfig, readLastValidatedConfig, type ConfigSource } from './load-config.js';
 import { decide, decideBuiltInSafety, type DecisionInput, type PolicyDecision } from '../policy/decide.js';
-import { analyseLogin } from '../logins/analyse-login.js';
 import { isSuccessfulLogin } from '../logins/classify-alert.js';
 import { decideLoginAction } from '../logins/decide-login.js';
-import { loginHistoryPath } from '../logins/history-file.js';
 import type { LineSource } from './line-source.js';
 import type { RespondDeps } from './respond-deps.js';
 import { CHECK_KEYS_REPLY_TIMEOUT_MS, runCheckKeysHandshake } from './wazuh-handshake.js';
@@ -127,6 +125,8 @@ async function decideAdd(deps: RespondDeps, config: Config, invocation: Invocati
 }
 
 async function decideLogin(deps: RespondDeps, config: Config, invocation: Invocation, address: IpAddress, lookup: GeoLookup, progress: Progress): Promise<PolicyDecision> {
+  // A part of its own (tsup.config.ts): the history's file, lock and crypto cost only logins.
+  const { analyseLogin, loginHistoryPath } = await import('../logins/index.js');
   const analysis = await analyseLogin({ user: invocation.user, now: deps.now(), lookup, settings: config.logins, historyPath: loginHistoryPath(deps.home) });
   progress.login = analysis;
   const safetyInput = (hostAddresses: string[]): DecisionInput => ({ action: 'add', address, addressClass: lookup.addressClass, hostAddresses, lookupFailed: lookup.error !== undefined });
