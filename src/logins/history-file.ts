@@ -5,7 +5,7 @@ import { ageHistory, parseLoginHistory, formatLoginHistory, type HistoryLimits, 
 
 const LABEL: StateFileLabel = { what: 'login history', code: 'LOGIN_HISTORY_FAILED' };
 const LOCK: LockSpec = { fileName: 'logins.lock', what: 'login history lock', code: 'LOGIN_HISTORY_FAILED' };
-// 10,000 users of a few countries each take about 3 MB; well past max_users is not our file.
+// 10,000 users of three countries each take about 4 MB; well past max_users is not our file.
 const MAX_HISTORY_BYTES = 32 * 1024 * 1024;
 
 /**
