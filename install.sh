@@ -893,6 +893,19 @@ do_install() {
       say "Insert them with: $0 --prefix $HOME_DIR --apply"
     fi
   fi
+  agent_restart_hint "$old_build"
+}
+
+# An agent's execd reads etc/shared/ar.conf (sent by the manager) and remembers a command whose
+# executable is missing as "not present" until it reads the file again, which in practice means a
+# restart. So when ar.conf already names geo-response and the executable is new here, say so.
+# etc/shared/ is written by the daemons: read through read_no_follow, never followed.
+agent_restart_hint() {
+  [ "$INSTALL_TYPE" = agent ] && [ -z "$1" ] || return 0
+  make_scratch
+  read_no_follow "$HOME_DIR/etc/shared/ar.conf" "$TEMP" >/dev/null 2>&1 || return 0
+  grep -q ' - geo-response - ' "$TEMP" || return 0
+  say "Restart this agent ($HOME_DIR/bin/$CONTROL restart): its execd knows the manager's geo-response command from etc/shared/ar.conf but found no executable when it read it, and does not look again until it restarts"
 }
 
 # The new build may validate more strictly than the old one: say so now, not at the next alert.

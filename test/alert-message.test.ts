@@ -3,11 +3,23 @@ import { alertMessage, messageKind } from '../src/log/alert-message.js';
 import type { GeoLogRecord } from '../src/log/record.js';
 
 type Fields = Omit<GeoLogRecord, 'message'>;
+const ev = (action: 'add' | 'delete', outcome: 'success' | 'failure', reason: string): Fields['event'] => ({
+  kind: 'event',
+  module: 'geo-response',
+  dataset: 'geo-response.log',
+  category: ['intrusion_detection'],
+  type: ['info'],
+  action,
+  outcome,
+  reason,
+  duration: 3000000,
+});
 const base = (over: Partial<Fields> & { own?: Partial<Fields['geo_response']> } = {}): Fields => {
   const { own, ...rest } = over;
   return {
     '@timestamp': '2026-12-03T14:00:00.000Z',
-    event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'success', reason: 'add 95.108.213.1 (RU): RU is in deny list; firewall blocked' },
+    ecs: { version: '9.4.0' },
+    event: ev('add', 'success', 'add 95.108.213.1 (RU): RU is in deny list; firewall blocked'),
     source: { ip: '95.108.213.1', geo: { country_iso_code: 'RU', country_name: 'Russia', region_name: 'Moscow', city_name: 'Moscow' }, as: { number: 13238, organization: { name: 'YANDEX LLC' } } },
     rule: { id: '5712' },
     ...rest,
@@ -18,7 +30,6 @@ const base = (over: Partial<Fields> & { own?: Partial<Fields['geo_response']> } 
       address_class: 'public',
       decision: { action: 'block', reason: 'RU is in deny list' },
       firewall: { backend: 'nftables', result: 'blocked' },
-      duration_ms: 3,
       ...own,
     },
   };
@@ -33,9 +44,9 @@ describe('the record message (the line alerts and emails show)', () => {
     { title: 'already blocked counts as blocked', record: base({ own: { firewall: { backend: 'nftables', result: 'already-blocked' } } }), kind: 'blocked' },
     { title: 'a log-only add', record: base({ own: { decision: { action: 'log', reason: 'policy mode off' }, firewall: undefined } }), kind: 'logged' },
     { title: 'a dry run only plans', record: base({ own: { firewall: { backend: 'nftables', result: 'planned', dry_run: true } } }), kind: 'logged' },
-    { title: 'a delete that lifted a block', record: base({ event: { kind: 'event', module: 'geo-response', action: 'delete', outcome: 'success', reason: 'x' }, own: { firewall: { backend: 'nftables', result: 'unblocked' } } }), kind: 'unblocked' },
-    { title: 'a delete with nothing blocked', record: base({ event: { kind: 'event', module: 'geo-response', action: 'delete', outcome: 'success', reason: 'x' }, own: { decision: undefined, firewall: undefined } }), kind: 'ended' },
-    { title: 'a failure', record: base({ event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'failure', reason: 'nft failed' }, own: { error_code: 'FIREWALL_FAILED', firewall: { backend: 'nftables', result: 'failed' } } }), kind: 'failed' },
+    { title: 'a delete that lifted a block', record: base({ event: ev('delete', 'success', 'x'), own: { firewall: { backend: 'nftables', result: 'unblocked' } } }), kind: 'unblocked' },
+    { title: 'a delete with nothing blocked', record: base({ event: ev('delete', 'success', 'x'), own: { decision: undefined, firewall: undefined } }), kind: 'ended' },
+    { title: 'a failure', record: base({ event: ev('add', 'failure', 'nft failed'), own: { error_code: 'FIREWALL_FAILED', firewall: { backend: 'nftables', result: 'failed' } } }), kind: 'failed' },
     { title: 'execd answered abort', record: base({ own: { handshake: 'abort', decision: undefined, firewall: undefined } }), kind: 'aborted' },
     { title: 'no address', record: { ...base(), source: undefined }, kind: 'skipped' },
   ])('$title: $kind', ({ record, kind }) => {
@@ -44,7 +55,7 @@ describe('the record message (the line alerts and emails show)', () => {
   });
 
   it('says why on failure, with the error code, and keeps an unparsable address after the kind', () => {
-    const record = base({ event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'failure', reason: 'invalid source IP "1.2.3" ' }, source: undefined, own: { raw_ip: '1.2.3 blocked', error_code: 'INVALID_IP', decision: undefined, firewall: undefined, address_class: undefined } });
+    const record = base({ event: ev('add', 'failure', 'invalid source IP "1.2.3" '), source: undefined, own: { raw_ip: '1.2.3 blocked', error_code: 'INVALID_IP', decision: undefined, firewall: undefined, address_class: undefined } });
     expect(alertMessage(record)).toBe('geo-response: failed 1.2.3 blocked (INVALID_IP: invalid source IP "1.2.3" ) after rule 5712 on (web1) 10.0.0.5->/var/log/auth.log');
   });
 

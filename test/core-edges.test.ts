@@ -119,7 +119,7 @@ describe('report events', () => {
     expect(isFailureEvent(input)).toBe(expected);
   });
 
-  const none: ReportFilters = { countries: [], asns: [], decisions: [], rules: [], actions: [] };
+  const none: ReportFilters = { countries: [], asns: [], decisions: [], rules: [], actions: [], agents: [] };
   const full = event({ countryCode: 'RU', asn: 4134, decision: 'block', ruleId: '5710', action: 'add' });
   it.each([
     ['no filter', {}, full, true],
@@ -160,7 +160,7 @@ describe('Wazuh 5 message: every field, and the OSSEC arguments built from it', 
       protocol: 'wazuh5',
       action: 'add',
       rawIp: '1.2.3.4',
-      user: 'root',
+      sourceUser: 'root',
       alertId: 'ev1',
       rule: { id: '5710', level: 5, description: 'sshd' },
       agent: { id: '007', name: 'web1' },

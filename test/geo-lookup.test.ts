@@ -14,19 +14,21 @@ const lookup = (ip: string, geo?: string, asn?: string) =>
   lookupAddress(parseIpAddress(ip), { ...(geo ? { geo: fixture(geo) } : {}), ...(asn ? { asn: fixture(asn) } : {}) }, openDatabase);
 
 const MUNICH = { countryIsoCode: 'DE', countryName: 'Germany', regionName: 'Bavaria', cityName: 'Munich' };
+// The GeoIP2 schema has continents and ISO 3166-2 subdivision codes; the flat schema has neither.
+const EUROPE = { continentCode: 'EU', continentName: 'Europe' };
 
 describe('every schema normalises to the same record', () => {
   it.each([
-    { db: 'GeoIP2-City-Test', ip: '5.9.10.11', network: '5.9.0.0/16', fields: { ...MUNICH, postalCode: '80331', latitude: 48.1374, longitude: 11.5755, accuracyRadiusKm: 20, timezone: 'Europe/Berlin' } },
-    { db: 'GeoIP2-City-Test', ip: '2a01:4f8:c17:1::2', network: '2a01:4f8::/32', fields: { ...MUNICH, postalCode: '80331', latitude: 48.1374, longitude: 11.5755, accuracyRadiusKm: 20, timezone: 'Europe/Berlin' } },
-    { db: 'GeoIP2-City-Test', ip: '77.88.55.60', network: '77.88.0.0/18', fields: { countryIsoCode: 'RU', countryName: 'Russia', latitude: 55.7386, longitude: 37.6068, accuracyRadiusKm: 1000, timezone: 'Europe/Moscow' } },
+    { db: 'GeoIP2-City-Test', ip: '5.9.10.11', network: '5.9.0.0/16', fields: { ...EUROPE, ...MUNICH, regionIsoCode: 'DE-BY', postalCode: '80331', latitude: 48.1374, longitude: 11.5755, accuracyRadiusKm: 20, timezone: 'Europe/Berlin' } },
+    { db: 'GeoIP2-City-Test', ip: '2a01:4f8:c17:1::2', network: '2a01:4f8::/32', fields: { ...EUROPE, ...MUNICH, regionIsoCode: 'DE-BY', postalCode: '80331', latitude: 48.1374, longitude: 11.5755, accuracyRadiusKm: 20, timezone: 'Europe/Berlin' } },
+    { db: 'GeoIP2-City-Test', ip: '77.88.55.60', network: '77.88.0.0/18', fields: { ...EUROPE, countryIsoCode: 'RU', countryName: 'Russia', latitude: 55.7386, longitude: 37.6068, accuracyRadiusKm: 1000, timezone: 'Europe/Moscow' } },
     { db: 'GeoIP2-City-Test', ip: '185.73.25.1', network: '185.73.24.0/22', fields: { countryIsoCode: 'GB', countryName: 'United Kingdom' } },
-    { db: 'GeoIP2-Country-Test', ip: '1.0.9.9', network: '1.0.8.0/21', fields: { countryIsoCode: 'CN', countryName: 'China' } },
-    { db: 'DBIP-City-Lite-Test', ip: '200.160.2.3', network: '200.160.0.0/20', fields: { countryIsoCode: 'BR', countryName: 'Brazil', regionName: 'São Paulo', cityName: 'São Paulo', latitude: expect.any(Number), longitude: expect.any(Number) } },
+    { db: 'GeoIP2-Country-Test', ip: '1.0.9.9', network: '1.0.8.0/21', fields: { continentCode: 'AS', continentName: 'Asia', countryIsoCode: 'CN', countryName: 'China' } },
+    { db: 'DBIP-City-Lite-Test', ip: '200.160.2.3', network: '200.160.0.0/20', fields: { continentCode: 'SA', continentName: 'South America', countryIsoCode: 'BR', countryName: 'Brazil', regionName: 'São Paulo', cityName: 'São Paulo', latitude: expect.any(Number), longitude: expect.any(Number) } },
     { db: 'ip-location-db-city-Test', ip: '5.9.10.11', network: '5.9.0.0/16', fields: { ...MUNICH, postalCode: '80331', latitude: expect.closeTo(48.1374, 3), longitude: expect.closeTo(11.5755, 3), timezone: 'Europe/Berlin' } },
     { db: 'ip-location-db-city-Test', ip: '240e:3b0::1', network: '240e::/20', fields: { countryIsoCode: 'CN', countryName: 'China', regionName: 'Beijing', cityName: 'Beijing', latitude: expect.any(Number), longitude: expect.any(Number) } },
     { db: 'ip-location-db-country-Test', ip: '95.173.130.7', network: '95.173.128.0/19', fields: { countryIsoCode: 'RU', countryName: 'Russia' } },
-    { db: 'IPv4-Only-Test', ip: '38.100.21.7', network: '38.0.0.0/8', fields: { countryIsoCode: 'US', countryName: 'United States' } },
+    { db: 'IPv4-Only-Test', ip: '38.100.21.7', network: '38.0.0.0/8', fields: { continentCode: 'NA', continentName: 'North America', countryIsoCode: 'US', countryName: 'United States' } },
   ])('$db: $ip', ({ db, ip, network, fields }) => {
     const result = lookup(ip, db);
     expect(result.error).toBeUndefined();

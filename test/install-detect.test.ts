@@ -95,6 +95,31 @@ describe.skipIf(!IS_ROOT)('install.sh detects the product and prints its blocks 
     expect([made.isFile(), made.size, made.uid, made.gid, made.mode & 0o777]).toEqual([true, 0, SYSTEM_ACCOUNT.uid, SYSTEM_ACCOUNT.gid, 0o660]);
   });
 
+  it("an agent whose execd already knows the manager's geo-response command (etc/shared/ar.conf) is told to restart on the first install, not on an upgrade; a link at ar.conf is not read", () => {
+    const tree = createFakeTree({ product: 'wazuh', account: SYSTEM_ACCOUNT });
+    trees.push(tree);
+    toWazuhAgent(tree.home);
+    const arConf = path.join(tree.home, 'etc', 'shared', 'ar.conf');
+    fs.writeFileSync(arConf, 'firewall-drop600 - firewall-drop - 600\ngeo-response600 - geo-response - 600\n');
+    const hint = /^Restart this agent \(\S+\/bin\/wazuh-control restart\): its execd knows the manager's geo-response command/m;
+
+    const first = runInstall(['--prefix', tree.home, '--apply']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(hint);
+    const upgrade = runInstall(['--prefix', tree.home, '--apply']);
+    expect(upgrade.code, upgrade.stderr).toBe(0);
+    expect(upgrade.stdout).not.toMatch(/restart/i);
+
+    runInstall(['--prefix', tree.home, '--uninstall']);
+    // A first install again: only the link stands between it and the hint.
+    expect(fs.existsSync(path.join(tree.home, 'active-response', 'bin', 'geo-response'))).toBe(false);
+    fs.renameSync(arConf, `${arConf}.real`);
+    fs.symlinkSync(`${arConf}.real`, arConf);
+    const throughLink = runInstall(['--prefix', tree.home, '--apply']);
+    expect(throughLink.code, throughLink.stderr).toBe(0);
+    expect(throughLink.stdout).not.toMatch(/restart/i);
+  });
+
   it('asks for a restart when --apply changed ossec.conf, and not when a second --apply found the blocks in place', () => {
     const tree = createFakeTree({ product: 'ossec', account: SYSTEM_ACCOUNT });
     trees.push(tree);

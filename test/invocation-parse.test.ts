@@ -21,17 +21,17 @@ describe('parseInvocation', () => {
     {
       title: 'OSSEC old execd without filename',
       args: 'delete root 1.2.3.4 1.1 5710 /var/log/secure'.split(' '),
-      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', user: 'root', alertId: '1.1', rule: { id: '5710' }, location: '/var/log/secure', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', targetUser: 'root', alertId: '1.1', rule: { id: '5710' }, location: '/var/log/secure', extraArgs: [] },
     },
     {
       title: 'OSSEC agent location split in two, with filename',
       args: 'add admin 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure -'.split(' '),
-      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', user: 'admin', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', targetUser: 'admin', alertId: '1.1', rule: { id: '5712' }, agent: { name: 'web1', ip: '10.0.0.5' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
     },
     {
       title: 'OSSEC agent location split in two, old execd without filename',
       args: 'add admin 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure'.split(' '),
-      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', user: 'admin', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', targetUser: 'admin', alertId: '1.1', rule: { id: '5712' }, agent: { name: 'web1', ip: '10.0.0.5' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
     },
     // Wazuh 4.0/4.1 (analysisd's exec.c, v4.1.5): "… location filename extra_args", `-` for none.
     {
@@ -42,7 +42,7 @@ describe('parseInvocation', () => {
     {
       title: 'Wazuh 4.1 argv: agent location in two words, filename -, extra args -',
       args: 'delete root 1.2.3.4 1.1 5712 (web1) 10.0.0.5->/var/log/secure - -'.split(' '),
-      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', user: 'root', alertId: '1.1', rule: { id: '5712' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'delete', rawIp: '1.2.3.4', targetUser: 'root', alertId: '1.1', rule: { id: '5712' }, agent: { name: 'web1', ip: '10.0.0.5' }, location: '(web1) 10.0.0.5->/var/log/secure', extraArgs: [] },
     },
     {
       title: 'Wazuh 4.1 argv: extra args of two words',
@@ -52,7 +52,7 @@ describe('parseInvocation', () => {
     {
       title: 'OSSEC agent execd: location in two words, filename (null)',
       args: 'add - 1.2.3.4 1.1 5712 (agent1) 127.0.0.1->/var/log/auth.log (null)'.split(' '),
-      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '5712' }, location: '(agent1) 127.0.0.1->/var/log/auth.log', extraArgs: [] },
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '5712' }, agent: { name: 'agent1', ip: '127.0.0.1' }, location: '(agent1) 127.0.0.1->/var/log/auth.log', extraArgs: [] },
     },
     {
       title: 'OSSEC with only action user srcip',
@@ -68,7 +68,7 @@ describe('parseInvocation', () => {
     {
       title: 'Wazuh 4 add with srcuser, numeric-string level',
       line: wazuh4(),
-      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', user: 'bob', alertId: '1.2', rule: { id: '5763', level: 10, description: 'd' }, agent: { id: '001', name: 'web01' }, location: '/var/log/auth.log', extraArgs: ['-x'] },
+      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', sourceUser: 'bob', alertId: '1.2', rule: { id: '5763', level: 10, description: 'd' }, agent: { id: '001', name: 'web01' }, location: '/var/log/auth.log', extraArgs: ['-x'] },
     },
     {
       title: 'Wazuh 4 Windows event with win.eventdata.ipAddress',
@@ -83,12 +83,12 @@ describe('parseInvocation', () => {
     {
       title: 'Wazuh 4 manager-escaped (4.2.0–4.2.4 agents) user, description and location',
       line: wazuh4({}, { rule: { id: '5763', description: 'd\\x21' }, data: { srcip: '1.2.3.4', dstuser: 'o\\x27brien\\x24\\x21\\x60x' }, location: '/tmp/a\\x24b' }),
-      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', user: "o'brien$!`x", alertId: '1.2', rule: { id: '5763', description: 'd!' }, agent: { id: '001', name: 'web01' }, location: '/tmp/a$b', extraArgs: ['-x'] },
+      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', targetUser: "o'brien$!`x", alertId: '1.2', rule: { id: '5763', description: 'd!' }, agent: { id: '001', name: 'web01' }, location: '/tmp/a$b', extraArgs: ['-x'] },
     },
     {
       title: 'Wazuh 5 disable, stateful with timeout',
       line: JSON.stringify({ command: 'disable', wazuh: { active_response: { name: 'geo-response', type: 'stateful', stateful_timeout: 600, location: 'local', agent_id: '007' } }, source: { ip: '2a02:cf40::1' }, user: { name: 'root' }, parameters: { extra_args: ['a'] } }),
-      expected: { protocol: 'wazuh5', action: 'delete', rawIp: '2a02:cf40::1', user: 'root', agent: { id: '007' }, location: 'local', extraArgs: ['a'], statefulTimeoutSeconds: 600 },
+      expected: { protocol: 'wazuh5', action: 'delete', rawIp: '2a02:cf40::1', sourceUser: 'root', agent: { id: '007' }, location: 'local', extraArgs: ['a'], statefulTimeoutSeconds: 600 },
     },
     {
       title: 'Wazuh 5 stateless: no timeout carried',
@@ -105,9 +105,21 @@ describe('parseInvocation', () => {
       line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateful', stateful_timeout: '99999999999' } }, source: { ip: '1.2.3.4' } }),
       expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', extraArgs: [] },
     },
+    // The timeout bounds: 1 s and MAX_EXPIRE_SECONDS (2147483, what ipset and nft take) are usable, 0 and one more are not.
+    ...([[1, true], [2147483, true], [0, false], [2147484, false]] as const).map(([timeout, usable]) => ({
+      title: `Wazuh 5 stateful_timeout ${timeout}: ${usable ? 'carried' : 'not carried'}`,
+      line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateful', stateful_timeout: timeout } }, source: { ip: '1.2.3.4' } }),
+      expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', extraArgs: [], ...(usable ? { statefulTimeoutSeconds: timeout } : {}) },
+    })),
+    {
+      title: 'Wazuh 5 without wazuh.active_response.agent_id: the agent id from agent.id',
+      line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateless' } }, agent: { id: '009', name: 'db01' }, source: { ip: '1.2.3.4' } }),
+      expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', agent: { id: '009', name: 'db01' }, extraArgs: [] },
+    },
   ])('$title', ({ line, expected }) => {
     const { ossecArgs, ...parsed } = parseInvocation({ args: [], stdinLine: line });
-    expect(parsed).toEqual(expected);
+    // Strict: a field the message lacks is absent, not present as undefined.
+    expect(parsed).toStrictEqual(expected);
     expect(ossecArgs[0]).toBe(expected.action);
     expect(ossecArgs[2]).toBe(expected.rawIp);
   });
@@ -119,6 +131,7 @@ describe('parseInvocation', () => {
   ])('$title: no rawIp (a skip, not an error)', ({ line, action }) => {
     const parsed = parseInvocation({ args: [], stdinLine: line });
     expect([parsed.action, parsed.rawIp]).toEqual([action, undefined]);
+    expect(Object.keys(parsed)).not.toContain('rawIp');
   });
 
   it.each([

@@ -54,6 +54,9 @@ describe('a successful login through the real executable', () => {
       travel: { from_country: 'DE', from_city: 'Munich', to_country: 'RU', to_city: 'Moscow', distance_km: expect.any(Number) },
     });
     expect(last.geo_response.login.travel.distance_km).toBeGreaterThan(1900);
+    // ECS: a located login is an authentication event that starts a session, for the user it names.
+    expect(last.event).toMatchObject({ category: ['authentication'], type: ['start'], outcome: 'success' });
+    expect(last.user).toEqual({ target: { name: 'alice' } });
     expect(last.geo_response.decision).toEqual({ action: 'log', reason: 'successful login; new_country and impossible_travel alerts only (not in logins.block)' });
     expect(last.geo_response.firewall).toBeUndefined();
     expect(last.message).toMatch(/^geo-response: new_country_and_travel 95\.173\.130\.7 RU,Moscow,Moscow \(alice: first login from RU; seen before DE \(3 logins\); alice: Munich \(DE\) → Moscow \(RU\), 1,9\d\d km in 1 min = [\d,]+ km\/h .*\) after rule 5715 on \/var\/log\/auth\.log$/);
@@ -63,6 +66,7 @@ describe('a successful login through the real executable', () => {
     expect(attack.code).toBe(0);
     const attackRecord = home.readRecords()[4]!;
     expect(attackRecord.geo_response.login).toBeUndefined();
+    expect(attackRecord.event).toMatchObject({ category: ['intrusion_detection'], type: ['denied'] });
     expect(attackRecord.geo_response.decision).toEqual({ action: 'block', reason: 'RU is in deny list' });
     expect(attackRecord.geo_response.firewall.result).toBe('planned');
 

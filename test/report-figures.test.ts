@@ -42,6 +42,7 @@ interface NaiveFilter {
   decisions?: string[];
   rules?: string[];
   actions?: string[];
+  agents?: string[];
 }
 
 function keep(record: GeoLogRecord, filter: NaiveFilter): boolean {
@@ -58,6 +59,8 @@ function keep(record: GeoLogRecord, filter: NaiveFilter): boolean {
   if (filter.rules && !(rule && filter.rules.includes(rule))) return false;
   const action = record.event.action;
   if (filter.actions && !(action && filter.actions.includes(action))) return false;
+  const agent = record.observer?.name;
+  if (filter.agents && !(agent && filter.agents.includes(agent))) return false;
   return true;
 }
 
@@ -85,7 +88,8 @@ function recount(records: GeoLogRecord[], filter: NaiveFilter) {
       .map(([key, row]) => ({ key, events: row.events, unique_ips: row.ips.size, blocks: row.blocks, share: share(row.events, matched.length) }));
   };
   const ips = new Map<string, { events: number; first: number; last: number; blocked: boolean }>();
-  for (const record of withSource) {
+  // Top IPs lists public addresses; private, documentation and other special sources are counted apart.
+  for (const record of withSource.filter((candidate) => candidate.geo_response.address_class === 'public')) {
     const time = Date.parse(record['@timestamp']);
     const entry = ips.get(record.source!.ip) ?? { events: 0, first: time, last: time, blocked: false };
     entry.events += 1;
@@ -121,7 +125,22 @@ function recount(records: GeoLogRecord[], filter: NaiveFilter) {
     blocks: matched.filter(isBlock).length,
     add: matched.filter((record) => record.event.action === 'add').length,
     delete: matched.filter((record) => record.event.action === 'delete').length,
-    uniqueIps: ips.size,
+    uniqueIps: new Set(withSource.map((record) => record.source!.ip)).size,
+    special: ['documentation', 'private'].map((addressClass) => {
+      const sources = withSource.filter((record) => record.geo_response.address_class === addressClass);
+      return { address_class: addressClass, events: sources.length, unique_ips: new Set(sources.map((record) => record.source!.ip)).size };
+    }).filter((row) => row.events > 0).sort((a, b) => b.events - a.events),
+    agents: (() => {
+      const rows = new Map<string, { events: number; ips: Set<string>; blocks: number }>();
+      for (const record of matched) {
+        const row = rows.get(record.observer?.name ?? '') ?? { events: 0, ips: new Set<string>(), blocks: 0 };
+        row.events += 1;
+        if (record.source) row.ips.add(record.source.ip);
+        if (isBlock(record)) row.blocks += 1;
+        rows.set(record.observer?.name ?? '', row);
+      }
+      return [...rows].sort((a, b) => byCountThenKey([a[0], a[1].events], [b[0], b[1].events])).map(([name, row]) => ({ name, events: row.events, unique_ips: row.ips.size, blocks: row.blocks }));
+    })(),
     countries: group((record) => record.source!.geo?.country_iso_code ?? ''),
     asns: group((record) => String(record.source!.as?.number ?? '')),
     ips: [...ips]
@@ -178,6 +197,8 @@ const CASES: Array<{ title: string; args: string[]; filter: NaiveFilter }> = [
     args: ['--country', 'US', '--action', 'add', '--since', '2026-11-22'],
     filter: { countries: ['US'], actions: ['add'], sinceMs: Date.parse('2026-11-22T00:00:00Z') },
   },
+  { title: '--agent web2,mail1', args: ['--agent', 'web2,mail1'], filter: { agents: ['web2', 'mail1'] } },
+  { title: '--agent with hostile text, as recorded', args: ['--agent', '<i>db1</i>'], filter: { agents: ['<i>db1</i>'] } },
   { title: 'nothing matches: --country AQ', args: ['--country', 'AQ'], filter: { countries: ['AQ'] } },
 ];
 
@@ -197,6 +218,8 @@ describe('report figures equal a naive recount', () => {
     expect(summary.countries.rows.map(({ iso_code, events, unique_ips, blocks, share }) => ({ key: iso_code ?? '', events, unique_ips, blocks, share }))).toEqual(expected.countries);
     expect(summary.asns.rows.map(({ number, events, unique_ips, blocks, share }) => ({ key: number === null ? '' : String(number), events, unique_ips, blocks, share }))).toEqual(expected.asns);
     expect(summary.top_ips.exact).toBe(true);
+    expect(summary.top_ips.special).toEqual(expected.special);
+    expect(summary.agents.rows.slice(0, 10).map(({ name, events, unique_ips, blocks }) => ({ name, events, unique_ips, blocks }))).toEqual(expected.agents.slice(0, 10));
     expect(summary.top_ips.rows.map(({ ip, events, first_seen, last_seen, blocked }) => ({ ip, events, first_seen, last_seen, blocked }))).toEqual(expected.ips);
     expect(summary.decisions).toEqual(expected.decisions);
     expect(summary.failures).toEqual({ events: expected.failureCount, by_code: expected.failures });

@@ -12,7 +12,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
 const NOW = new Date('2026-11-27T12:00:00Z');
 const OUTPUT_DIR = path.resolve('test-output');
-// Set GEO_RESPONSE_UPDATE_DOCS=1 to refresh the README assets docs/report-html.png and docs/report-table.txt.
+// Set GEO_RESPONSE_UPDATE_DOCS=1 to refresh the docs assets docs/report-html.png and docs/report-table.txt.
 const UPDATE_DOCS = process.env.GEO_RESPONSE_UPDATE_DOCS === '1';
 
 async function report(args: string[]): Promise<{ code: number; stdout: string }> {
@@ -46,7 +46,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`HTML report in headless Chromium (skippe
       page.on('request', (request) => requests.push(request.url()));
       const url = pathToFileURL(html).href;
       await page.goto(url, { waitUntil: 'load' });
-      const shapes = await page.$$eval('[data-iso]', (elements) =>
+      const shapes = await page.$$eval('.country[data-iso]', (elements) =>
         elements.map((element) => ({ iso: element.getAttribute('data-iso')!, shaded: element.classList.contains('shaded'), unshaded: element.classList.contains('unshaded'), count: Number(element.getAttribute('data-count')) })),
       );
       expect(requests).toEqual([url]);
@@ -73,4 +73,65 @@ describe.skipIf(!existsSync(CHROMIUM))(`HTML report in headless Chromium (skippe
       await browser.close();
     }
   }, 60_000);
+});
+
+// A manager's log: tens of thousands of records from several agents, neighbours with close labels.
+describe.skipIf(!existsSync(CHROMIUM))(`HTML report for a manager of many agents, at 1400 px, 420 px and in print (skipped: ${CHROMIUM} is absent)`, () => {
+  it('labels apart, colours that mean one thing, axes, no sideways page scroll, full tables on paper', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'report-browser-'));
+    const log = path.join(dir, 'geo-response.log');
+    const records = makeGeoRecords({ seed: 5, count: 50_000, start: new Date('2026-11-20T12:00:00Z'), end: new Date('2026-11-27T11:00:00Z'), distinctIps: 8000 });
+    writeGeoLogFile(log, records.map((record) => JSON.stringify(record)));
+    const html = path.join(dir, 'report.html');
+    expect((await report(['--format', 'html', '--top', '25', '--output', html, log])).code).toBe(0);
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      for (const width of [1400, 420]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+        // The page itself never scrolls sideways: wide tables scroll in their own box.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `${width} px`).toBeLessThanOrEqual(0);
+        // Labels as Chromium drew them: no two boxes overlap.
+        const boxes = await page.$$eval('svg.world-map text.label', (labels) =>
+          labels.map((label) => {
+            const box = (label as SVGGraphicsElement).getBBox();
+            return { text: label.textContent ?? '', left: box.x, right: box.x + box.width, top: box.y, bottom: box.y + box.height };
+          }),
+        );
+        expect(boxes.map((box) => box.text.split(' ')[0])).toEqual(expect.arrayContaining(['GB', 'DE', 'JP', 'KR']));
+        const overlapping = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom).map((b) => `${a.text} / ${b.text}`));
+        expect(overlapping, `${width} px`).toEqual([]);
+        await page.screenshot({ path: path.join(OUTPUT_DIR, `report-html-${width}.png`), fullPage: true });
+        if (width === 1400) {
+          // Dark red means blocks, and only blocks: no country is shaded with it.
+          const fills = await page.$$eval('svg.world-map .country.shaded', (shapes) => shapes.map((shape) => shape.getAttribute('fill')));
+          expect(fills.length).toBeGreaterThan(10);
+          expect(fills).not.toContain('#bd0026');
+          expect(await page.locator('svg.histogram rect[fill="#bd0026"]').count()).toBeGreaterThan(0);
+          // The histogram has a counted y axis and dated x ticks (a week of hours: one per day).
+          expect(await page.locator('svg.histogram text.y-tick').count()).toBeGreaterThanOrEqual(3);
+          expect(await page.locator('svg.histogram text.x-label').allTextContents()).toEqual(['11-21', '11-22', '11-23', '11-24', '11-25', '11-26', '11-27']);
+          expect(await page.locator('h2', { hasText: 'Agents' }).count()).toBe(1);
+          const ipCells = await page.locator('h2:has-text("Top IPs") ~ div.scroll table tbody tr td:first-child').allTextContents();
+          expect(ipCells.length).toBe(25);
+          expect(ipCells.filter((ip) => ip.startsWith('2001:db8:') || ip.startsWith('192.168.'))).toEqual([]);
+        }
+        await page.close();
+      }
+
+      const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+      await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+      await page.emulateMedia({ media: 'print' });
+      // On paper no table is cut at its scroll box: every box shows all its rows.
+      const clipped = await page.$$eval('.scroll', (boxes) => boxes.filter((box) => box.scrollHeight > box.clientHeight + 1).length);
+      expect(clipped).toBe(0);
+      const pdf = await page.pdf({ path: path.join(OUTPUT_DIR, 'report.pdf'), format: 'A4', printBackground: true });
+      expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length ?? 0).toBeGreaterThan(1);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

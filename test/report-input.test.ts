@@ -164,7 +164,7 @@ describe('output format and stderr', () => {
     let clock = 0;
     await collectSummary({
       files: [file],
-      filters: { countries: [], asns: [], decisions: [], rules: [], actions: [] },
+      filters: { countries: [], asns: [], decisions: [], rules: [], actions: [], agents: [] },
       now: NOW,
       top: 10,
       progressStream: stream,
@@ -183,6 +183,7 @@ describe('attacker-influenced text is inert', () => {
   const base = sample[0]!;
   const record = {
     ...base,
+    event: { ...base.event, action: 'add' as const },
     user: { name: hostile },
     rule: { id: '1', level: 3, description: hostile },
     source: { ...base.source!, geo: { country_iso_code: 'RU' }, as: { number: 666, organization: { name: `=cmd|' /C calc'!A0 ${hostile}` } } },

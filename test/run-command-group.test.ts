@@ -48,8 +48,16 @@ describe('a firewall command and everything it forks end with it', () => {
   });
 
   it('a program that ignores SIGTERM is killed 1 s later', async () => {
-    const program = script('stubborn.sh', `trap '' TERM; sleep 60`);
+    const pidFile = join(dir, 'stubborn.pid');
+    const program = script('stubborn.sh', `echo $$ > '${pidFile}'; trap '' TERM; sleep 60`);
+    const started = Date.now();
     const result = await createExecaRunner({ env: {}, timeoutMs: 200 })({ program, args: [] });
+    const elapsed = Date.now() - started;
     expect(result.timedOut).toBe(true);
+    // Correctness bounds, not speed: SIGTERM at 200 ms is ignored, so the end comes from the SIGKILL
+    // a second later (not before), and long before the 60 s sleep would end by itself.
+    expect(elapsed).toBeGreaterThanOrEqual(1_000);
+    expect(elapsed).toBeLessThan(5_000);
+    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 });

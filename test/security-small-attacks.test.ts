@@ -83,7 +83,8 @@ function hostileRecord(): Record<string, unknown> {
   return {
     '@timestamp': '2026-11-27T12:00:00.000Z',
     event: { kind: 'event', module: 'geo-response', action: 'add', outcome: 'failure', reason: CONTROL_TEXT },
-    source: { ip: '203.0.113.9', geo: { country_iso_code: 'AU', country_name: `Australia ${CONTROL_TEXT}` }, as: { number: 64500, organization: { name: CONTROL_TEXT } } },
+    // A public address: Top IPs (the ips table) lists public sources only.
+    source: { ip: '45.33.32.9', geo: { country_iso_code: 'AU', country_name: `Australia ${CONTROL_TEXT}` }, as: { number: 64500, organization: { name: CONTROL_TEXT } } },
     user: { name: CONTROL_TEXT },
     rule: { id: '5710' },
     geo_response: { version: '0.1.0', protocol: 'ossec', error_code: `LOOKUP_${CONTROL_TEXT}`, decision: { action: 'block', reason: CONTROL_TEXT } },

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeBundleHome, TEST_NODE } from './support/bundle-home';
 
-// What an alert costs is mostly what it loads (see README, Performance): a log-only OSSEC alert
+// What an alert costs is mostly what it loads (see docs/performance.md): a log-only OSSEC alert
 // may load no Node built-in beyond what `node -e 0` loads, except vm (the code cache's loader).
 // A stray top-level import of child_process, net or perf_hooks costs every alert milliseconds.
 // Node 18's process.exit (an alert exits once its record is written) loads one internal module

@@ -1,6 +1,6 @@
 import type { ErrorKind } from '../errors.js';
 
-/** Exit codes, documented in the README; the only place a kind of failure becomes a number. */
+/** Exit codes, documented in docs/commands.md; the only place a kind of failure becomes a number. */
 export const EXIT_CODES = {
   ok: 0,
   internal: 1,

@@ -27,10 +27,16 @@ function isFlatSchema(record: object): boolean {
 // (anonymous proxies, satellite providers) still has a `registered_country`.
 function readGeoIp2(record: object): GeoFields {
   const country = fieldAt(record, ['country']) ?? fieldAt(record, ['registered_country']);
+  const countryIsoCode = stringAt(country, ['iso_code']);
+  const subdivisionCode = stringAt(fieldAt(record, ['subdivisions']), ['0', 'iso_code']) ?? firstSubdivision(record, ['iso_code']);
   return {
-    countryIsoCode: stringAt(country, ['iso_code']),
+    continentCode: stringAt(record, ['continent', 'code']),
+    continentName: stringAt(record, ['continent', 'names', 'en']),
+    countryIsoCode,
     countryName: stringAt(country, ['names', 'en']),
-    regionName: stringAt(fieldAt(record, ['subdivisions']), ['0', 'names', 'en']) ?? firstSubdivisionName(record),
+    regionName: stringAt(fieldAt(record, ['subdivisions']), ['0', 'names', 'en']) ?? firstSubdivision(record, ['names', 'en']),
+    // ECS writes the region as ISO 3166-2 (`CA-QC`); GeoIP2 stores the subdivision part alone.
+    regionIsoCode: countryIsoCode !== undefined && subdivisionCode !== undefined ? `${countryIsoCode}-${subdivisionCode}` : undefined,
     cityName: stringAt(record, ['city', 'names', 'en']),
     postalCode: stringAt(record, ['postal', 'code']),
     latitude: numberAt(record, ['location', 'latitude']),
@@ -40,9 +46,9 @@ function readGeoIp2(record: object): GeoFields {
   };
 }
 
-function firstSubdivisionName(record: object): string | undefined {
+function firstSubdivision(record: object, path: readonly string[]): string | undefined {
   const subdivisions = fieldAt(record, ['subdivisions']);
-  return Array.isArray(subdivisions) ? stringAt(subdivisions[0], ['names', 'en']) : undefined;
+  return Array.isArray(subdivisions) ? stringAt(subdivisions[0], path) : undefined;
 }
 
 // ip-location-db flat schema: country_code, state1, state2, city, postcode, latitude, longitude, timezone.

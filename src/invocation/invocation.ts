@@ -10,11 +10,15 @@ export interface Invocation {
    * nothing to do, a skip rather than a failure.
    */
   rawIp?: string;
-  user?: string;
+  /** The user the alert is about (OSSEC's user argument, Wazuh's `data.dstuser`): ECS `user.target.name`. */
+  targetUser?: string;
+  /** The user acting (Wazuh's `data.srcuser`, Wazuh 5's `user.name`): ECS `user.name`. */
+  sourceUser?: string;
   alertId?: string;
   rule?: { id?: string; level?: number; description?: string };
   /** The rule's groups, where the protocol carries them (Wazuh JSON): how a login is told from an attack. */
   ruleGroups?: string[];
+  /** The OSSEC/Wazuh agent the alert came from (for OSSEC, parsed from the location); `ip` as the protocol wrote it. */
   agent?: { id?: string; name?: string; ip?: string };
   /** OSSEC/Wazuh location of the event. */
   location?: string;

@@ -1,6 +1,7 @@
 import { GeoResponseError } from '../errors.js';
 import type { Invocation } from './invocation.js';
 import { parseAction } from './parse-action.js';
+import { parseAgentLocation } from './parse-agent-location.js';
 
 /**
  * OSSEC 2.x–4.x execd: `add|delete <user> <srcip> <alertid> <ruleid> <location...> [<filename>]`.
@@ -19,14 +20,16 @@ export function parseOssecArgs(args: string[]): Invocation {
     });
   }
   const { location, filename, extra } = splitLocation(rest);
+  const agent = parseAgentLocation(location);
   return {
     protocol: 'ossec',
     action,
     // `-`: execd had no address for this alert (a command without <expect>srcip</expect>).
     ...(srcip !== '-' ? { rawIp: srcip } : {}),
-    ...(present(user) ? { user } : {}),
+    ...(present(user) ? { targetUser: user } : {}),
     ...(present(alertId) ? { alertId } : {}),
     ...(present(ruleId) ? { rule: { id: ruleId } } : {}),
+    ...(agent ? { agent } : {}),
     ...(location ? { location } : {}),
     extraArgs: extra ?? (present(filename) ? [filename] : []),
     ossecArgs: args.slice(),

@@ -12,16 +12,15 @@ const SOURCE_IP_PATHS = [
   [...ALERT, 'data', 'win', 'eventdata', 'destinationIp'],
   [...ALERT, 'data', 'srcip'],
 ] as const;
-const USER_PATHS = [
-  [...ALERT, 'data', 'dstuser'],
-  [...ALERT, 'data', 'srcuser'],
-] as const;
 
 /** Wazuh 4.x execd message: `{"version":1,"command":"add"|"delete","parameters":{"alert":{…}}}`. */
 export function parseWazuh4(message: Record<string, unknown>): Invocation {
   const action = parseAction(message.command, 'wazuh4');
   const rawIp = firstString(message, SOURCE_IP_PATHS);
-  const user = textOf(firstString(message, USER_PATHS));
+  const targetUser = textOf(stringAt(message, [...ALERT, 'data', 'dstuser']));
+  const sourceUser = textOf(stringAt(message, [...ALERT, 'data', 'srcuser']));
+  // The user argument OSSEC scripts get is the alert's dstuser, srcuser when there is none.
+  const user = targetUser ?? sourceUser;
   const alertId = stringAt(message, [...ALERT, 'id']);
   const ruleId = stringAt(message, [...ALERT, 'rule', 'id']);
   const location = textOf(stringAt(message, [...ALERT, 'location']));
@@ -40,7 +39,8 @@ export function parseWazuh4(message: Record<string, unknown>): Invocation {
     protocol: 'wazuh4',
     action,
     ...(rawIp !== undefined ? { rawIp } : {}),
-    ...(user ? { user } : {}),
+    ...(targetUser ? { targetUser } : {}),
+    ...(sourceUser ? { sourceUser } : {}),
     ...(alertId ? { alertId } : {}),
     ...(rule ? { rule } : {}),
     ...(ruleGroups.length > 0 ? { ruleGroups } : {}),

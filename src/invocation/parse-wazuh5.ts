@@ -29,7 +29,7 @@ export function parseWazuh5(message: Record<string, unknown>): Invocation {
     protocol: 'wazuh5',
     action,
     ...(rawIp !== undefined ? { rawIp } : {}),
-    ...(user ? { user } : {}),
+    ...(user ? { sourceUser: user } : {}),
     ...(alertId ? { alertId } : {}),
     ...(rule ? { rule } : {}),
     ...(ruleGroups.length > 0 ? { ruleGroups } : {}),

@@ -3,11 +3,12 @@ import { definedOnly } from '../invocation/json-fields.js';
 import type { GeoLookup } from '../geo/lookup-address.js';
 import type { IpAddress } from '../geo/ip-address.js';
 import type { Invocation } from '../invocation/invocation.js';
-import type { GeoLogRecord, GeoResponseFields, Outcome, Protocol, Decision } from './record.js';
-import type { LoginAnalysis } from '../logins/analyse-login.js';
-import { buildLoginFields } from './build-login-fields.js';
+import { parseIpAddress } from '../geo/ip-address.js';
+import { ECS_VERSION, type EventType, type GeoLogRecord, type GeoResponseFields, type Outcome, type Protocol, type Decision } from './record.js';
 import { formatUtcTimestamp } from '../utc-timestamp.js';
 import { alertMessage } from './alert-message.js';
+import type { LoginAnalysis } from '../logins/analyse-login.js';
+import { buildLoginFields } from './build-login-fields.js';
 
 // Attacker-controlled text is capped so that one record stays one small write.
 const MAX_TEXT_FIELD_CHARS = 512;
@@ -25,6 +26,7 @@ export interface RecordInput {
   decision?: { action: Decision; reason: string };
   firewall?: GeoResponseFields['firewall'];
   handshake?: GeoResponseFields['handshake'];
+  /** A successful login's judgement (src/logins/): the record is then an authentication event. */
   login?: LoginAnalysis;
   error?: GeoResponseError;
 }
@@ -32,24 +34,77 @@ export interface RecordInput {
 /** Assemble the ECS record for one invocation from what it learned. Pure. */
 export function buildRecord(input: RecordInput): GeoLogRecord {
   const { invocation, lookup } = input;
+  const severity = invocation?.rule?.level;
   const ecs: Omit<GeoLogRecord, 'geo_response' | 'message'> = {
     '@timestamp': formatUtcTimestamp(input.timestamp),
+    ecs: { version: ECS_VERSION },
     event: {
       kind: 'event',
       module: 'geo-response',
+      dataset: 'geo-response.log',
+      category: [input.login ? 'authentication' : 'intrusion_detection'],
+      type: input.login ? loginEventTypes(input.outcome) : classifyEvent(invocation?.action, input.decision?.action, input.outcome),
       ...(invocation ? { action: invocation.action } : {}),
       outcome: input.outcome,
       reason: cap(input.reason),
+      ...(severity !== undefined ? { severity } : {}),
+      duration: Math.round(input.durationMs * NANOSECONDS_PER_MS),
     },
   };
   if (input.address) ecs.source = buildSource(input.address, lookup);
-  if (invocation?.user) ecs.user = { name: cap(invocation.user) };
-  if (invocation?.rule) ecs.rule = capValues(invocation.rule);
-  if (invocation?.agent) ecs.agent = capValues(invocation.agent);
-  // geo_response goes last so the ECS fields lead when a person reads the line, and its duration last;
-  // the message goes first, for the reader of an alert email and for OSSEC's decoder.
-  const record = { ...ecs, geo_response: { version: input.version, protocol: input.protocol, ...buildOwnFields(input), duration_ms: roundMs(input.durationMs) } };
+  const user = invocation ? buildUser(invocation) : undefined;
+  if (user) ecs.user = user;
+  const rule = definedOnly({ id: invocation?.rule?.id, description: invocation?.rule?.description });
+  if (rule) ecs.rule = capValues(rule);
+  const observer = invocation?.agent ? buildObserver(invocation.agent) : undefined;
+  if (observer) ecs.observer = observer;
+  // geo_response goes last so the ECS fields lead when a person reads the line; the message goes
+  // first, for the reader of an alert email and for OSSEC's decoder.
+  const record = { ...ecs, geo_response: { version: input.version, protocol: input.protocol, ...buildOwnFields(input) } };
   return { message: alertMessage(record), ...record };
+}
+
+const NANOSECONDS_PER_MS = 1e6;
+
+// A located successful login is the start of a session (ECS authentication: start), whatever it
+// was found to be; `error` added when the invocation failed.
+function loginEventTypes(outcome: Outcome): EventType[] {
+  return outcome === 'failure' ? ['start', 'error'] : ['start'];
+}
+
+const DECISION_EVENT_TYPES: Record<Decision, EventType> = { block: 'denied', allow: 'allowed', log: 'info' };
+
+// ECS categorisation: what the policy said on an add (denied = blocked), `info` for the rest
+// (delete, abort, skip), and `error` added when the invocation failed.
+function classifyEvent(action: Invocation['action'] | undefined, decision: Decision | undefined, outcome: Outcome): EventType[] {
+  const types: EventType[] = [];
+  if (action === 'add' && decision) types.push(DECISION_EVENT_TYPES[decision]);
+  else if (action) types.push('info');
+  if (outcome === 'failure') types.push('error');
+  return types;
+}
+
+function buildUser(invocation: Invocation): GeoLogRecord['user'] {
+  if (!invocation.sourceUser && !invocation.targetUser) return undefined;
+  return {
+    ...(invocation.sourceUser ? { name: cap(invocation.sourceUser) } : {}),
+    ...(invocation.targetUser ? { target: { name: cap(invocation.targetUser) } } : {}),
+  };
+}
+
+function buildObserver(agent: NonNullable<Invocation['agent']>): GeoLogRecord['observer'] {
+  const ip = agent.ip !== undefined ? canonicalAddress(agent.ip) : undefined;
+  if (agent.name === undefined && ip === undefined) return undefined;
+  return { ...(agent.name !== undefined ? { name: cap(agent.name) } : {}), ...(ip !== undefined ? { ip: [ip] } : {}) };
+}
+
+// observer.ip is mapped as an address: text that is not one (Wazuh's "any", a host name) is left out.
+function canonicalAddress(text: string): string | undefined {
+  try {
+    return parseIpAddress(text).text;
+  } catch {
+    return undefined;
+  }
 }
 
 function buildSource(address: IpAddress, lookup: GeoLookup | undefined): NonNullable<GeoLogRecord['source']> {
@@ -57,8 +112,11 @@ function buildSource(address: IpAddress, lookup: GeoLookup | undefined): NonNull
   const fields = lookup?.fields;
   if (!fields) return source;
   const geo = definedOnly({
+    continent_code: fields.continentCode,
+    continent_name: fields.continentName,
     country_iso_code: fields.countryIsoCode,
     country_name: fields.countryName,
+    region_iso_code: fields.regionIsoCode,
     region_name: fields.regionName,
     city_name: fields.cityName,
     postal_code: fields.postalCode,
@@ -78,6 +136,7 @@ function buildSource(address: IpAddress, lookup: GeoLookup | undefined): NonNull
 function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
   const { invocation, lookup, error } = input;
   const own: Partial<GeoResponseFields> = {};
+  if (invocation?.agent?.id) own.agent_id = cap(invocation.agent.id);
   if (invocation?.alertId) own.alert_id = cap(invocation.alertId);
   if (invocation?.location) own.location = cap(invocation.location);
   if (invocation?.rawIp !== undefined && !input.address) own.raw_ip = invocation.rawIp.slice(0, 64);
@@ -113,8 +172,4 @@ function cap(text: string): string {
 
 function capValues<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, typeof item === 'string' ? cap(item) : item])) as T;
-}
-
-function roundMs(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

@@ -14,6 +14,22 @@ export type Decision = 'block' | 'allow' | 'log';
 /** ECS `event.outcome` values. */
 export type Outcome = 'success' | 'failure' | 'unknown';
 
+/** The ECS version whose field definitions the record follows (test/ecs-conformance.test.ts checks it). */
+export const ECS_VERSION = '9.4.0';
+
+/**
+ * ECS `event.type` values a record can carry: `denied`, `allowed` and `info` are those ECS expects
+ * under `intrusion_detection`; `start` is for a located login (category `authentication`), `error`
+ * is added to a failure.
+ */
+export type EventType = 'denied' | 'allowed' | 'info' | 'start' | 'error';
+/** ECS `event.category`: an attack seen by OSSEC/Wazuh, or (located logins) an authentication. */
+export type EventCategory = 'intrusion_detection' | 'authentication';
+
+/**
+ * Key order is part of the format (people read the lines): `@timestamp`, `ecs`, `event`,
+ * `source`, `user`, `rule`, `observer`, then `geo_response` last.
+ */
 export interface GeoLogRecord {
   /**
    * One readable line (src/log/alert-message.ts), first in the record: what OSSEC's decoder,
@@ -21,20 +37,31 @@ export interface GeoLogRecord {
    */
   message?: string;
   '@timestamp': string;
+  ecs: { version: typeof ECS_VERSION };
   event: {
     kind: 'event';
     module: 'geo-response';
+    dataset: 'geo-response.log';
+    category: EventCategory[];
+    type: EventType[];
     /** The protocol's word mapped onto ours: add or delete. Absent only when the input could not be understood. */
     action?: Action;
     outcome: Outcome;
     /** Why the outcome is what it is, in words ("RU is in deny list", "no reply to check_keys within 5000 ms"). */
     reason: string;
+    /** The alert's rule level, where the protocol carries it (Wazuh); ECS's place for a source's own severity. */
+    severity?: number;
+    /** How long the invocation took, in nanoseconds (ECS). */
+    duration: number;
   };
   source?: {
     ip: string;
     geo?: {
+      continent_code?: string;
+      continent_name?: string;
       country_iso_code?: string;
       country_name?: string;
+      region_iso_code?: string;
       region_name?: string;
       city_name?: string;
       postal_code?: string;
@@ -43,15 +70,23 @@ export interface GeoLogRecord {
     };
     as?: { number?: number; organization?: { name: string } };
   };
-  user?: { name: string };
-  rule?: { id?: string; level?: number; description?: string };
-  agent?: { id?: string; name?: string; ip?: string };
+  /** `name`: the acting user (Wazuh srcuser); `target.name`: the user the alert is about (OSSEC's user, Wazuh dstuser). */
+  user?: { name?: string; target?: { name: string } };
+  rule?: { id?: string; description?: string };
+  /**
+   * The OSSEC/Wazuh agent the alert came from. ECS `agent.*` is the shipper (Filebeat writes its
+   * own there) and `host.*` is where the event happened (a relay agent reads other hosts' logs,
+   * and Filebeat's add_host_metadata overwrites it); an agent is the IDS that observed the event.
+   */
+  observer?: { name?: string; ip?: string[] };
   geo_response: GeoResponseFields;
 }
 
 export interface GeoResponseFields {
   version: string;
   protocol: Protocol;
+  /** The OSSEC/Wazuh agent's id ("001"): ECS has no observer id. */
+  agent_id?: string;
   alert_id?: string;
   /** OSSEC/Wazuh location of the event ("(web1) 10.0.0.5->/var/log/secure", "/var/log/auth.log"). */
   location?: string;
@@ -82,7 +117,6 @@ export interface GeoResponseFields {
   };
   /** A successful login, judged against the user's history (src/logins/, docs/logins.md). */
   login?: LoginFields;
-  duration_ms: number;
 }
 
 /** `geo_response.login`: what a successful login was found to be. */

@@ -5,8 +5,9 @@ import { GroupTable } from './group-table.js';
 import { HistogramCounter } from './histogram.js';
 import { isBlockEvent, isFailureEvent, type ReportEvent } from './report-event.js';
 import type { ReportFilters } from './report-filters.js';
-import type { AsnRow, CountryRow, DecisionRow, ReportSummary, SourceFile } from './report-summary.js';
+import type { AgentRow, AsnRow, CountryRow, DecisionRow, ReportSummary, SourceFile } from './report-summary.js';
 import { TopIpTable } from './top-ips.js';
+import { classifyReportedAddress } from './address-class.js';
 
 /** Memory caps: each bounds one table whatever the number of records. */
 export interface AggregateLimits {
@@ -16,6 +17,7 @@ export interface AggregateLimits {
   maxGroupPairs: number;
   maxCountries: number;
   maxAsns: number;
+  maxAgents: number;
   /** Distinct decision reasons and error codes. */
   maxReasons: number;
 }
@@ -25,11 +27,15 @@ export const DEFAULT_LIMITS: AggregateLimits = {
   maxGroupPairs: 100_000,
   maxCountries: 1_000,
   maxAsns: 20_000,
+  maxAgents: 10_000,
   maxReasons: 1_000,
 };
 
 const NO_COUNTRY = '';
 const NO_ASN = '';
+const NO_AGENT = '';
+// Address classes are a short fixed list (special-ranges.ts); the cap only guards against forged records.
+const MAX_ADDRESS_CLASSES = 64;
 const DECISION_ORDER: Decision[] = ['block', 'allow', 'log'];
 
 /** Folds matched events into running totals; `finishSummary` turns them into the report. */
@@ -47,6 +53,9 @@ export class SummaryAccumulator {
   readonly ips: TopIpTable;
   readonly countries: GroupTable;
   readonly asns: GroupTable;
+  readonly agents: GroupTable;
+  /** Sources that are no attacker on the Internet (private, documentation, loopback…), by address class: kept out of Top IPs. */
+  readonly specialIps: GroupTable;
   readonly decisions = new Map<Decision, { events: number; reasons: CappedCounter }>();
   readonly failureCodes: CappedCounter;
   readonly histogram = new HistogramCounter();
@@ -55,6 +64,8 @@ export class SummaryAccumulator {
     this.ips = new TopIpTable(limits.maxTrackedIps);
     this.countries = new GroupTable({ maxGroups: limits.maxCountries, maxPairs: limits.maxGroupPairs, otherKey: OTHER_KEY });
     this.asns = new GroupTable({ maxGroups: limits.maxAsns, maxPairs: limits.maxGroupPairs, otherKey: OTHER_KEY });
+    this.agents = new GroupTable({ maxGroups: limits.maxAgents, maxPairs: limits.maxGroupPairs, otherKey: OTHER_KEY });
+    this.specialIps = new GroupTable({ maxGroups: MAX_ADDRESS_CLASSES, maxPairs: limits.maxGroupPairs, otherKey: OTHER_KEY });
     this.failureCodes = new CappedCounter(limits.maxReasons);
   }
 
@@ -86,8 +97,11 @@ export class SummaryAccumulator {
       this.failures += 1;
       this.failureCodes.addOne(event.errorCode ?? (event.ip === undefined ? 'NO_SOURCE' : 'UNSPECIFIED'));
     }
+    this.agents.addEvent(event.agentName ?? NO_AGENT, undefined, event.ip, blocked);
     if (event.ip === undefined) return;
-    this.ips.addSighting({
+    const addressClass = classifyReportedAddress(event as ReportEvent & { ip: string });
+    if (addressClass !== 'public') this.specialIps.addEvent(addressClass, undefined, event.ip, blocked);
+    else this.ips.addSighting({
       ip: event.ip,
       timeMs: event.timeMs,
       blocked,
@@ -128,6 +142,14 @@ export function finishSummary(acc: SummaryAccumulator, sources: SourceFile[], fi
     blocks: stats.blocks,
     share: roundShare(stats.events, acc.matched),
   }));
+  const agents: AgentRow[] = cut(acc.agents.toSortedEntries()).map(([key, stats]) => ({
+    name: key === NO_AGENT ? null : key,
+    events: stats.events,
+    unique_ips: stats.ips.size,
+    blocks: stats.blocks,
+    share: roundShare(stats.events, acc.matched),
+  }));
+  const special = acc.specialIps.toSortedEntries().map(([addressClass, stats]) => ({ address_class: addressClass, events: stats.events, unique_ips: stats.ips.size }));
   const decisions: DecisionRow[] = DECISION_ORDER.flatMap((action) => {
     const entry = acc.decisions.get(action);
     if (entry === undefined) return [];
@@ -145,15 +167,17 @@ export function finishSummary(acc: SummaryAccumulator, sources: SourceFile[], fi
       decision: filters.decisions,
       rule: filters.rules,
       action: filters.actions,
+      agent: filters.agents,
     },
     records: { read: acc.read, matched: acc.matched, malformed: acc.malformed, oversized: acc.oversized },
     time_span: { first: toIso(acc.firstMs), last: toIso(acc.lastMs) },
     actions: { ...acc.actions },
     outcomes: Object.fromEntries([...acc.outcomes].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     blocks: acc.blocks,
-    unique_ips: { value: acc.ips.distinctSeen, exact: acc.ips.exact },
+    unique_ips: { value: acc.ips.distinctSeen + special.reduce((sum, row) => sum + row.unique_ips, 0), exact: acc.ips.exact && acc.specialIps.pairsExact },
     countries: { total: acc.countries.groups.size, unique_ips_exact: acc.countries.pairsExact, rows: countries },
     asns: { total: acc.asns.groups.size, unique_ips_exact: acc.asns.pairsExact, rows: asns },
+    agents: { total: acc.agents.groups.size, unique_ips_exact: acc.agents.pairsExact, rows: agents },
     top_ips: {
       exact: acc.ips.exact,
       max_error: acc.ips.maxError(),
@@ -169,6 +193,7 @@ export function finishSummary(acc: SummaryAccumulator, sources: SourceFile[], fi
         last_seen: new Date(entry.lastMs).toISOString(),
         blocked: entry.blocked,
       })),
+      special,
     },
     decisions,
     failures: { events: acc.failures, by_code: acc.failureCodes.toSortedEntries().map(([code, events]) => ({ code, events })) },

@@ -70,6 +70,10 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
     if (organization !== undefined) result.organization = organization;
   }
 
+  // The OSSEC/Wazuh agent: `observer.name` since ECS 9.4.0 records, `agent.name` before.
+  const agentName = asString(asObject(record.observer)?.name) ?? asString(asObject(record.agent)?.name);
+  if (agentName !== undefined && agentName !== '') result.agentName = agentName;
+
   const ruleId = asObject(record.rule)?.id;
   if (typeof ruleId === 'string' || typeof ruleId === 'number') result.ruleId = String(ruleId);
 
@@ -80,6 +84,8 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
     const reason = asString(decision?.reason);
     if (reason !== undefined) result.decisionReason = reason;
   }
+  const addressClass = asString(ours.address_class);
+  if (addressClass !== undefined) result.addressClass = addressClass;
   const errorCode = asString(ours.error_code);
   if (errorCode !== undefined) result.errorCode = errorCode;
   const login = asObject(ours.login);

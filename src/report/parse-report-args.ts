@@ -7,7 +7,7 @@ import type { ReportFilters } from './report-filters.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-export const CSV_TABLES = ['summary', 'countries', 'asns', 'ips', 'decisions', 'failures', 'histogram', 'sources'] as const;
+export const CSV_TABLES = ['summary', 'countries', 'asns', 'agents', 'ips', 'special', 'decisions', 'failures', 'histogram', 'sources'] as const;
 export type CsvTable = (typeof CSV_TABLES)[number];
 
 const DEFAULT_TOP = 10;
@@ -41,6 +41,7 @@ Filters (repeatable, or comma-separated):
   --decision D        block | allow | log
   --rule ID           rule id
   --action A          add | delete
+  --agent NAME        OSSEC/Wazuh agent name, e.g. web1 (as recorded in observer.name)
 View:
   --logins            successful logins: per user, countries and counts, and the
                       new-country and impossible-travel findings over time
@@ -105,6 +106,7 @@ export function parseReportArgs(args: string[], now: Date): ReportOptions {
       decision: { type: 'string', multiple: true },
       rule: { type: 'string', multiple: true },
       action: { type: 'string', multiple: true },
+      agent: { type: 'string', multiple: true },
       format: { type: 'string' },
       table: { type: 'string' },
       top: { type: 'string' },
@@ -120,6 +122,7 @@ export function parseReportArgs(args: string[], now: Date): ReportOptions {
     decisions: pickEach<Decision>('--decision', values.decision, ['block', 'allow', 'log']),
     rules: splitValues(values.rule),
     actions: pickEach<Action>('--action', values.action, ['add', 'delete']),
+    agents: splitValues(values.agent),
   };
   if (values.since !== undefined) filters.since = parseTimeBound('--since', values.since, now);
   if (values.until !== undefined) filters.until = parseTimeBound('--until', values.until, now);

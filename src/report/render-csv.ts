@@ -59,6 +59,18 @@ function buildSheet(summary: ReportSummary, table: CsvTable, top: number): CsvSh
         rows: cut(summary.asns.rows).map((row) => [row.number, row.organization, row.events, row.unique_ips, row.blocks, row.share]),
         logText: new Set([1]),
       };
+    case 'agents':
+      return {
+        header: ['agent', 'events', 'unique_ips', 'blocks', 'share'],
+        rows: cut(summary.agents.rows).map((row) => [row.name, row.events, row.unique_ips, row.blocks, row.share]),
+        logText: new Set([0]),
+      };
+    case 'special':
+      return {
+        header: ['address_class', 'events', 'unique_ips'],
+        rows: summary.top_ips.special.map((row) => [row.address_class, row.events, row.unique_ips]),
+        logText: new Set([0]),
+      };
     case 'ips':
       return {
         header: ['ip', 'events', 'error', 'country', 'asn', 'organization', 'first_seen', 'last_seen', 'blocked'],

@@ -7,9 +7,11 @@ import { toAlpha2 } from './country-codes.js';
 import { escapeHtml } from './escape-html.js';
 import type { CountryRow } from './report-summary.js';
 import { formatCount } from './text-format.js';
+import { placeLabels, type LabelCandidate } from './place-labels.js';
 
-// ColorBrewer YlOrRd, 6 classes: readable for most colour-blind viewers and in print.
-const PALETTE = ['#ffffb2', '#fed976', '#feb24c', '#fd8d3c', '#f03b20', '#bd0026'];
+// ColorBrewer Blues, 6 classes: readable for most colour-blind viewers and in print. Not red:
+// the page keeps dark red for blocks (the histogram), so a busy country never looks blocked.
+const PALETTE = ['#eff3ff', '#c6dbef', '#9ecae1', '#6baed6', '#3182bd', '#08519c'];
 const UNSHADED_FILL = '#e2e8f0';
 const MARKER_RADIUS = 4;
 
@@ -97,11 +99,20 @@ export function renderWorldMap(rows: CountryRow[], options: WorldMapOptions): st
       `<circle class="country marker shaded" data-iso="${escapeHtml(row.iso_code)}" data-count="${row.events}" cx="${point[0].toFixed(1)}" cy="${point[1].toFixed(1)}" r="${MARKER_RADIUS}" fill="${colourFor(row.events, breaks)}" stroke="#334155" stroke-width="0.75"><title>${escapeHtml(row.name)}: ${formatCount(row.events)} events</title></circle>`,
     );
   }
+  const candidates: LabelCandidate[] = [];
   for (const row of rows.filter((candidate) => candidate.iso_code !== null).slice(0, options.labelCount)) {
     const anchor = anchors.get(row.iso_code as string);
     if (anchor === undefined || Number.isNaN(anchor[0])) continue;
+    candidates.push({ key: row.iso_code as string, text: `${row.iso_code as string} ${formatCount(row.events)}`, x: anchor[0], y: anchor[1] });
+  }
+  // Neighbours (GB and DE, JP and KR) would print over each other: each label goes where it
+  // overlaps none placed before it, busiest first; a label moved off its country gets a leader line.
+  for (const label of placeLabels(candidates, options.width, options.height)) {
+    if (label.labelX !== label.x || label.labelY !== label.y) {
+      parts.push(`<line class="leader" x1="${label.x.toFixed(1)}" y1="${label.y.toFixed(1)}" x2="${label.labelX.toFixed(1)}" y2="${label.labelY.toFixed(1)}" stroke="#334155" stroke-width="0.6"/>`);
+    }
     parts.push(
-      `<text class="label" x="${anchor[0].toFixed(1)}" y="${anchor[1].toFixed(1)}" text-anchor="middle" dy="0.35em">${escapeHtml(row.iso_code as string)} ${formatCount(row.events)}</text>`,
+      `<text class="label" data-label-for="${escapeHtml(label.key)}" x="${label.labelX.toFixed(1)}" y="${label.labelY.toFixed(1)}" text-anchor="middle" dy="0.35em">${escapeHtml(label.text)}</text>`,
     );
   }
   parts.push(renderLegend(breaks, max, options.height));

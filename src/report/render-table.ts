@@ -1,4 +1,5 @@
 import type { ReportSummary } from './report-summary.js';
+import { hasAsnData, NO_ASN_DATA } from './summary-notes.js';
 import { computeGroupSize, renderSparkline } from './sparkline.js';
 import {
   describeFilters,
@@ -13,6 +14,17 @@ import {
 } from './text-format.js';
 
 const SPARK_WIDTH = 72;
+
+/** Text broken at spaces into lines of at most `width` characters (a longer word stays whole). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
 
 function cut<T>(rows: T[], top: number): T[] {
   return top > 0 ? rows.slice(0, top) : rows;
@@ -56,6 +68,7 @@ function renderCountries(summary: ReportSummary, top: number): string[] {
 
 function renderAsns(summary: ReportSummary, top: number): string[] {
   const { asns } = summary;
+  if (!hasAsnData(summary)) return ['Networks', ...wrapWords(NO_ASN_DATA, 76).map((line) => `  ${line}`)];
   const rows = cut(asns.rows, top);
   const lines = [`Networks (${rows.length} of ${asns.total})`];
   lines.push(`  ${fitText('ASN', 10)} ${fitText('Organisation', 28)} ${fitText('Events', 9, true)} ${fitText('Share', 6, true)} ${fitText('IPs', 8, true)} ${fitText('Blocks', 9, true)}`);
@@ -68,11 +81,28 @@ function renderAsns(summary: ReportSummary, top: number): string[] {
   return lines;
 }
 
+function renderAgents(summary: ReportSummary, top: number): string[] {
+  const { agents } = summary;
+  if (!agents.rows.some((row) => row.name !== null)) return [];
+  const rows = cut(agents.rows, top);
+  const lines = [`Agents (${rows.length} of ${agents.total})`];
+  lines.push(`  ${fitText('Agent', 36)} ${fitText('Events', 9, true)} ${fitText('Share', 6, true)} ${fitText('IPs', 8, true)} ${fitText('Blocks', 9, true)}`);
+  for (const row of rows) {
+    lines.push(
+      `  ${fitText(safe(row.name ?? '(none recorded)'), 36)} ${fitText(formatCount(row.events), 9, true)} ${fitText(formatShare(row.share), 6, true)} ${fitText(formatCount(row.unique_ips), 8, true)} ${fitText(formatCount(row.blocks), 9, true)}`,
+    );
+  }
+  return lines;
+}
+
 function renderIps(summary: ReportSummary, top: number): string[] {
   const { top_ips: ips } = summary;
   const rows = cut(ips.rows, top);
   const approx = ips.exact ? '' : ` (approximate: counts may be up to ${formatCount(ips.max_error)} high)`;
   const lines = [`Top IPs (${rows.length})${approx}`];
+  // One line in 80 columns; the HTML page and the JSON say it at length.
+  if (ips.special.length > 0) lines.push(`  ${fitText(safe(`Public only; apart: ${ips.special.map((row) => `${row.address_class} ${formatCount(row.events)}`).join(', ')}`), 76).trimEnd()}`);
+  if (rows.length === 0) return [...lines, '  No public addresses.'];
   lines.push(`  ${fitText('IP', 24)} ${fitText('Events', 8, true)} CC ${fitText('ASN', 9)} ${fitText('First seen', 11)} ${fitText('Last seen', 11)} Blk`);
   for (const row of rows) {
     const asn = row.asn === null ? '--' : `AS${row.asn}`;
@@ -84,9 +114,11 @@ function renderIps(summary: ReportSummary, top: number): string[] {
 }
 
 function renderDecisions(summary: ReportSummary, top: number): string[] {
-  const lines = ['Decisions and failures'];
+  const lines = ['Decisions (share of decisions) and failures'];
+  // A decision is the policy's word on an add: its share is of the decisions, not of every record (deletes and failures have none).
+  const decided = summary.decisions.reduce((sum, decision) => sum + decision.events, 0);
   for (const decision of summary.decisions) {
-    const share = summary.records.matched === 0 ? 0 : decision.events / summary.records.matched;
+    const share = decided === 0 ? 0 : decision.events / decided;
     lines.push(`  ${fitText(decision.action, 6)} ${fitText(formatCount(decision.events), 10, true)}  ${formatShare(share)}`);
     for (const reason of cut(decision.reasons, top)) {
       lines.push(`         ${fitText(formatCount(reason.events), 10, true)}  ${fitText(safe(reason.reason), 58)}`.trimEnd());
@@ -124,13 +156,14 @@ export function renderTable(summary: ReportSummary, top: number): string {
   if (summary.records.matched === 0) {
     return [...renderHeader(summary), '', 'No records matched.', ''].join('\n');
   }
-  const sections = [
+  const sections: string[][] = [
     renderHeader(summary),
     renderCountries(summary, top),
     renderAsns(summary, top),
+    renderAgents(summary, top),
     renderIps(summary, top),
     renderDecisions(summary, top),
     renderHistogram(summary),
   ];
-  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+  return `${sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }

@@ -21,6 +21,10 @@ export interface ReportEvent {
   decision?: Decision;
   decisionReason?: string;
   ruleId?: string;
+  /** `geo_response.address_class` (public, private, documentation…), where the record carries one. */
+  addressClass?: string;
+  /** The OSSEC/Wazuh agent the alert came from (`observer.name`, or `agent.name` in older records). */
+  agentName?: string;
   errorCode?: string;
   /** A successful login's judgement (geo_response.login), for `report --logins`. */
   login?: { user: string; finding: string; message: string };

@@ -12,6 +12,8 @@ export interface ReportFilters {
   decisions: Decision[];
   rules: string[];
   actions: Action[];
+  /** OSSEC/Wazuh agent names, exactly as recorded. */
+  agents: string[];
 }
 
 /** Whether an event passes every filter; a filter on a field the record lacks excludes it. */
@@ -23,5 +25,6 @@ export function matchesFilters(event: ReportEvent, filters: ReportFilters): bool
   if (filters.decisions.length > 0 && (event.decision === undefined || !filters.decisions.includes(event.decision))) return false;
   if (filters.rules.length > 0 && (event.ruleId === undefined || !filters.rules.includes(event.ruleId))) return false;
   if (filters.actions.length > 0 && (event.action === undefined || !filters.actions.includes(event.action))) return false;
+  if (filters.agents.length > 0 && (event.agentName === undefined || !filters.agents.includes(event.agentName))) return false;
   return true;
 }

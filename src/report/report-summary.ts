@@ -29,6 +29,8 @@ export interface ReportSummary {
   unique_ips: Figure;
   countries: GroupTable<CountryRow>;
   asns: GroupTable<AsnRow>;
+  /** Per OSSEC/Wazuh agent (`observer.name`, or `agent.name` in older records); `name` null for records without one. */
+  agents: GroupTable<AgentRow>;
   top_ips: TopIps;
   decisions: DecisionRow[];
   failures: { events: number; by_code: Array<{ code: string; events: number }> };
@@ -43,6 +45,7 @@ export interface FiltersJson {
   decision: Decision[];
   rule: string[];
   action: string[];
+  agent: string[];
 }
 
 /** A count that is exact, or a lower bound once a memory cap was reached ("≥ value"). */
@@ -88,6 +91,10 @@ export interface GroupTable<Row> {
   rows: Row[];
 }
 
+export interface AgentRow extends GroupRow {
+  name: string | null;
+}
+
 export interface TopIps {
   /** True while every IP seen fits the table; false after Space-Saving evictions began. */
   exact: boolean;
@@ -95,7 +102,10 @@ export interface TopIps {
   max_error: number;
   /** Distinct IPs the table can hold. */
   capacity: number;
+  /** Public addresses only: private, documentation and other special-purpose addresses are counted in `special`. */
   rows: IpRow[];
+  /** Events from special-purpose addresses (never an attacker on the Internet), per address class. */
+  special: Array<{ address_class: string; events: number; unique_ips: number }>;
 }
 
 export interface IpRow {

@@ -61,6 +61,8 @@ export function describeFilters(filters: {
   decision: string[];
   rule: string[];
   action: string[];
+  /** Absent in the JSON of reports made before the agent filter. */
+  agent?: string[];
 }): string {
   const parts: string[] = [];
   if (filters.since !== null) parts.push(`--since ${filters.since}`);
@@ -71,6 +73,7 @@ export function describeFilters(filters: {
     ['decision', filters.decision],
     ['rule', filters.rule],
     ['action', filters.action],
+    ['agent', filters.agent ?? []],
   ] as const) {
     if (values.length > 0) parts.push(`--${flag} ${values.join(',')}`);
   }

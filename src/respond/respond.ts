@@ -127,7 +127,8 @@ async function decideAdd(deps: RespondDeps, config: Config, invocation: Invocati
 async function decideLogin(deps: RespondDeps, config: Config, invocation: Invocation, address: IpAddress, lookup: GeoLookup, progress: Progress): Promise<PolicyDecision> {
   // A part of its own (tsup.config.ts): the history's file, lock and crypto cost only logins.
   const { analyseLogin, loginHistoryPath } = await import('../logins/index.js');
-  const analysis = await analyseLogin({ user: invocation.user, now: deps.now(), lookup, settings: config.logins, historyPath: loginHistoryPath(deps.home) });
+  // Who logged in: OSSEC's user argument and Wazuh 4's data.dstuser (the target), else Wazuh 5's user.name.
+  const analysis = await analyseLogin({ user: invocation.targetUser ?? invocation.sourceUser, now: deps.now(), lookup, settings: config.logins, historyPath: loginHistoryPath(deps.home) });
   progress.login = analysis;
   const safetyInput = (hostAddresses: string[]): DecisionInput => ({ action: 'add', address, addressClass: lookup.addressClass, hostAddresses, lookupFailed: lookup.error !== undefined });
   const decision = decideLoginAction(analysis.found, config.logins.block, decideBuiltInSafety(safetyInput([]), config.policy));

@@ -2,7 +2,7 @@ import { GeoResponseError } from '../errors.js';
 import { parseJsonMessage } from '../invocation/parse-json-message.js';
 import type { LineSource } from './line-source.js';
 
-/** How long we wait for execd's answer to check_keys before giving up (documented in the README). */
+/** How long we wait for execd's answer to check_keys before giving up (documented in docs/protocols.md). */
 export const CHECK_KEYS_REPLY_TIMEOUT_MS = 5000;
 
 /** The check_keys message a stateful Wazuh 4 response writes first, keyed on the attacker's address. */

@@ -63,7 +63,15 @@ export function stableRecord(record: Record<string, any>): Record<string, any> {
   // The message is derived from the rest (its own tests are test/alert-message.test.ts): it must lead the record and agree with it.
   if (Object.keys(record)[0] !== 'message' || message !== alertMessage(rest as Parameters<typeof alertMessage>[0])) throw new Error(`message ${JSON.stringify(message)} is not first or does not describe the record`);
   if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) throw new Error(`bad @timestamp ${String(timestamp)}`);
-  const { duration_ms: duration, ...own } = rest.geo_response ?? {};
-  if (typeof duration !== 'number' || duration < 0) throw new Error(`bad duration_ms ${String(duration)}`);
-  return { ...rest, geo_response: own };
+  const { duration, ...event } = rest.event ?? {};
+  if (!Number.isInteger(duration) || duration < 0) throw new Error(`bad event.duration ${String(duration)}`);
+  return { ...rest, event };
+}
+
+/** The ECS header of a record as stableRecord leaves it, for exact comparison: `ecs` and `event`. */
+export function expectedEcs(event: { type: string[]; action?: 'add' | 'delete'; outcome: string; reason: string; severity?: number }): Record<string, any> {
+  return {
+    ecs: { version: '9.4.0' },
+    event: { kind: 'event', module: 'geo-response', dataset: 'geo-response.log', category: ['intrusion_detection'], ...event },
+  };
 }

@@ -42,7 +42,7 @@ const COUNTRIES: CountrySpec[] = [
   { code: 'DE', name: 'Germany', weight: 5, lat: 51.2, lon: 10.4, asns: [[24940, 'Hetzner Online GmbH']] },
   { code: 'NL', name: 'Netherlands', weight: 4, lat: 52.4, lon: 4.9, asns: [[202425, '=HYPERLINK("http://x")']] },
   { code: 'IR', name: 'Iran', weight: 3, lat: 35.7, lon: 51.4, asns: [[58224, 'Iran Telecommunication Company PJS']] },
-  { code: 'KR', name: 'South Korea', weight: 3, lat: 37.6, lon: 127, asns: [[4766, 'Korea Telecom']] },
+  { code: 'KR', name: 'South Korea', weight: 5, lat: 37.6, lon: 127, asns: [[4766, 'Korea Telecom']] },
   { code: 'FR', name: 'France', weight: 3, lat: 48.9, lon: 2.35, asns: [[16276, 'OVH SAS']] },
   { code: 'SG', name: 'Singapore', weight: 3, lat: 1.35, lon: 103.8, asns: [[45102, 'Alibaba (US) Technology Co., Ltd.']] },
   { code: 'HK', name: 'Hong Kong', weight: 2, lat: 22.3, lon: 114.2, asns: [[9381, 'HKBN <b>Enterprise</b>']] },
@@ -52,6 +52,11 @@ const COUNTRIES: CountrySpec[] = [
   { code: 'ZA', name: 'South Africa', weight: 1, lat: -26.2, lon: 28, asns: [[37457, 'Telkom SA Ltd.']] },
   { code: 'AR', name: 'Argentina', weight: 1, lat: -34.6, lon: -58.4, asns: [[7303, 'Telecom Argentina S.A.']] },
   { code: 'BH', name: 'Bahrain', weight: 1, lat: 26.2, lon: 50.6, asns: [[5416, 'Beyon B.S.C.']] },
+  // Neighbours whose map labels would collide (GB over DE, JP over KR) unless placed apart.
+  { code: 'GB', name: 'United Kingdom', weight: 5, lat: 51.5, lon: -0.1, asns: [[2856, 'British Telecommunications PLC']] },
+  { code: 'JP', name: 'Japan', weight: 7, lat: 35.7, lon: 139.7, asns: [[2516, 'KDDI CORPORATION']] },
+  { code: 'PL', name: 'Poland', weight: 1, lat: 52.2, lon: 21, asns: [[5617, 'Orange Polska Spolka Akcyjna']] },
+  { code: 'IT', name: 'Italy', weight: 1, lat: 41.9, lon: 12.5, asns: [[3269, 'Telecom Italia S.p.A.']] },
 ];
 const DENY = new Set(['RU', 'CN', 'KP', 'IR']);
 const RULES: Array<[string, number, string]> = [
@@ -63,6 +68,34 @@ const RULES: Array<[string, number, string]> = [
 ];
 const USERS = ['root', 'admin', 'ubuntu', 'oracle', '<svg onload=alert(1)>', 'test\u001b[31m'];
 const ERROR_CODES = ['LOOKUP_FAILED', 'FIREWALL_FAILED', 'HANDSHAKE_TIMEOUT'];
+// A manager's fleet: a few agents see most of the attacks; one name is hostile text.
+const AGENTS: Array<[string, string, string]> = [
+  ['001', 'web1', '10.0.0.5'],
+  ['002', 'web2', '10.0.0.6'],
+  ['003', 'mail1', '10.0.1.7'],
+  ['004', 'vpn-gw', '10.0.2.1'],
+  ['005', '<i>db1</i>', '10.0.3.9'],
+];
+
+/** The ECS `event` object every record starts with, as the executable writes it. */
+function ecsEvent(fields: { action?: 'add' | 'delete'; outcome: 'success' | 'failure'; reason: string; decision?: 'block' | 'allow' | 'log'; severity: number }): GeoLogRecord['event'] {
+  const type: GeoLogRecord['event']['type'] = [];
+  if (fields.action === 'add' && fields.decision) type.push(fields.decision === 'block' ? 'denied' : fields.decision === 'allow' ? 'allowed' : 'info');
+  else if (fields.action) type.push('info');
+  if (fields.outcome === 'failure') type.push('error');
+  return {
+    kind: 'event',
+    module: 'geo-response',
+    dataset: 'geo-response.log',
+    category: ['intrusion_detection'],
+    type,
+    ...(fields.action ? { action: fields.action } : {}),
+    outcome: fields.outcome,
+    reason: fields.reason,
+    severity: fields.severity,
+    duration: 4_000_000,
+  };
+}
 
 /** Examples of lines the report must count as malformed and skip. */
 export const MALFORMED_LINES = [
@@ -110,35 +143,36 @@ export function* iterateGeoRecords(options: GeoLogOptions): Generator<GeoLogReco
     timeMs += Math.floor(random() * 2 * stepMs);
     const roll = random();
     const [ruleId, level, description] = RULES[Math.floor(random() * RULES.length)] as [string, number, string];
-    const base = {
-      '@timestamp': new Date(timeMs).toISOString(),
-      rule: { id: ruleId, level, description },
-      agent: { id: '001', name: 'web1', ip: '10.0.0.5' },
-    };
+    const [agentId, agentName, agentIp] = AGENTS[Math.floor(AGENTS.length * random() ** 2)] as [string, string, string];
+    const header = { '@timestamp': new Date(timeMs).toISOString(), ecs: { version: '9.4.0' as const } };
+    const who = { rule: { id: ruleId, description }, observer: { name: agentName, ip: [agentIp] } };
     if (roll < 0.01) {
       yield {
-        ...base,
-        event: { kind: 'event', module: 'geo-response', outcome: 'failure', reason: 'srcip "300.1.2.3" is not an IPv4/IPv6 address' },
-        geo_response: { version: '0.1.0', protocol: 'ossec', error_code: 'INVALID_IP', duration_ms: 3 },
+        ...header,
+        event: ecsEvent({ outcome: 'failure', reason: 'srcip "300.1.2.3" is not an IPv4/IPv6 address', severity: level }),
+        ...who,
+        geo_response: { version: '0.1.0', protocol: 'ossec', agent_id: agentId, error_code: 'INVALID_IP' },
       };
       continue;
     }
     const action = random() < 0.3 ? 'delete' : 'add';
-    const user = random() < 0.4 ? { user: { name: USERS[Math.floor(random() * USERS.length)] as string } } : {};
+    const user = random() < 0.4 ? { user: { target: { name: USERS[Math.floor(random() * USERS.length)] as string } } } : {};
     if (roll < 0.03) {
       const ip = `192.168.${Math.floor(random() * 4)}.${Math.floor(random() * 250) + 1}`;
+      const reason = '192.168.0.0/16 never blocked (private; allow_private is false)';
       yield {
-        ...base,
-        ...user,
-        event: { kind: 'event', module: 'geo-response', action, outcome: 'success', reason: `${action} ${ip} (private): 192.168.0.0/16 never blocked (private; allow_private is false)` },
+        ...header,
+        event: ecsEvent({ action, outcome: 'success', reason: `${action} ${ip} (private): ${reason}`, ...(action === 'add' ? { decision: 'allow' as const } : {}), severity: level }),
         source: { ip },
+        ...user,
+        ...who,
         geo_response: {
           version: '0.1.0',
           protocol: 'wazuh4',
+          agent_id: agentId,
           address_class: 'private',
           network: '192.168.0.0/16',
-          decision: { action: 'allow', reason: '192.168.0.0/16 never blocked (private; allow_private is false)' },
-          duration_ms: 4,
+          ...(action === 'add' ? { decision: { action: 'allow' as const, reason } } : {}),
         },
       };
       continue;
@@ -148,16 +182,21 @@ export function* iterateGeoRecords(options: GeoLogOptions): Generator<GeoLogReco
     const denied = DENY.has(attacker.country.code);
     const failed = random() < 0.02;
     const errorCode = failed ? (ERROR_CODES[Math.floor(random() * ERROR_CODES.length)] as string) : undefined;
+    const documentation = attacker.ip.startsWith('2001:db8:');
+    const decision: NonNullable<GeoLogRecord['geo_response']['decision']> = denied
+      ? { action: 'block', reason: `${attacker.country.code} is in deny list` }
+      : random() < 0.5
+        ? { action: 'allow', reason: `${attacker.country.code} is not in deny list` }
+        : { action: 'log', reason: 'policy mode off' };
     yield {
-      ...base,
-      ...user,
-      event: {
-        kind: 'event',
-        module: 'geo-response',
+      ...header,
+      event: ecsEvent({
         action,
         outcome: failed ? 'failure' : 'success',
         reason: `${action} ${attacker.ip} (${attacker.country.code}): ${attacker.country.code} ${denied ? 'is in' : 'is not in'} deny list`,
-      },
+        ...(action === 'add' ? { decision: decision.action } : {}),
+        severity: level,
+      }),
       source: {
         ip: attacker.ip,
         geo: {
@@ -168,19 +207,18 @@ export function* iterateGeoRecords(options: GeoLogOptions): Generator<GeoLogReco
         },
         as: { number: attacker.asn[0], organization: { name: attacker.asn[1] } },
       },
+      ...user,
+      ...who,
       geo_response: {
         version: '0.1.0',
         protocol: index % 3 === 0 ? 'ossec' : 'wazuh4',
+        agent_id: agentId,
         alert_id: `${Math.floor(timeMs / 1000)}.${index}`,
-        address_class: 'public',
-        decision: denied
-          ? { action: 'block', reason: `${attacker.country.code} is in deny list` }
-          : random() < 0.5
-            ? { action: 'allow', reason: `${attacker.country.code} is not in deny list` }
-            : { action: 'log', reason: 'policy mode off' },
+        // The generator's IPv6 attackers sit in the documentation range: real records say so.
+        address_class: documentation ? 'documentation' : 'public',
+        ...(action === 'add' ? { decision } : {}),
         firewall: { backend: 'nftables', result: denied ? (action === 'add' ? 'blocked' : 'unblocked') : 'none' },
         ...(errorCode ? { error_code: errorCode } : {}),
-        duration_ms: 7,
       },
     };
   }
