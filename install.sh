@@ -56,9 +56,10 @@ Options:
                  and enable $SYSTEMD_UNIT (geo-response blocks restore at boot)
   --dry-run      print every action and change nothing
   --uninstall    remove the executable, its parts, the database, the inserted blocks and
-                 the boot unit (the configuration, the logs and the block state stay)
+                 the boot unit (the configuration, the logs, the block state and the login
+                 history stay)
   --purge        with --uninstall: also remove CONF/geo-response.json, logs/geo-response.log*
-                 and active-response/state/ (the blocks recorded for restore)
+                 and active-response/state/ (the blocks recorded for restore, the login history)
   -h, --help     show this help
 
 Exit status: 0 done (or nothing to do), 1 failed (nothing changed when a check failed), 2 usage error.
@@ -612,6 +613,8 @@ keep_edited_blocks() {
   done
   # OSSEC's argv protocol passes the address only to a command that expects it: without, every alert is "-".
   [ "$PROTOCOL" = json ] || warn_unless_kept '<expect>srcip</expect>'
+  # Blocks from before the logins response (docs/logins.md) work for attacks; say what they miss.
+  grep -q -F -e 'authentication_success</rules_group>' "$kb_current" || warn "your geo-response blocks in $kb_conf have no response for successful logins (<rules_group>authentication_success</rules_group>): no login history, no new-country or impossible-travel findings until you add this version's second <active-response> by hand ($(snippet_file))"
 }
 
 warn_unless_kept() {
@@ -1035,18 +1038,18 @@ do_uninstall() {
   remove_blocks
   remove_unit
   if [ "$PURGE" = yes ]; then
-    for f in "$CONF_DIR/geo-response.json" "$HOME_DIR"/logs/geo-response.log*; do
+    for f in "$CONF_DIR/geo-response.json" "$HOME_DIR"/logs/geo-response.log* "$HOME_DIR"/active-response/state/logins.json*; do
       if [ -e "$f" ]; then act "remove $f" remove_file "$f"; fi
     done
     state=$HOME_DIR/active-response/state
-    if [ -d "$state" ]; then act "remove $state (the blocks recorded for restore)" rm -rf -- "$state"; fi
+    if [ -d "$state" ]; then act "remove $state (the blocks recorded for restore, the login history)" rm -rf -- "$state"; fi
     if [ "$CONF_DIR" != "$HOME_DIR/etc" ]; then
       # What an install from before the move left in etc/.
       if [ -e "$HOME_DIR/etc/geo-response.json" ]; then act "remove $HOME_DIR/etc/geo-response.json" remove_file "$HOME_DIR/etc/geo-response.json"; fi
       if [ -d "$CONF_DIR" ]; then act "remove $CONF_DIR (if empty)" rmdir_if_empty "$CONF_DIR"; fi
     fi
   else
-    say "keep $CONF_DIR/geo-response.json, $HOME_DIR/logs/geo-response.log and $HOME_DIR/active-response/state/ (remove them with --purge)"
+    say "keep $CONF_DIR/geo-response.json, $HOME_DIR/logs/geo-response.log and $HOME_DIR/active-response/state/ (the block state and the login history; remove them with --purge)"
   fi
   restart_hint
 }

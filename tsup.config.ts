@@ -19,7 +19,7 @@ const DEFINE = {
 // Modules that only some paths need. Each is bundled on its own and stored as a part in the parts
 // file beside the executable (src/loader/parts-file.ts), which src/cli/load-chunk.ts reads and
 // compiles on first use (see there for why).
-const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\/lookup-command|\.\/check-command|\.\/blocks-command|\.\.\/policy\/parse-config)\.js$/;
+const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\.\/logins\/index|\.\/lookup-command|\.\/check-command|\.\/blocks-command|\.\.\/policy\/parse-config)\.js$/;
 // How the lazy parts are stored: compressed (compress below); the commands run by hand share one
 // body, where the compressor folds their common code (maxmind, the geo modules) into one copy.
 // The firewall (blocking alerts) and the configuration parser (when the file changed) stay apart,

@@ -16,11 +16,11 @@ import type { MessageKind } from '../src/log/alert-message.js';
 const AR = join(__dirname, '..', 'active-response');
 const FILES = ['ossec.local_decoder.xml', 'ossec.local_rules.xml', 'wazuh.local_rules.xml'];
 const read = (name: string) => readFileSync(join(AR, name), 'utf8');
-const ID_RANGE = [109700, 109709] as const;
+const ID_RANGE = [109700, 109719] as const;
 const EMAIL_LEVEL = 7;
 /** The kinds that must reach the email level; every other kind stays below it. */
-const EMAILED: MessageKind[] = ['blocked', 'failed'];
-const ALL_KINDS: MessageKind[] = ['blocked', 'unblocked', 'logged', 'ended', 'failed', 'skipped', 'aborted'];
+const EMAILED: MessageKind[] = ['blocked', 'failed', 'new_country', 'impossible_travel', 'new_country_and_travel'];
+const ALL_KINDS: MessageKind[] = ['blocked', 'unblocked', 'logged', 'ended', 'failed', 'skipped', 'aborted', 'login', 'new_country', 'impossible_travel', 'new_country_and_travel'];
 
 interface Rule {
   id: number;

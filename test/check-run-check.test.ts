@@ -1,6 +1,6 @@
 import { readConfigText } from '../src/cli/system-io';
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCheck, type CheckLookupResult } from '../src/check/run-check.js';
@@ -20,6 +20,31 @@ function home(config?: unknown): string {
 
 const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<CheckLookupResult>; sampleIp?: string; ok: boolean; expected: RegExp[]; absent?: RegExp }> = [
   { title: 'no configuration file', ok: true, expected: [/not found: defaults apply \(log only, never block\)/, /firewall: backend none/, /sample 1\.0\.0\.1 \(RU, AS4134\): log — policy mode off/] },
+  {
+    title: 'the logins settings in force: the defaults',
+    ok: true,
+    expected: [
+      /^logins: learning 5 logins and 7 days; impossible travel above 1000 km\/h beyond 500 km$/m,
+      /block on: \(none: findings alert only\); ignore_users: \(none\); allowed_countries: \(none\)/,
+      /success rules \(alerts without rule groups, OSSEC argv\): the 55 stock ids; Wazuh JSON alerts: rule group authentication_success/,
+      /history: at most 10000 users, 32 countries each, forgotten after 365 days/,
+      /history file: \S+\/active-response\/state\/logins\.json: no logins recorded yet/,
+    ],
+    absent: /warning: logins/,
+  },
+  {
+    title: 'the logins settings in force: configured, blocking with a backend that has no expiry',
+    config: { firewall: { backend: 'iptables' }, logins: { learning: { logins: 10, days: 30 }, travel: { max_speed_kmh: 900, min_distance_km: 300 }, block: ['impossible_travel'], ignore_users: ['backup'], allowed_countries: { alice: ['FR', 'DE'] }, success_rules: ['5715', '100200'] } },
+    ok: false,
+    expected: [
+      /^logins: learning 10 logins and 30 days; impossible travel above 900 km\/h beyond 300 km$/m,
+      /block on: impossible_travel; ignore_users: backup; allowed_countries: alice: FR DE/,
+      /OSSEC argv\): 5715, 100200;/,
+      /warning: logins\.block with the iptables backend: execd sends no delete for a login/,
+    ],
+  },
+  { title: 'logins.block with no backend', config: { logins: { block: ['new_country'] } }, ok: true, expected: [/warning: logins\.block is set but firewall\.backend is none: nothing is blocked/] },
+  { title: 'a logins setting out of range', config: { logins: { travel: { max_speed_kmh: 0 } } }, ok: false, expected: [/configuration: FAILED: .*logins\.travel\.max_speed_kmh/] },
   { title: 'an invalid configuration', config: { policy: { mode: 'block' } }, ok: false, expected: [/configuration: FAILED: .*policy\.mode: expected one of "off", "deny", "allow"/] },
   {
     title: 'deny RU with nftables',
@@ -61,6 +86,18 @@ const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<Che
     expected: [/databases: FAILED: unexpected error: truncated database/, /log — lookup failed; never blocking on a broken database/],
   },
 ];
+
+describe('runCheck: the login history file', () => {
+  it('a history file the group could change is FAILED, as an alert would refuse it', async () => {
+    const dir = home();
+    mkdirSync(join(dir, 'active-response', 'state'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, 'active-response', 'state', 'logins.json'), '{"version":1,"users":[]}\n', { mode: 0o664 });
+    chmodSync(join(dir, 'active-response', 'state', 'logins.json'), 0o664);
+    const result = await runCheck({ home: dir, configPath: 'etc/geo-response.json', sampleIp: '1.0.0.1', env: {}, readConfigText, lookup: ruLookup, hostAddresses: [], binDirs: [fakeBin] });
+    expect(result.ok).toBe(false);
+    expect(result.lines.join('\n')).toMatch(/history file: FAILED: login history \S+logins\.json: \S+ is writable by its group .*chmod go-w/);
+  });
+});
 
 describe('runCheck', () => {
   it.each(cases)('$title', async ({ config, lookup, sampleIp = '1.0.0.1', ok, expected, absent }) => {

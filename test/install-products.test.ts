@@ -229,11 +229,16 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
 
     const conf = fs.readFileSync(tree.ossecConf, 'utf8');
     expect(conf.match(/<name>geo-response<\/name>/g)).toHaveLength(1);
-    expect(conf.match(/<command>geo-response<\/command>/g)).toHaveLength(1);
+    // Two responses: attacks (timed) and successful logins (untimed, docs/logins.md); OSSEC's argv
+    // carries the user only to a command that expects it, so its logins have a command of their own.
+    expect(conf.match(/<command>geo-response<\/command>/g)).toHaveLength(c.expectsSrcip ? 1 : 2);
+    expect(conf.match(/<command>geo-response-login<\/command>/g) ?? []).toHaveLength(c.expectsSrcip ? 1 : 0);
     const block = conf.slice(conf.indexOf('<!-- BEGIN geo-response'), conf.indexOf('<!-- END geo-response'));
+    if (c.expectsSrcip) expect(block).toMatch(/<command>\s*<name>geo-response-login<\/name>\s*<executable>geo-response<\/executable>\s*<expect>srcip,user<\/expect>\s*<timeout_allowed>no<\/timeout_allowed>\s*<\/command>/);
     expect(block.includes('<expect>srcip</expect>')).toBe(c.expectsSrcip);
     expect(block).toMatch(/<command>\s*<name>geo-response<\/name>[^]*<timeout_allowed>yes<\/timeout_allowed>\s*<\/command>/);
     expect(block).toMatch(/<active-response>[^]*<command>geo-response<\/command>[^]*<timeout>\d+<\/timeout>\s*<\/active-response>/);
+    expect(block).toMatch(/<active-response>(?:(?!<\/active-response>)[^])*<rules_group>authentication_success<\/rules_group>\s*<\/active-response>/);
     // The stock blocks are untouched, and ours sits inside the last <ossec_config>.
     expect(conf.startsWith(original.toString('utf8').slice(0, original.lastIndexOf('</ossec_config>')))).toBe(true);
     expect(conf.trimEnd().endsWith('<!-- END geo-response -->\n</ossec_config>')).toBe(true);
@@ -249,7 +254,14 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     const alert = spawnSync(path.join(bin, 'geo-response'), ['add', '-', '81.2.69.142', '1.1', '5710', '/var/log/auth.log', '-'], { cwd: '/', env: { PATH: '/usr/bin:/bin' } });
     expect(alert.status).toBe(0);
     expect(fs.readdirSync(bin).filter((name) => name.startsWith('.geo-response.')).length).toBeGreaterThan(0);
+    // A successful sshd login (5715) starts the login history, which only --purge removes.
+    const login = spawnSync(path.join(bin, 'geo-response'), ['add', 'alice', '81.2.69.142', '1.2', '5715', '/var/log/auth.log', '-'], { cwd: '/', env: { PATH: '/usr/bin:/bin' } });
+    expect(login.status, login.stderr.toString()).toBe(0);
+    const history = path.join(tree.home, 'active-response', 'state', 'logins.json');
+    expect(ownership(history)).toEqual({ uid: 0, gid: 0, mode: '600' });
+    expect(ownership(path.dirname(history))).toEqual({ uid: 0, gid: 0, mode: '700' });
     install(tree.home, '--uninstall');
+    expect(fs.existsSync(history)).toBe(true);
     expect(fs.readdirSync(bin).filter((name) => name.startsWith('.geo-response.'))).toEqual([]);
     expect(partsFiles(tree.home)).toEqual([]);
     expect(fs.readFileSync(tree.ossecConf).equals(original)).toBe(true);
@@ -260,6 +272,7 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(fs.existsSync(path.join(tree.home, 'logs', 'geo-response.log'))).toBe(true);
 
     install(tree.home, '--uninstall', '--purge');
+    expect(fs.existsSync(path.join(tree.home, 'active-response', 'state'))).toBe(false);
     expect(fs.existsSync(path.join(tree.home, c.confDir, 'geo-response.json'))).toBe(false);
     expect(fs.existsSync(path.join(tree.home, 'logs', 'geo-response.log'))).toBe(false);
     expect(fs.readFileSync(tree.ossecConf).equals(original)).toBe(true);
@@ -307,16 +320,36 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
     expect(said).toMatch(/lack <timeout_allowed>yes<\/timeout_allowed>, which geo-response needs/);
     if (c.expectsSrcip) expect(said).toMatch(/lack <expect>srcip<\/expect>, which geo-response needs/);
     else expect(said).not.toContain('<expect>srcip</expect>, which');
+    expect(said).not.toMatch(/no response for successful logins/);
   });
 
-  it('an upgrade replaces blocks an earlier version inserted and nobody edited, and --dry-run names etc/ossec.conf', () => {
+  it('edited blocks from before the logins response are kept, and what they miss is said', () => {
     const tree = makeTree(c);
     install(tree.home, '--apply');
-    // The blocks the previous version inserted (its trigger was <level>6</level>).
+    const applied = fs.readFileSync(tree.ossecConf, 'utf8');
+    const at = applied.indexOf('<!-- BEGIN geo-response');
+    // The admin narrowed the logins response away (as a v2 block never had it) and shortened the timeout.
+    const edited = applied.slice(0, at) + applied.slice(at).replace('<timeout>600</timeout>', '<timeout>60</timeout>').replace(/<rules_group>authentication_success<\/rules_group>/, '<rules_id>5715</rules_id>');
+    fs.writeFileSync(tree.ossecConf, edited);
+
+    const upgrade = runInstall(['--prefix', tree.home, '--apply']);
+
+    expect(upgrade.code, upgrade.stderr).toBe(0);
+    expect(fs.readFileSync(tree.ossecConf, 'utf8')).toBe(edited);
+    expect(upgrade.stderr).toMatch(/have no response for successful logins \(<rules_group>authentication_success<\/rules_group>\): no login history/);
+  });
+
+  // v1 triggered on <level>6</level>; v2 on attack groups only, without the login response.
+  it.each([
+    { name: 'v1', version: '' },
+    { name: 'v2', version: '.v2' },
+  ])('an upgrade replaces blocks an earlier version ($name) inserted and nobody edited, and --dry-run names etc/ossec.conf', ({ version }) => {
+    const tree = makeTree(c);
+    install(tree.home, '--apply');
     const current = fs.readFileSync(tree.ossecConf, 'utf8');
     const begin = current.indexOf('  <!-- BEGIN geo-response');
     const end = current.indexOf('<!-- END geo-response -->') + '<!-- END geo-response -->\n'.length;
-    const previous = fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'previous-blocks', `ossec.conf.${c.product}.xml`), 'utf8');
+    const previous = fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'previous-blocks', `ossec.conf.${c.product}${version}.xml`), 'utf8');
     const previousBlock = `  <!-- BEGIN geo-response: added by geo-response install.sh -->\n${previous.replace(/^(.)/gm, '  $1')}  <!-- END geo-response -->\n`;
     const old = current.slice(0, begin) + previousBlock + current.slice(end);
     fs.writeFileSync(tree.ossecConf, old);

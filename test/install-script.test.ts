@@ -39,7 +39,10 @@ describe('install.sh as a script', () => {
 describe('the active-response/ folder', () => {
   it('the example policy uses the design keys, only logs, and passes the configuration schema', () => {
     const example = JSON.parse(fs.readFileSync(path.join(SNIPPETS, 'geo-response.example.json'), 'utf8'));
-    expect(Object.keys(example).sort()).toEqual(['databases', 'firewall', 'log', 'policy']);
+    expect(Object.keys(example).sort()).toEqual(['databases', 'firewall', 'log', 'logins', 'policy']);
+    // Login findings alert only (docs/logins.md); the stock success rule ids apply (not repeated here).
+    expect(example.logins.block).toEqual([]);
+    expect(example.logins.success_rules).toBeUndefined();
     expect(Object.keys(example.policy).sort()).toEqual(
       ['allow_private', 'asns', 'countries', 'min_rule_level', 'mode', 'never_block', 'rules', 'unknown'].sort(),
     );

@@ -15,6 +15,15 @@ describe('parseConfig', () => {
       log: { path: 'logs/geo-response.log' },
       policy: { mode: 'deny', countries: ['RU', 'CN', 'XK'], asns: [4134], unknown: 'log', never_block: ['192.0.2.0/24', '2001:db8::/32', '198.51.100.7'], allow_private: false, min_rule_level: 0, rules: { include: [], exclude: ['5710', 5711] } },
       firewall: { backend: 'command', expire_seconds: 86400, dry_run: false, command: ['/var/ossec/active-response/bin/firewall-drop.sh'] },
+      logins: {
+        success_rules: ['5715', '100200'],
+        learning: { logins: 5, days: 7 },
+        travel: { max_speed_kmh: 1000, min_distance_km: 500 },
+        ignore_users: ['backup'],
+        allowed_countries: { alice: ['DE', 'FR'], '*': ['DE'] },
+        block: ['new_country', 'impossible_travel'],
+        history: { max_users: 10000, max_countries_per_user: 32, forget_days: 365 },
+      },
     };
     // Every key given is kept as given: nothing is dropped, renamed or defaulted over.
     expect(parseConfig(JSON.stringify(example), FILE)).toEqual(example);
@@ -47,6 +56,11 @@ describe('parseConfig', () => {
     ['{"policy":{"min_rule_level":17}}', 'policy.min_rule_level: expected a number of at most 16, got a number (17)'],
     ['{"databases":{"geo":""}}', 'databases.geo: expected a string of at least 1 characters, got a string ("")'],
     ['{"log":null}', 'log: expected an object, got null'],
+    ['{"logins":{"block":["new-country"]}}', 'logins.block[0]: expected one of "new_country", "impossible_travel"'],
+    ['{"logins":{"allowed_countries":{"alice":["ru"]}}}', 'logins.allowed_countries.alice[0]: expected an ISO 3166-1 alpha-2 country code in capitals'],
+    ['{"logins":{"learning":{"days":1.5}}}', 'logins.learning.days: expected a whole number from 0 to 3650'],
+    ['{"logins":{"success_rules":["sshd"]}}', 'logins.success_rules[0]: expected a rule id in quotes, e.g. "5715"'],
+    ['{"logins":{"travel":{"speed":900}}}', 'logins.travel: unknown key "speed"'],
   ])('%s → %s', (text, message) => {
     expect(() => parseConfig(text, FILE)).toThrowError(expect.objectContaining({ code: 'CONFIG_INVALID', kind: 'config', message: expect.stringContaining(`${FILE}: ${message}`) }));
   });

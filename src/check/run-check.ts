@@ -7,6 +7,8 @@ import type { AddressClass } from '../geo/special-ranges.js';
 import type { Config } from '../policy/config-schema.js';
 import { decide } from '../policy/decide.js';
 import { createConfigSource, loadConfig } from '../respond/load-config.js';
+import { describeLogins } from './describe-logins.js';
+import { loginHistoryPath, readLoginHistory } from '../logins/history-file.js';
 
 export interface CheckLookupResult {
   countryIsoCode?: string;
@@ -47,6 +49,8 @@ export async function runCheck(options: RunCheckOptions): Promise<{ lines: strin
   const config = await loadCheckedConfig(configPath, options.readConfigText, lines);
   if (config === undefined) return { lines, ok: false };
   lines.push(`policy: ${describePolicy(config)}`);
+  lines.push(...describeLogins(config));
+  ok = checkLoginHistory(loginHistoryPath(options.home), lines) && ok;
 
   const sampleText = options.sampleIp ?? DEFAULT_SAMPLE_IP;
   // Parsed once: a bad sample is the sample's fault, not the databases'.
@@ -114,6 +118,18 @@ async function loadCheckedConfig(path: string, readConfigText: (path: string) =>
   } catch (error) {
     lines.push(`configuration: FAILED: ${toOneLine(toGeoResponseError(error).message)}`);
     return undefined;
+  }
+}
+
+// Read as an alert reads it (the trust rule, the size bound), so a refusal shows here first.
+function checkLoginHistory(path: string, lines: string[]): boolean {
+  try {
+    const history = readLoginHistory(path);
+    lines.push(`  history file: ${path}: ${history.size === 0 ? 'no logins recorded yet' : `${history.size} user${history.size === 1 ? '' : 's'}`}`);
+    return true;
+  } catch (error) {
+    lines.push(`  history file: FAILED: ${toOneLine(toGeoResponseError(error).message)}`);
+    return false;
   }
 }
 

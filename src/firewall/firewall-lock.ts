@@ -10,11 +10,10 @@ export const LOCK_WAIT_TIMEOUT_MS = 30_000;
 // Short first waits: one plan takes a few milliseconds of nft/ipset, and a botnet burst queues dozens of us.
 const RETRY_MIN_MS = 5;
 const RETRY_MAX_MS = 50;
-const LOCK_FILE_NAME = 'firewall.lock';
-// Present while an administrator's command (`blocks restore`) waits: alerts then stand back, so a
-// burst of hundreds of them cannot starve it (the lock is not fair). It names its holder like the
-// lock does, so one left by a killed command, or older than MAX_HOLD_MS, is ignored.
-const PRIORITY_FILE_NAME = 'firewall.lock.priority';
+// `<lock>.priority`: present while an administrator's command (`blocks restore`) waits: alerts then
+// stand back, so a burst of hundreds of them cannot starve it (the lock is not fair). It names its
+// holder like the lock does, so one left by a killed command, or older than MAX_HOLD_MS, is ignored.
+const PRIORITY_SUFFIX = '.priority';
 // A lock whose holder cannot be identified (no start time: the exclusive-create fallback stopped
 // between its open and its write) is nobody's after this: that window is microseconds wide.
 const ANONYMOUS_LOCK_STALE_MS = 3_000;
@@ -43,18 +42,36 @@ export function defaultLockDir(): string {
   return lstatSync('/run', { throwIfNoEntry: false })?.isDirectory() ? '/run/geo-response' : '/var/run/geo-response';
 }
 
+/** Which lock: its file in the lock directory, and what its errors say. */
+export interface LockSpec {
+  fileName: string;
+  /** e.g. "firewall lock" */
+  what: string;
+  code: string;
+}
+
+const FIREWALL_LOCK: LockSpec = { fileName: 'firewall.lock', what: 'firewall lock', code: 'FIREWALL_LOCK_FAILED' };
+
 /**
- * Take the host-wide firewall lock (a lock file that appears holding our pid and start time),
- * waiting for other invocations. Check-then-change sequences (iptables -C then -I, ipset test then
- * add) race without it. Returns the release function.
+ * Take the host-wide firewall lock, waiting for other invocations. Check-then-change sequences
+ * (iptables -C then -I, ipset test then add) race without it. Returns the release function.
  */
 export async function acquireFirewallLock(options: LockOptions = {}): Promise<() => void> {
+  return acquireLock(FIREWALL_LOCK, options);
+}
+
+/**
+ * Take a host-wide lock (a lock file that appears holding our pid and start time) in the private
+ * lock directory, waiting for other invocations. Returns the release function.
+ */
+export async function acquireLock(spec: LockSpec, options: LockOptions = {}): Promise<() => void> {
   const dir = options.lockDir ?? defaultLockDir();
-  const path = join(dir, LOCK_FILE_NAME);
+  const path = join(dir, spec.fileName);
+  const lockError = (message: string, cause?: unknown) => new GeoResponseError(`${spec.what}: ${message}`, { code: spec.code, kind: 'command', cause });
   const token = `${process.pid} ${startTimeOf(process.pid) ?? '-'} ${randomBytes(6).toString('hex')}\n`;
   const deadline = Date.now() + (options.waitTimeoutMs ?? LOCK_WAIT_TIMEOUT_MS);
-  preparePrivateDirectory(dir);
-  removeLeftovers(dir);
+  preparePrivateDirectory(dir, lockError);
+  removeLeftovers(dir, spec.fileName);
   // The lock file appears with its holder's identity already in it: written once to a private temp
   // file, then hard-linked into place on each attempt (link fails while the lock exists). So no
   // crash or full disk can leave an empty lock that nobody could ever prove stale. A filesystem
@@ -65,11 +82,11 @@ export async function acquireFirewallLock(options: LockOptions = {}): Promise<()
   } catch (error) {
     throw lockError(`cannot create the lock file ${path}`, error);
   }
-  const priority = options.priority ? claimPriority(join(dir, PRIORITY_FILE_NAME), token) : undefined;
+  const priority = options.priority ? claimPriority(`${path}${PRIORITY_SUFFIX}`, token) : undefined;
   try {
     for (let attempt = 0; ; attempt += 1) {
-      const standBack = !options.priority && priorityPending(join(dir, PRIORITY_FILE_NAME));
-      if (!standBack && tryCreate(staged, path, token)) return () => release(path, token);
+      const standBack = !options.priority && priorityPending(`${path}${PRIORITY_SUFFIX}`);
+      if (!standBack && tryCreate(staged, path, token, lockError)) return () => release(path, token);
       breakIfStale(path);
       if (Date.now() >= deadline) {
         throw lockError(`another geo-response held ${path} for longer than ${options.waitTimeoutMs ?? LOCK_WAIT_TIMEOUT_MS} ms`);
@@ -100,7 +117,9 @@ function priorityPending(path: string): boolean {
 }
 
 // Created 0700 if missing; used only if it and every directory above it are ours alone.
-function preparePrivateDirectory(dir: string): void {
+type LockError = (message: string, cause?: unknown) => GeoResponseError;
+
+function preparePrivateDirectory(dir: string, lockError: LockError): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -110,19 +129,19 @@ function preparePrivateDirectory(dir: string): void {
   if (violation !== undefined) throw lockError(`the lock directory is not private: ${describeViolation(violation)}`);
 }
 
-function tryCreate(staged: string, path: string, token: string): boolean {
+function tryCreate(staged: string, path: string, token: string, lockError: LockError): boolean {
   try {
     linkSync(staged, path);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return tryCreateExclusive(path, token);
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return tryCreateExclusive(path, token, lockError);
     throw lockError(`cannot create the lock file ${path}`, error);
   }
 }
 
-function tryCreateExclusive(path: string, token: string): boolean {
+function tryCreateExclusive(path: string, token: string, lockError: LockError): boolean {
   try {
     writeToken(path, token);
     return true;
@@ -186,15 +205,16 @@ function release(path: string, token: string): void {
 }
 
 // Staged and set-aside files of invocations that were killed before their finally ran.
-function removeLeftovers(dir: string): void {
+function removeLeftovers(dir: string, fileName: string): void {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return;
   }
+  const leftover = new RegExp(`^${fileName.replaceAll('.', '\\.')}\\.(?:stale\\.)?(\\d+)\\.[0-9a-f]+(?:\\.new)?$`);
   for (const name of names) {
-    const match = /^firewall\.lock\.(?:stale\.)?(\d+)\.[0-9a-f]+(?:\.new)?$/.exec(name);
+    const match = leftover.exec(name);
     if (match && !isAlive(Number(match[1]))) unlinkQuietly(join(dir, name));
   }
 }
@@ -252,8 +272,4 @@ function unlinkQuietly(path: string): void {
   } catch {
     // Already gone: the goal is reached.
   }
-}
-
-function lockError(message: string, cause?: unknown): GeoResponseError {
-  return new GeoResponseError(`firewall lock: ${message}`, { code: 'FIREWALL_LOCK_FAILED', kind: 'command', cause });
 }

@@ -16,6 +16,8 @@ export interface Invocation {
   sourceUser?: string;
   alertId?: string;
   rule?: { id?: string; level?: number; description?: string };
+  /** The rule's groups, where the protocol carries them (Wazuh JSON): how a login is told from an attack. */
+  ruleGroups?: string[];
   /** The OSSEC/Wazuh agent the alert came from (for OSSEC, parsed from the location); `ip` as the protocol wrote it. */
   agent?: { id?: string; name?: string; ip?: string };
   /** OSSEC/Wazuh location of the event. */

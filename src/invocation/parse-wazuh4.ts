@@ -29,6 +29,7 @@ export function parseWazuh4(message: Record<string, unknown>): Invocation {
     level: numberAt(message, [...ALERT, 'rule', 'level']),
     description: textOf(stringAt(message, [...ALERT, 'rule', 'description'])),
   });
+  const ruleGroups = stringsAt(message, [...ALERT, 'rule', 'groups']);
   const agent = definedOnly({
     id: stringAt(message, [...ALERT, 'agent', 'id']),
     name: textOf(stringAt(message, [...ALERT, 'agent', 'name'])),
@@ -42,6 +43,7 @@ export function parseWazuh4(message: Record<string, unknown>): Invocation {
     ...(sourceUser ? { sourceUser } : {}),
     ...(alertId ? { alertId } : {}),
     ...(rule ? { rule } : {}),
+    ...(ruleGroups.length > 0 ? { ruleGroups } : {}),
     ...(agent ? { agent } : {}),
     ...(location ? { location } : {}),
     extraArgs: stringsAt(message, ['parameters', 'extra_args']),

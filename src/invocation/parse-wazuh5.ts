@@ -16,6 +16,7 @@ export function parseWazuh5(message: Record<string, unknown>): Invocation {
     level: numberAt(message, ['rule', 'level']),
     description: stringAt(message, ['rule', 'description']),
   });
+  const ruleGroups = stringsAt(message, ['rule', 'groups']);
   const agent = definedOnly({
     id: stringAt(message, [...ACTIVE_RESPONSE, 'agent_id']) ?? stringAt(message, ['agent', 'id']),
     name: stringAt(message, ['agent', 'name']),
@@ -31,6 +32,7 @@ export function parseWazuh5(message: Record<string, unknown>): Invocation {
     ...(user ? { sourceUser: user } : {}),
     ...(alertId ? { alertId } : {}),
     ...(rule ? { rule } : {}),
+    ...(ruleGroups.length > 0 ? { ruleGroups } : {}),
     ...(agent ? { agent } : {}),
     ...(location ? { location } : {}),
     extraArgs: stringsAt(message, ['parameters', 'extra_args']),

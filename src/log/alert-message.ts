@@ -13,8 +13,13 @@
  */
 import type { GeoLogRecord } from './record.js';
 
-/** The kinds of record, as the first word after `geo-response: `. Rules key on these words. */
-export type MessageKind = 'blocked' | 'unblocked' | 'logged' | 'ended' | 'failed' | 'skipped' | 'aborted';
+/**
+ * The kinds of record, as the first word after `geo-response: `. Rules key on these words. A
+ * successful login (src/logins/) is `login`, or its finding: `new_country`, `impossible_travel`,
+ * or `new_country_and_travel` for both; it takes the place of blocked/logged.
+ */
+export type MessageKind = 'blocked' | 'unblocked' | 'logged' | 'ended' | 'failed' | 'skipped' | 'aborted' | LoginKind;
+type LoginKind = 'login' | 'new_country' | 'impossible_travel' | 'new_country_and_travel';
 
 const MAX_MESSAGE_CHARS = 900;
 
@@ -27,6 +32,7 @@ export function messageKind(record: RecordFields): MessageKind {
   if (own.handshake === 'abort') return 'aborted';
   const result = own.firewall?.result;
   if (record.event.action === 'delete') return result === 'unblocked' ? 'unblocked' : 'ended';
+  if (own.login) return loginKind(own.login.finding);
   if (result === 'blocked' || result === 'already-blocked') return 'blocked';
   return 'logged';
 }
@@ -55,8 +61,17 @@ function where(record: RecordFields): string {
   return addressClass && addressClass !== 'public' ? addressClass : 'location-unknown';
 }
 
+function loginKind(finding: string): LoginKind {
+  const found = finding.split(',');
+  const newCountry = found.includes('new_country');
+  const travel = found.includes('impossible_travel');
+  return newCountry && travel ? 'new_country_and_travel' : newCountry ? 'new_country' : travel ? 'impossible_travel' : 'login';
+}
+
 function why(record: RecordFields, kind: MessageKind): string {
   const own = record.geo_response;
+  // A login says what was found in words first; a block it caused (logins.block) after.
+  if (own.login && kind !== 'failed') return own.firewall ? `${own.login.message}; ${own.decision?.reason ?? ''}; firewall ${own.firewall.result}` : own.login.message;
   if (kind === 'failed') return own.error_code ? `${own.error_code}: ${record.event.reason}` : record.event.reason;
   if (kind === 'blocked' || kind === 'logged') return own.decision?.reason ?? record.event.reason;
   if (kind === 'unblocked' || kind === 'ended') return own.firewall ? `firewall ${own.firewall.result}` : 'nothing was blocked';

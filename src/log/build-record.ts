@@ -7,6 +7,8 @@ import { parseIpAddress } from '../geo/ip-address.js';
 import { ECS_VERSION, type Action, type EventType, type GeoLogRecord, type GeoResponseFields, type Outcome, type Protocol, type Decision } from './record.js';
 import { formatUtcTimestamp } from '../utc-timestamp.js';
 import { alertMessage } from './alert-message.js';
+import type { LoginAnalysis } from '../logins/analyse-login.js';
+import { buildLoginFields } from './build-login-fields.js';
 
 // Attacker-controlled text is capped so that one record stays one small write.
 const MAX_TEXT_FIELD_CHARS = 512;
@@ -24,6 +26,8 @@ export interface RecordInput {
   decision?: { action: Decision; reason: string };
   firewall?: GeoResponseFields['firewall'];
   handshake?: GeoResponseFields['handshake'];
+  /** A successful login's judgement (src/logins/): the record is then an authentication event. */
+  login?: LoginAnalysis;
   error?: GeoResponseError;
   /** The action when no execd call carries it (`blocks remove` deletes). */
   action?: Action;
@@ -41,8 +45,8 @@ export function buildRecord(input: RecordInput): GeoLogRecord {
       kind: 'event',
       module: 'geo-response',
       dataset: 'geo-response.log',
-      category: ['intrusion_detection'],
-      type: classifyEvent(invocation?.action ?? input.action, input.decision?.action, input.outcome),
+      category: [input.login ? 'authentication' : 'intrusion_detection'],
+      type: input.login ? loginEventTypes(input.outcome) : classifyEvent(invocation?.action ?? input.action, input.decision?.action, input.outcome),
       ...(invocation ? { action: invocation.action } : input.action ? { action: input.action } : {}),
       outcome: input.outcome,
       reason: cap(input.reason),
@@ -64,6 +68,12 @@ export function buildRecord(input: RecordInput): GeoLogRecord {
 }
 
 const NANOSECONDS_PER_MS = 1e6;
+
+// A located successful login is the start of a session (ECS authentication: start), whatever it
+// was found to be; `error` added when the invocation failed.
+function loginEventTypes(outcome: Outcome): EventType[] {
+  return outcome === 'failure' ? ['start', 'error'] : ['start'];
+}
 
 const DECISION_EVENT_TYPES: Record<Decision, EventType> = { block: 'denied', allow: 'allowed', log: 'info' };
 
@@ -145,6 +155,7 @@ function buildOwnFields(input: RecordInput): Partial<GeoResponseFields> {
   if (input.decision) own.decision = { action: input.decision.action, reason: cap(input.decision.reason) };
   if (input.firewall) own.firewall = input.firewall;
   if (input.requestedBy) own.requested_by = input.requestedBy;
+  if (input.login) own.login = buildLoginFields(input.login, cap);
   return own;
 }
 

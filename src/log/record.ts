@@ -122,4 +122,19 @@ export interface GeoResponseFields {
   };
   /** Who asked, for what an administrator did by hand (`blocks remove`). */
   requested_by?: { user: string; uid: number };
+  /** A successful login, judged against the user's history (src/logins/, docs/logins.md). */
+  login?: LoginFields;
+}
+
+/** `geo_response.login`: what a successful login was found to be. */
+export interface LoginFields {
+  user?: string;
+  /** new_country, impossible_travel, both comma-separated, none, learning, ignored or not_recorded: one string for rules to match. */
+  finding: string;
+  /** The finding in words: "alice: first login from RU; seen before DE (41 logins), FR (2)". */
+  message: string;
+  history?: 'learning' | 'established';
+  new_country?: { country: string; seen_before: Array<{ country: string; logins: number }> };
+  travel?: { from_country: string; from_city?: string; to_country: string; to_city?: string; distance_km: number; least_distance_km: number; minutes: number; speed_kmh: number };
+  travel_not_checked?: string;
 }

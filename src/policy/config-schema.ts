@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { describeUnassignedCode, isAssignedCountryCode } from './country-code.js';
 import { parseNetwork } from '../geo/special-ranges.js';
 import { MAX_EXPIRE_SECONDS } from './default-config.js';
+import { defaultLoginSettings, DEFAULT_HISTORY, DEFAULT_LEARNING, DEFAULT_TRAVEL } from '../logins/login-settings.js';
 
 /*
  * The configuration file's shape (design §4). zod/mini rather than full zod:
@@ -73,6 +74,31 @@ const firewallSchema = z.strictObject({
   ),
 });
 
+const wholeNumber = (min: number, max: number) => z.int({ error: `expected a whole number from ${min} to ${max}` }).check(z.minimum(min), z.maximum(max));
+const userName = z.string().check(z.minLength(1, { error: 'expected a user name' }));
+
+// docs/logins.md says why each default.
+const loginsSchema = z.strictObject({
+  success_rules: z._default(z.array(z.string().check(z.regex(/^\d+$/, { error: 'expected a rule id in quotes, e.g. "5715"' }))), defaultLoginSettings().success_rules),
+  learning: z._default(z.strictObject({ logins: z._default(wholeNumber(0, 100000), DEFAULT_LEARNING.logins), days: z._default(wholeNumber(0, 3650), DEFAULT_LEARNING.days) }), { ...DEFAULT_LEARNING }),
+  travel: z._default(
+    z.strictObject({ max_speed_kmh: z._default(wholeNumber(1, 100000), DEFAULT_TRAVEL.max_speed_kmh), min_distance_km: z._default(wholeNumber(0, 20000), DEFAULT_TRAVEL.min_distance_km) }),
+    { ...DEFAULT_TRAVEL },
+  ),
+  ignore_users: z._default(z.array(userName), []),
+  // "*" is every user (src/logins/find-findings.ts).
+  allowed_countries: z._default(z.record(userName, z.array(countryCode)), {}),
+  block: z._default(z.array(oneOf(['new_country', 'impossible_travel'])), []),
+  history: z._default(
+    z.strictObject({
+      max_users: z._default(wholeNumber(1, 1000000), DEFAULT_HISTORY.max_users),
+      max_countries_per_user: z._default(wholeNumber(1, 250), DEFAULT_HISTORY.max_countries_per_user),
+      forget_days: z._default(wholeNumber(1, 36500), DEFAULT_HISTORY.forget_days),
+    }),
+    { ...DEFAULT_HISTORY },
+  ),
+});
+
 export const configSchema = z.strictObject({
   databases: z._default(databasesSchema, {}),
   log: z._default(
@@ -94,12 +120,14 @@ export const configSchema = z.strictObject({
     rules: { include: [], exclude: [] },
   }),
   firewall: z._default(firewallSchema, { backend: 'none', expire_seconds: 86400, dry_run: false }),
+  logins: z._default(loginsSchema, defaultLoginSettings()),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type PolicyConfig = Config['policy'];
 export type FirewallConfig = Config['firewall'];
 export type FirewallBackendName = FirewallConfig['backend'];
+export type LoginsConfig = Config['logins'];
 
 function isCidr(value: string): boolean {
   return parseNetwork(value) !== undefined;

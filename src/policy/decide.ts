@@ -49,9 +49,13 @@ export function decide(input: DecisionInput, policy: PolicyConfig): PolicyDecisi
   return notes.length === 0 ? decision : { action: decision.action, reason: `${decision.reason} (${notes.join('; ')})` };
 }
 
-// Built-in safety and never_block come before everything else, the mode included, so the
-// record of a loopback or never_block address always says why it can never be blocked.
-function decideBuiltInSafety(input: DecisionInput, policy: PolicyConfig): PolicyDecision | undefined {
+/**
+ * The rules no configuration overrides, and never_block: the decision when one applies, else
+ * undefined. Before everything else, the mode included, so the record of a loopback or
+ * never_block address always says why it can never be blocked; login findings that block
+ * (src/logins/) go through the same rules. Pure.
+ */
+export function decideBuiltInSafety(input: DecisionInput, policy: PolicyConfig): PolicyDecision | undefined {
   // The range is named only in these reasons: a public address (most alerts) is not classified again.
   const range = () => classifyAddress(input.address).network ?? input.address.text;
   if (NEVER_BLOCKED_CLASSES.has(input.addressClass)) {

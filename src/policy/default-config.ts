@@ -1,4 +1,5 @@
 import type { Config } from './config-schema.js';
+import { defaultLoginSettings } from '../logins/login-settings.js';
 
 /** The longest block the backends take: whole seconds up to ~24.8 days, the most nftables and ipset accept. */
 export const MAX_EXPIRE_SECONDS = 2147483;
@@ -19,5 +20,6 @@ export function defaultConfig(): Config {
       rules: { include: [], exclude: [] },
     },
     firewall: { backend: 'none', expire_seconds: 86400, dry_run: false },
+    logins: defaultLoginSettings(),
   };
 }

@@ -4,6 +4,7 @@ import { ProgressBar } from './progress-bar.js';
 import { inspectLogFile, readLogLines, type LogFile } from './read-log.js';
 import { matchesFilters, type ReportFilters } from './report-filters.js';
 import type { ReportSummary, SourceFile } from './report-summary.js';
+import type { ReportEvent } from './report-event.js';
 
 /**
  * Longest line parsed. Records are a few KiB (execd's own input is capped at
@@ -24,6 +25,8 @@ export interface CollectOptions {
   limits?: AggregateLimits;
   maxLineBytes?: number;
   clock?: () => number;
+  /** Every record that passes the filters, also handed here (the logins view builds its own summary from them). */
+  onEvent?: (event: ReportEvent) => void;
 }
 
 /** Read every file (in the order given), filter, and summarise; all files are checked before any is read. */
@@ -59,7 +62,9 @@ export async function collectSummary(options: CollectOptions): Promise<ReportSum
         }
         acc.read += 1;
         source.records += 1;
-        if (matchesFilters(event, options.filters)) acc.addEvent(event);
+        if (!matchesFilters(event, options.filters)) return;
+        acc.addEvent(event);
+        options.onEvent?.(event);
       },
       onOversized() {
         acc.malformed += 1;

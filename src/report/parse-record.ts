@@ -93,5 +93,9 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
   if (location !== undefined) result.location = location;
   const errorCode = asString(ours.error_code);
   if (errorCode !== undefined) result.errorCode = errorCode;
+  const login = asObject(ours.login);
+  const user = asString(login?.user);
+  const finding = asString(login?.finding);
+  if (user !== undefined && finding !== undefined) result.login = { user, finding, message: asString(login?.message) ?? '' };
   return result;
 }

@@ -23,6 +23,8 @@ export interface ReportOptions {
   output?: string;
   /** Rows per ranked list; 0 means every row kept. */
   top: number;
+  /** The logins view (per user, countries and findings) instead of the attack summary. */
+  logins: boolean;
   help: boolean;
 }
 
@@ -40,6 +42,10 @@ Filters (repeatable, or comma-separated):
   --rule ID           rule id
   --action A          add | delete
   --agent NAME        OSSEC/Wazuh agent name, e.g. web1 (as recorded in observer.name)
+View:
+  --logins            successful logins: per user, countries and counts, and the
+                      new-country and impossible-travel findings over time
+                      (table or json; see docs/logins.md)
 Output:
   --format F          table | json | csv | html (default: table on a terminal, else json)
   --table T           csv table: ${CSV_TABLES.join(' | ')} (default countries)
@@ -105,6 +111,7 @@ export function parseReportArgs(args: string[], now: Date): ReportOptions {
       table: { type: 'string' },
       top: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      logins: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     'REPORT_USAGE',
@@ -124,11 +131,13 @@ export function parseReportArgs(args: string[], now: Date): ReportOptions {
     filters,
     table: pickOne('--table', values.table, CSV_TABLES) ?? 'countries',
     top: parseTop(values.top),
+    logins: values.logins === true,
     help: values.help === true,
   };
   const format = pickOne('--format', values.format, REPORT_FORMATS);
   if (format !== undefined) options.format = format;
   if (values.output !== undefined) options.output = values.output;
   if (values.table !== undefined && format !== 'csv') throw usageError('--table only applies to --format csv');
+  if (options.logins && (format === 'csv' || format === 'html')) throw usageError(`--logins gives --format table or json, not ${format}`);
   return options;
 }

@@ -29,6 +29,8 @@ export interface ReportEvent {
   /** OSSEC/Wazuh location of the event (`(web1) 10.0.0.5->/var/log/auth.log`), whole. */
   location?: string;
   errorCode?: string;
+  /** A successful login's judgement (geo_response.login), for `report --logins`. */
+  login?: { user: string; finding: string; message: string };
 }
 
 /** A record blocks when it adds and the policy said block; its `delete` twin does not count twice. */

@@ -10,6 +10,8 @@ import { renderCsv } from './render-csv.js';
 import { renderHtml } from './render-html.js';
 import { renderJson } from './render-json.js';
 import { renderTable } from './render-table.js';
+import { LoginAccumulator } from './login-summary.js';
+import { renderLoginsJson, renderLoginsTable } from './render-logins.js';
 
 /** What `report` needs from the process; the CLI builds it, tests fake it. */
 export interface ReportIo {
@@ -44,6 +46,13 @@ function renderReport(summary: ReportSummary, format: ReportFormat, options: Rep
   }
 }
 
+// Formats other than table and json are refused for --logins when the arguments are parsed; a
+// format guessed from --output (.csv, .html) falls back to json.
+function renderLogins(logins: LoginAccumulator, format: ReportFormat, top: number): string {
+  const summary = logins.finish(top);
+  return format === 'table' ? renderLoginsTable(summary) : renderLoginsJson(summary);
+}
+
 function writeText(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     stream.write(text, (error) => (error ? reject(error) : resolve()));
@@ -64,14 +73,16 @@ async function runReportOrThrow(args: string[], io: ReportIo): Promise<void> {
     });
   }
   const files = options.files.length > 0 ? options.files : await findDefaultLogFiles(io.home);
+  const logins = options.logins ? new LoginAccumulator() : undefined;
   const summary = await collectSummary({
     files,
     filters: options.filters,
     now: io.now,
     top: options.top,
     ...(io.stderrIsTTY ? { progressStream: io.stderr } : {}),
+    ...(logins ? { onEvent: (event) => logins.add(event) } : {}),
   });
-  const text = renderReport(summary, format, options);
+  const text = logins ? renderLogins(logins, format, options.top) : renderReport(summary, format, options);
   if (options.output === undefined) {
     await writeText(io.stdout, text);
     return;

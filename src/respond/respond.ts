@@ -10,7 +10,9 @@ import { formatActiveResponseLine } from '../log/format-ar-line.js';
 import type { Config } from '../policy/config-schema.js';
 import { defaultConfig } from '../policy/default-config.js';
 import { createInstalledConfigSource, loadConfig, readLastValidatedConfig, type ConfigSource } from './load-config.js';
-import { decide, type DecisionInput, type PolicyDecision } from '../policy/decide.js';
+import { decide, decideBuiltInSafety, type DecisionInput, type PolicyDecision } from '../policy/decide.js';
+import { isSuccessfulLogin } from '../logins/classify-alert.js';
+import { decideLoginAction } from '../logins/decide-login.js';
 import type { LineSource } from './line-source.js';
 import type { RespondDeps } from './respond-deps.js';
 import { CHECK_KEYS_REPLY_TIMEOUT_MS, runCheckKeysHandshake } from './wazuh-handshake.js';
@@ -89,7 +91,9 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
   progress.lookup = lookup;
   // A delete removes whatever an add left, whatever the policy says now: it is not decided (and
   // its record carries no decision, which would read as a new block, or be counted as one).
-  const decision = invocation.action === 'add' ? await decideAdd(deps, config, invocation, address, lookup) : undefined;
+  // A successful login is judged by the logins settings, never by the attack policy.
+  const login = invocation.action === 'add' && isSuccessfulLogin(invocation, config.logins.success_rules);
+  const decision = invocation.action !== 'add' ? undefined : login ? await decideLogin(deps, config, invocation, address, lookup, progress) : await decideAdd(deps, config, invocation, address, lookup);
   progress.decision = decision;
 
   const firewallError = await runFirewall(deps, config, invocation, address, decision?.action, progress);
@@ -98,7 +102,7 @@ async function runSteps(deps: RespondDeps, stdin: () => LineSource | undefined, 
     return { outcome: 'failure', reason: `${configError.message}; ${done}`, error: firewallError ?? configError };
   }
   const error = firewallError ?? lookup.error;
-  if (error) return { outcome: 'failure', reason: error.message, error };
+  if (error) return { outcome: 'failure', reason: progress.login ? `${progress.login.message}; ${error.message}` : error.message, error };
   return { outcome: 'success', reason: describeSuccess(invocation, address, lookup, decision?.reason, progress) };
 }
 
@@ -118,6 +122,18 @@ async function decideAdd(deps: RespondDeps, config: Config, invocation: Invocati
   // The host's own addresses cost a process to list: asked only when the answer could matter.
   const decision = decide(input, config.policy);
   return decision.action === 'block' ? decide({ ...input, hostAddresses: await deps.hostAddresses() }, config.policy) : decision;
+}
+
+async function decideLogin(deps: RespondDeps, config: Config, invocation: Invocation, address: IpAddress, lookup: GeoLookup, progress: Progress): Promise<PolicyDecision> {
+  // A part of its own (tsup.config.ts): the history's file, lock and crypto cost only logins.
+  const { analyseLogin, loginHistoryPath } = await import('../logins/index.js');
+  // Who logged in: OSSEC's user argument and Wazuh 4's data.dstuser (the target), else Wazuh 5's user.name.
+  const analysis = await analyseLogin({ user: invocation.targetUser ?? invocation.sourceUser, now: deps.now(), lookup, settings: config.logins, historyPath: loginHistoryPath(deps.home) });
+  progress.login = analysis;
+  const safetyInput = (hostAddresses: string[]): DecisionInput => ({ action: 'add', address, addressClass: lookup.addressClass, hostAddresses, lookupFailed: lookup.error !== undefined });
+  const decision = decideLoginAction(analysis.found, config.logins.block, decideBuiltInSafety(safetyInput([]), config.policy));
+  // The host's own addresses cost a process to list: asked only when the answer could matter.
+  return decision.action === 'block' ? decideLoginAction(analysis.found, config.logins.block, decideBuiltInSafety(safetyInput(await deps.hostAddresses()), config.policy)) : decision;
 }
 
 // A configuration broken between an add and its delete must not leave the block behind: a delete
@@ -210,7 +226,8 @@ function describeSuccess(invocation: Invocation, address: IpAddress, lookup: Geo
     return `delete ${address.text} (${where}): ${removal}`;
   }
   const firewall = progress.firewall ? `; firewall ${progress.firewall.result}` : '';
-  return `${invocation.action} ${address.text} (${where}): ${decisionReason}${firewall}`;
+  const login = progress.login ? `${progress.login.message}; ` : '';
+  return `${invocation.action} ${address.text} (${where}): ${login}${decisionReason}${firewall}`;
 }
 
 function finish(deps: RespondDeps, config: LoadedConfig, progress: Progress, reason: string, error: GeoResponseError | undefined, outcome: 'success' | 'failure'): GeoResponseError | undefined {

@@ -1,0 +1,2 @@
+export { analyseLogin, type AnalyseLoginInput, type LoginAnalysis } from './analyse-login.js';
+export { loginHistoryPath } from './history-file.js';
