@@ -122,6 +122,15 @@ const KINDS: Array<{ kind: string; produce: () => Promise<Array<Record<string, a
       return home.readRecords();
     },
   },
+  {
+    kind: 'logins (OSSEC: learning, then a new country and impossible travel)',
+    produce: async () => {
+      const home = makeBundleHome('gr-ecs-');
+      home.writeConfig({ databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb') }, logins: { learning: { logins: 2, days: 0 } } });
+      for (const ip of ['5.9.10.11', '5.9.10.11', '95.173.130.7']) await runOssec(`add alice ${ip} 1796000000.1 5715 /var/log/auth.log -`, { command: home.command, env: home.env });
+      return home.readRecords();
+    },
+  },
 ];
 
 const produced = new Map<string, Array<Record<string, any>>>();
@@ -167,10 +176,13 @@ describe('every record kind is ECS 9.4.0', () => {
   it('the records carry what the kinds are about', () => {
     const all = [...produced.values()].flat();
     const types = new Set(all.map((record) => JSON.stringify(record.event.type)));
-    expect([...types].sort()).toEqual(['["denied","error"]', '["denied"]', '["error"]', '["info","error"]', '["info"]'].sort());
+    expect([...types].sort()).toEqual(['["denied","error"]', '["denied"]', '["error"]', '["info","error"]', '["info"]', '["start"]'].sort());
     expect(new Set(all.map((record) => record.geo_response.firewall?.result).filter(Boolean))).toEqual(new Set(['blocked', 'unblocked', 'planned', 'failed']));
     expect(all.some((record) => record.source === undefined && record.event.reason.startsWith('skipped'))).toBe(true);
     expect(all.map((record) => record.geo_response.error_code).filter(Boolean).sort()).toEqual(['DATABASE_NOT_FOUND', 'FIREWALL_COMMAND_FAILED', 'HANDSHAKE_TIMEOUT', 'INVALID_IP', 'UNKNOWN_ACTION'].sort());
+    const logins = produced.get(KINDS.find((kind) => kind.kind.startsWith('logins'))!.kind)!;
+    expect(logins.map((record) => record.geo_response.login?.finding)).toEqual(['learning', 'learning', 'new_country,impossible_travel']);
+    expect(logins.every((record) => record.event.category[0] === 'authentication')).toBe(true);
     const log = produced.get(KINDS[0]!.kind)![0]!;
     expect(log.source.geo).toMatchObject({ continent_code: 'EU', continent_name: 'Europe', region_iso_code: 'DE-BY', location: { lat: 48.1374, lon: 11.5755 } });
     expect(log.user).toEqual({ name: 'deploy', target: { name: 'root' } });
