@@ -1,18 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReportEvent } from '../src/report/parse-record.js';
 import { listBlocked } from './support/firewall-state.js';
 import { waitFor } from './support/netns.js';
-import { buildRealOssec, REPO_ROOT, whyNoRealOssec, type RealOssec } from './support/real-ossec.js';
+import { buildRealOssec, whyNoRealOssec, type RealOssec } from './support/real-ossec.js';
 
 // A block survives a simulated reboot on the real OSSEC daemons: sshd failures → execd →
 // geo-response blocks in nftables; then every daemon dies with kill -9 (execd's list of pending
 // deletes dies with it), the firewall is flushed as a reboot would leave it, `blocks restore` runs
 // as the boot unit would, and the daemons start again.
 const skip = whyNoRealOssec(['nft']);
-const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 const DEADLINE_MS = 60_000;
 // maild exits at once when e-mail is off (it is, here): the daemons that matter for blocking.
 const DAEMONS = ['ossec-execd', 'ossec-analysisd', 'ossec-logcollector'] as const;
@@ -58,15 +57,10 @@ describe.skipIf(skip !== undefined)(`blocks across a simulated reboot of the rea
     ossec.configure();
     const installed = ossec.installGeoResponse();
     expect(installed.status, installed.stderr).toBe(0);
-    for (const db of ['GeoIP2-City-Test.mmdb', 'GeoLite2-ASN-Test.mmdb']) copyFileSync(join(FIXTURES, db), join(ossec.prefix, 'etc', db));
-    writeFileSync(
-      join(ossec.prefix, 'etc', 'geo-response.json'),
-      JSON.stringify({
-        databases: { geo: join(ossec.prefix, 'etc', 'GeoIP2-City-Test.mmdb'), asn: join(ossec.prefix, 'etc', 'GeoLite2-ASN-Test.mmdb') },
-        policy: { mode: 'deny', countries: ['RU'] },
-        firewall: { backend: 'nftables', expire_seconds: 3600 },
-      }),
-    );
+    ossec.writePolicy({
+      policy: { mode: 'deny', countries: ['RU'] },
+      firewall: { backend: 'nftables', expire_seconds: 3600 },
+    });
     await ossec.start([...DAEMONS]);
   }, 900_000);
 

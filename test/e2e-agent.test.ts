@@ -1,9 +1,8 @@
-import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBlocked } from './support/firewall-state.js';
 import { waitFor } from './support/netns.js';
-import { buildRealOssec, REPO_ROOT, whyNoRealOssec, type RealOssec } from './support/real-ossec.js';
+import { buildRealOssec, whyNoRealOssec, type RealOssec } from './support/real-ossec.js';
 
 // Issue 18: a real OSSEC server and agent (each built from the public source), talking over
 // loopback in one network namespace; geo-response installed on both as docs/agents.md says, the
@@ -11,7 +10,6 @@ import { buildRealOssec, REPO_ROOT, whyNoRealOssec, type RealOssec } from './sup
 // agent monitors: the server raises the alert, the agent's execd runs geo-response, blocks, and
 // lifts the block after the timeout; the server's execd runs nothing.
 const skip = whyNoRealOssec(['nft']);
-const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 const AGENT_NAME = 'agent1';
 /** Short, so the first attacker's delete comes while the test runs (execd checks its list when a message wakes it). */
 const AR_TIMEOUT_S = 3;
@@ -77,15 +75,10 @@ describe.skipIf(skip !== undefined)(`geo-response on a real OSSEC server and age
     const agentInstall = mustSucceed(agent.installGeoResponse(), 'install.sh on the agent');
     expect(agentInstall).toMatch(/this is an agent/);
     expect(agentInstall).not.toMatch(/restart/i);
-    for (const db of ['GeoIP2-City-Test.mmdb', 'GeoLite2-ASN-Test.mmdb']) copyFileSync(join(FIXTURES, db), join(agent.prefix, 'etc', db));
-    writeFileSync(
-      join(agent.prefix, 'etc', 'geo-response.json'),
-      JSON.stringify({
-        databases: { geo: join(agent.prefix, 'etc', 'GeoIP2-City-Test.mmdb'), asn: join(agent.prefix, 'etc', 'GeoLite2-ASN-Test.mmdb') },
-        policy: { mode: 'deny', countries: ['RU'] },
-        firewall: { backend: 'nftables', expire_seconds: 3600 },
-      }),
-    );
+    agent.writePolicy({
+      policy: { mode: 'deny', countries: ['RU'] },
+      firewall: { backend: 'nftables', expire_seconds: 3600 },
+    });
 
     await server.start(['ossec-execd', 'ossec-analysisd', 'ossec-logcollector', 'ossec-remoted']);
     await agent.start();

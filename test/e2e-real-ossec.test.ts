@@ -1,10 +1,10 @@
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOssec } from './support/execd.js';
 import { listBlocked } from './support/firewall-state.js';
 import { waitFor } from './support/netns.js';
-import { buildRealOssec, REPO_ROOT, whyNoRealOssec, type RealOssec } from './support/real-ossec.js';
+import { buildRealOssec, whyNoRealOssec, type RealOssec } from './support/real-ossec.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
 // The whole chain on the real OSSEC daemons: sshd failure lines in a monitored file →
@@ -12,7 +12,6 @@ import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 // says) → the geo record and the block in nftables (inside the daemons' own namespace) → the geo
 // log read back by logcollector → the geo alert in alerts.log → maild → an SMTP sink on 127.0.0.1.
 const skip = whyNoRealOssec(['nft']);
-const FIXTURES = join(REPO_ROOT, 'test', 'fixtures');
 /** Short, so each attacker's delete comes while the test runs: execd checks its timeout list whenever the next alert wakes it. */
 const AR_TIMEOUT_S = 3;
 const DEADLINE_MS = 60000;
@@ -71,16 +70,11 @@ describe.skipIf(skip !== undefined)(`geo-response on the real OSSEC daemons${ski
     const installed = ossec.installGeoResponse(['--apply']);
     expect(installed.status, installed.stderr).toBe(0);
     ossec.writeConf(ossec.readConf().replace(/(<!-- BEGIN geo-response[\s\S]*?)<timeout>600<\/timeout>/, `$1<timeout>${AR_TIMEOUT_S}</timeout>`));
-    for (const db of ['GeoIP2-City-Test.mmdb', 'GeoLite2-ASN-Test.mmdb']) copyFileSync(join(FIXTURES, db), join(ossec.prefix, 'etc', db));
-    writeFileSync(
-      join(ossec.prefix, 'etc', 'geo-response.json'),
-      JSON.stringify({
-        databases: { geo: join(ossec.prefix, 'etc', 'GeoIP2-City-Test.mmdb'), asn: join(ossec.prefix, 'etc', 'GeoLite2-ASN-Test.mmdb') },
-        log: { record_skipped: true },
-        policy: { mode: 'deny', countries: ['RU', 'CN'] },
-        firewall: { backend: 'nftables', expire_seconds: 3600 },
-      }),
-    );
+    ossec.writePolicy({
+      log: { record_skipped: true },
+      policy: { mode: 'deny', countries: ['RU', 'CN'] },
+      firewall: { backend: 'nftables', expire_seconds: 3600 },
+    });
     sink = await startSmtpSink(ossec.netns);
     await ossec.start();
   }, 900000);

@@ -13,7 +13,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from './bundle-home.js';
@@ -97,6 +97,8 @@ export interface RealOssec {
   inputLog: string;
   /** `install.sh --apply --prefix <prefix>` with the machine's Node, plus any extra arguments (e.g. ['--uninstall']). */
   installGeoResponse(extraArgs?: string[]): CommandResult;
+  /** Copy the fixture City and ASN databases into etc/ and write etc/geo-response.json: those databases plus `config`. */
+  writePolicy(config: Record<string, unknown>): void;
   /** Rewrite etc/ossec.conf for a test: see configureForTest. */
   configure(options?: TestConfOptions): void;
   readConf(): string;
@@ -132,6 +134,8 @@ const DEFAULT_DAEMONS: Record<OssecTarget, OssecDaemon[]> = {
   agent: ['ossec-execd', 'ossec-agentd', 'ossec-logcollector'],
 };
 const STOP_DEADLINE_MS = 20000;
+// Fake but real .mmdb files (test/fixtures/README.md lists their addresses by country).
+const FIXTURE_DATABASES = { geo: 'GeoIP2-City-Test.mmdb', asn: 'GeoLite2-ASN-Test.mmdb' };
 
 /**
  * Builds the tarball for `target` into a fresh prefix and installs it (OSSEC's own `make install`,
@@ -188,6 +192,14 @@ export async function buildRealOssec(options: OssecOptions): Promise<RealOssec> 
     confPath: join(prefix, 'etc', 'ossec.conf'),
     inputLog,
     installGeoResponse: (extraArgs = ['--apply']) => run('sh', [INSTALL_SH, '--prefix', prefix, '--node', process.execPath, ...extraArgs]),
+    writePolicy: (config) => {
+      const databases: Record<string, string> = {};
+      for (const [role, name] of Object.entries(FIXTURE_DATABASES)) {
+        databases[role] = join(prefix, 'etc', name);
+        copyFileSync(join(REPO_ROOT, 'test', 'fixtures', name), databases[role]!);
+      }
+      writeFileSync(join(prefix, 'etc', 'geo-response.json'), JSON.stringify({ databases, ...config }));
+    },
     configure: (confOptions = {}) => handle.writeConf(configureForTest(handle.readConf(), { inputLog, ...confOptions })),
     readConf: () => readFileSync(handle.confPath, 'utf8'),
     writeConf: (text) => writeFileSync(handle.confPath, text),
