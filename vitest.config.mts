@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/run-tmpdir.ts'],
     testTimeout: 60000,
     hookTimeout: 60000,
     // Tests start many child processes and namespaces; two workers match the 2-core machines.
