@@ -34,10 +34,9 @@ function makeHome(backend, count) {
   mkdirSync(path.join(home, 'logs'));
   copyExecutable(path.join(ROOT, 'dist'), path.join(home, 'active-response', 'bin'), 'geo-response');
   writeFileSync(path.join(home, 'etc', 'geo-response.json'), JSON.stringify({ policy: { mode: 'allow', countries: [], unknown: 'block', allow_private: true }, firewall: { backend, expire_seconds: 3600 } }));
-  const since = new Date().toISOString();
-  const expires = new Date(Date.now() + 3_600_000).toISOString();
-  const lines = Array.from({ length: count }, (_, index) => JSON.stringify({ ip: address(index), backend, since, expires }));
-  writeFileSync(path.join(home, 'active-response', 'state', 'blocks.json'), `{"version":1,"blocks":[\n${lines.join(',\n')}\n]}\n`, { mode: 0o600 });
+  const sinceMs = Date.now();
+  const lines = Array.from({ length: count }, (_, index) => JSON.stringify({ ip: address(index), backend, since_ms: sinceMs, expires_ms: sinceMs + 3_600_000 }));
+  writeFileSync(path.join(home, 'active-response', 'state', 'blocks.json'), `{"version":2,"blocks":[\n${lines.join(',\n')}\n]}\n`, { mode: 0o600 });
   return home;
 }
 

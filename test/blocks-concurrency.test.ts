@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseBlockState } from '../src/blocks/block-state.js';
 import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home.js';
 import { runOssec } from './support/execd.js';
 import { listBlocked } from './support/firewall-state.js';
@@ -64,7 +65,7 @@ for (const backend of ['nftables', 'ipset'] as const) {
 
       const expected = [...before.filter((ip) => !unblockedByAlerts.has(ip)), ...blockedByAlerts].sort();
       expect(listBlocked(ns, backend, 4).sort()).toEqual(expected);
-      const state = JSON.parse(readFileSync(join(home.home, 'active-response', 'state', 'blocks.json'), 'utf8')) as { blocks: Array<{ ip: string }> };
+      const state = parseBlockState(readFileSync(join(home.home, 'active-response', 'state', 'blocks.json'), 'utf8'));
       expect(state.blocks.map((entry) => entry.ip).sort()).toEqual(expected);
       const listing = await blocks('--json');
       expect(listing.stderr).toBe('');

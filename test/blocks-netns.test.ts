@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseReportEvent } from '../src/report/parse-record.js';
+import { parseBlockState } from '../src/blocks/block-state.js';
 import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home.js';
 import { runOssec } from './support/execd.js';
 import { listBlocked, listBlockTimeLeft, listHookRules } from './support/firewall-state.js';
@@ -62,7 +63,7 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
       return spawnSync(program!, [...rest, 'blocks', ...args], { env: { ...home.env, ...env }, cwd: '/', encoding: 'utf8' });
     };
     const listedNow = () => sorted([...listBlocked(ns, backend, 4), ...listBlocked(ns, backend, 6)]);
-    const state = () => JSON.parse(readFileSync(join(home.home, 'active-response', 'state', 'blocks.json'), 'utf8')) as { blocks: Array<{ ip: string; expires: string | null }> };
+    const state = () => parseBlockState(readFileSync(join(home.home, 'active-response', 'state', 'blocks.json'), 'utf8'));
 
     beforeAll(async () => {
       ns = createNetns(`blk${backend.slice(0, 3)}`);
@@ -78,7 +79,7 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
     afterAll(() => deleteNetns(ns));
 
     it('restore after the firewall is flushed puts back exactly the recorded blocks, each with the time it had left', async () => {
-      const shortEnds = Date.parse(state().blocks.find((entry) => entry.ip === SHORT_LIVED)!.expires!);
+      const shortEnds = state().blocks.find((entry) => entry.ip === SHORT_LIVED)!.expires_ms!;
       expect(await waitFor(() => Date.now() > shortEnds, 5_000)).toBe(true);
       // When each block ends, as the kernel counts it (iptables rules have no end).
       const deadlines = () => (backend === 'iptables' ? undefined : new Map([...listBlockTimeLeft(ns, backend, 4), ...listBlockTimeLeft(ns, backend, 6)].map(([ip, ms]) => [ip, Date.now() + ms])));
@@ -203,7 +204,7 @@ describe.skipIf(process.getuid?.() !== 0)('the block state is trusted only when 
     const stateDir = join(home.home, 'active-response', 'state');
     const statePath = join(stateDir, 'blocks.json');
     mkdirSync(stateDir);
-    const planted = `{"version":1,"blocks":[\n{"ip":"192.0.2.1","backend":"nftables","since":"2026-01-01T00:00:00.000Z","expires":null}\n]}\n`;
+    const planted = `{"version":2,"columns":["ip","backend","since_ms","expires_ms"],"blocks":[\n["192.0.2.1","nftables",1767225600000,null]\n]}\n`;
     writeFileSync(statePath, planted);
     chmodSync(statePath, file);
     chmodSync(stateDir, dir);
@@ -215,5 +216,42 @@ describe.skipIf(process.getuid?.() !== 0)('the block state is trusted only when 
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.status).toBe(4);
     expect(readFileSync(statePath, 'utf8')).toBe(planted);
+  });
+});
+
+describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)('a block state written by an earlier build (version 1)', () => {
+  let ns = '';
+  afterAll(() => deleteNetns(ns));
+
+  it('is restored as it says, and written back in the current layout', () => {
+    ns = createNetns('blkv1');
+    const home = makeBundleHome();
+    home.writeConfig(configFor('nftables', EXPIRE_SECONDS));
+    const stateDir = join(home.home, 'active-response', 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const lines = [
+      `{"ip":"95.173.130.7","backend":"nftables","since":"2026-01-01T00:00:00.000Z","expires":"${inAnHour}"}`,
+      '{"ip":"240e:3b0::1","backend":"ipset","since":"2026-01-01T00:00:00.000Z","expires":null}',
+      '{"ip":"41.0.0.1","backend":"nftables","since":"2026-01-01T00:00:00.000Z","expires":"2026-01-01T01:00:00.000Z"}',
+    ];
+    writeFileSync(join(stateDir, 'blocks.json'), `{"version":1,"blocks":[\n${lines.join(',\n')}\n]}\n`, { mode: 0o600 });
+    const restore = () => spawnSync(IP, ['netns', 'exec', ns, TEST_NODE, home.exe, 'blocks', 'restore'], { env: home.env, cwd: '/', encoding: 'utf8' });
+
+    const first = restore();
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toBe('restored 2 block(s) into nftables; 0 already there; 1 ended and dropped from the state\n');
+    expect(sorted([...listBlocked(ns, 'nftables', 4), ...listBlocked(ns, 'nftables', 6)])).toEqual(['240e:3b0::1', '95.173.130.7']);
+    const text = readFileSync(join(stateDir, 'blocks.json'), 'utf8');
+    expect(text.startsWith('{"version":2,')).toBe(true);
+    expect(parseBlockState(text).blocks).toEqual([
+      { ip: '95.173.130.7', backend: 'nftables', since_ms: Date.parse('2026-01-01T00:00:00.000Z'), expires_ms: Date.parse(inAnHour) },
+      { ip: '240e:3b0::1', backend: 'ipset', since_ms: Date.parse('2026-01-01T00:00:00.000Z'), expires_ms: null },
+    ]);
+
+    flushFirewall(ns, 'nftables');
+    const second = restore();
+    expect(second.stdout).toBe('restored 2 block(s) into nftables; 0 already there; 0 ended and dropped from the state\n');
+    expect(readFileSync(join(stateDir, 'blocks.json'), 'utf8')).toBe(text);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatBlockState, MAX_STATE_BLOCKS, parseBlockState, pruneBlockState, recordAdd, recordDelete, remainingSeconds, type BlockState } from '../src/blocks/block-state.js';
 import { joinBlocks } from '../src/blocks/join-blocks.js';
+import { recordedAddress } from '../src/blocks/recorded-address.js';
 import { renderBlocksTable } from '../src/blocks/render-blocks.js';
 import { parseRichRules } from '../src/firewall/firewalld-backend.js';
 import { parseIpsetSave } from '../src/firewall/ipset-backend.js';
@@ -11,10 +12,11 @@ import { selectBackend } from '../src/firewall/select-backend.js';
 import { parseIpAddress } from '../src/geo/ip-address.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
-const entry = (ip: string, expires: string | null, backend = 'nftables') => ({ ip, backend, since: '2026-12-01T11:00:00.000Z', expires });
+const msOf = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+const entry = (ip: string, expires: string | null, backend = 'nftables') => ({ ip, backend, since_ms: Date.parse('2026-12-01T11:00:00.000Z'), expires_ms: msOf(expires) });
 
 describe('block state', () => {
-  const added = (ip: string, expires: string | null) => ({ ...entry(ip, expires), since: '2026-12-01T12:00:00.000Z' });
+  const added = (ip: string, expires: string | null) => ({ ...entry(ip, expires), since_ms: NOW });
   it.each([
     { title: 'an add of a new address records since and expiry', state: { blocks: [] }, expire: 600, want: [added('1.0.0.1', '2026-12-01T12:10:00.000Z')] },
     { title: 'expire_seconds 0 records no expiry', state: { blocks: [] }, expire: 0, want: [added('1.0.0.1', null)] },
@@ -60,10 +62,43 @@ describe('block state', () => {
 
   it('the file text round-trips, and entries of another shape are left out', () => {
     const state = { blocks: [entry('1.0.0.1', null), entry('2a00::1', '2026-12-01T13:00:00.000Z')] };
-    expect(parseBlockState(formatBlockState(state))).toEqual(state);
-    expect(parseBlockState('{"version":1,"blocks":[{"ip":1},{"ip":"1.0.0.1","backend":"ipset","since":"x","expires":null}]}').blocks).toEqual([]);
-    expect(() => parseBlockState('{"version":2,"blocks":[]}')).toThrow(/not a version 1 block state/);
+    const text = formatBlockState(state);
+    expect(text.split('\n').slice(0, 2)).toEqual(['{"version":2,"columns":["ip","backend","since_ms","expires_ms"],"blocks":[', '["1.0.0.1","nftables",1796122800000,null],']);
+    expect(parseBlockState(text)).toEqual(state);
+    const good = '["1.0.0.2","ipset",1,2]';
+    const bad = ['[1,"ipset",1,null]', '["1.0.0.1","ipset","x",null]', '["1.0.0.1","ipset",1]', '["1.0.0.1","ipset",1,null,5]', '["1.0.0.1","ipset",1,"2"]', 'null', '{"ip":"1.0.0.1","backend":"ipset","since_ms":1,"expires_ms":null}'];
+    expect(parseBlockState(`{"version":2,"columns":["ip","backend","since_ms","expires_ms"],"blocks":[${[...bad, good].join(',')}]}`).blocks).toEqual([{ ip: '1.0.0.2', backend: 'ipset', since_ms: 1, expires_ms: 2 }]);
+    expect(() => parseBlockState('{"version":2,"columns":["ip","backend"],"blocks":[]}')).toThrow(/not a version 2 block state/);
+    expect(() => parseBlockState('{"version":2,"blocks":[]}')).toThrow(/not a version 2 block state/);
+    expect(() => parseBlockState('{"version":3,"columns":["ip","backend","since_ms","expires_ms"],"blocks":[]}')).toThrow(/not a version 2 block state/);
     expect(() => parseBlockState('[]')).toThrow();
+    expect(() => parseBlockState('null')).toThrow(/not a version 2 block state/);
+  });
+
+  it('a version 1 file (ISO times, earlier builds) is read as the same blocks; its malformed entries are left out', () => {
+    const text = '{"version":1,"blocks":[\n{"ip":"1.0.0.1","backend":"nftables","since":"2026-12-01T11:00:00.000Z","expires":"2026-12-01T13:00:00.000Z"},\n{"ip":"1.0.0.2","backend":"nftables","since":"2026-12-01T11:00:00.000Z","expires":null},\n{"ip":"1.0.0.3","backend":"ipset","since":"x","expires":null},\n{"ip":"1.0.0.4","backend":"ipset","since":"2026-12-01T11:00:00.000Z","expires":7}\n]}\n';
+    expect(parseBlockState(text).blocks).toEqual([entry('1.0.0.1', '2026-12-01T13:00:00.000Z'), entry('1.0.0.2', null)]);
+  });
+});
+
+describe('recorded addresses checked before they go into a batch', () => {
+  it.each([
+    { text: '1.0.0.1', want: { text: '1.0.0.1', family: 4 } },
+    { text: '255.255.255.255', want: { text: '255.255.255.255', family: 4 } },
+    { text: '0.0.0.0', want: { text: '0.0.0.0', family: 4 } },
+    { text: '2a00:1450::1', want: { text: '2a00:1450::1', family: 6 } },
+    { text: '256.0.0.1', want: undefined },
+    { text: '01.0.0.1', want: undefined },
+    { text: '1.0.0', want: undefined },
+    { text: '1.0.0.1 ', want: undefined },
+    { text: '1.0.0.1 }; flush ruleset; add element inet geo_response blocked4 { 1.0.0.2', want: undefined },
+    { text: '2A00:1450::1', want: undefined },
+    { text: '2a00:1450:0::1', want: undefined },
+    { text: '::ffff:1.0.0.1', want: undefined },
+    { text: 'fe80::1%eth0', want: undefined },
+    { text: '', want: undefined },
+  ])('$text', ({ text, want }) => {
+    expect(recordedAddress(text)).toEqual(want);
   });
 });
 

@@ -55,7 +55,8 @@ export function joinBlocks(input: JoinInput): BlocksView {
     seen.add(block.ip);
     const entry = recorded.get(block.ip);
     const event = input.reasons.get(block.ip);
-    const since = entry?.since ?? (event ? formatUtcTimestamp(new Date(event.timeMs)) : undefined);
+    const sinceMs = entry?.since_ms ?? event?.timeMs;
+    const since = sinceMs === undefined ? undefined : formatUtcTimestamp(new Date(sinceMs));
     blocks.push({
       ip: block.ip,
       ...definedOnly({
@@ -65,20 +66,20 @@ export function joinBlocks(input: JoinInput): BlocksView {
         as_organization: event?.organization,
         since,
       }),
-      ...expiryOf(block, entry?.expires, input),
+      ...expiryOf(block, entry?.expires_ms, input),
       ...definedOnly({ rule_id: event?.ruleId, rule_description: event?.ruleDescription, agent_name: event?.agentName ?? agentOfLocation(event?.location), reason: event?.decisionReason }),
       recorded: event !== undefined,
     });
   }
-  const notInFirewall = [...recorded.values()].filter((entry) => !seen.has(entry.ip)).map(({ ip, since, expires }) => ({ ip, since, expires }));
+  const notInFirewall = [...recorded.values()].filter((entry) => !seen.has(entry.ip)).map((entry) => ({ ip: entry.ip, since: formatUtcTimestamp(new Date(entry.since_ms)), expires: entry.expires_ms === null ? null : formatUtcTimestamp(new Date(entry.expires_ms)) }));
   return { backend: input.backend, native_expiry: input.nativeExpiry, generated_at: formatUtcTimestamp(new Date(input.nowMs)), blocks, not_in_firewall: notInFirewall };
 }
 
-function expiryOf(block: ListedBlock, recordedExpiry: string | null | undefined, input: JoinInput): Pick<BlockRow, 'expires'> {
+function expiryOf(block: ListedBlock, recordedExpiryMs: number | null | undefined, input: JoinInput): Pick<BlockRow, 'expires'> {
   if (block.expiresInSeconds !== undefined) return { expires: formatUtcTimestamp(new Date(input.nowMs + block.expiresInSeconds * 1000)) };
   // iptables keeps a rule until it is deleted; nftables and ipset list an entry without a countdown only when it has none.
   if (!input.nativeExpiry || input.reportsExpiry) return { expires: null };
-  return recordedExpiry === undefined ? {} : { expires: recordedExpiry };
+  return recordedExpiryMs === undefined ? {} : { expires: recordedExpiryMs === null ? null : formatUtcTimestamp(new Date(recordedExpiryMs)) };
 }
 
 // OSSEC passes no agent fields, but names the agent in the location: `(web1) 10.0.0.5->/var/log/auth.log`.

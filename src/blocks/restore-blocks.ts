@@ -8,10 +8,11 @@ import { DEFAULT_BIN_DIRS } from '../firewall/find-binary.js';
 import { renderPlan } from '../firewall/quote-command.js';
 import { createExecaRunner, type CommandRunner } from '../firewall/run-command.js';
 import { GeoResponseError } from '../errors.js';
-import { parseIpAddress } from '../geo/ip-address.js';
 import { pruneBlockState, remainingSeconds, type BlockState } from './block-state.js';
 import { listFirewallBlocks } from './list-firewall.js';
-import { readBlockState, writeBlockState } from './state-file.js';
+import { recordedAddress } from './recorded-address.js';
+import { parseBlockStateText, readBlockStateBytes, writeBlockState } from './state-file.js';
+import { scanRestorable, type RestorableBlocks } from './restore-scan.js';
 
 // Longer than an alert waits (30 s): a burst of alerts must not make the restore give up; each holds the lock for milliseconds.
 export const RESTORE_LOCK_WAIT_MS = 120_000;
@@ -28,8 +29,8 @@ export interface RestoreOptions {
 }
 
 export interface RestoreResult {
-  /** Addresses put back in the firewall (or that would be, in a dry run), with the seconds each has left (0 = no expiry). */
-  restored: Array<{ ip: string; remainingSeconds: number }>;
+  /** How many addresses were put back in the firewall (or would be, in a dry run). */
+  restored: number;
   /** Recorded blocks the firewall still held (only backends that must not add a block twice ask). */
   alreadyThere: string[];
   /** Recorded blocks that had ended: left out, and dropped from the state. */
@@ -49,36 +50,51 @@ export async function restoreBlocks(options: RestoreOptions): Promise<RestoreRes
   const release = options.dryRun ? undefined : await acquireFirewallLock({ waitTimeoutMs: RESTORE_LOCK_WAIT_MS, priority: true, ...(options.lockDir ? { lockDir: options.lockDir } : {}) });
   try {
     const nowMs = options.now().getTime();
-    const recorded = readBlockState(options.statePath);
-    const live = pruneBlockState(recorded, nowMs);
-    const ended = recorded.blocks.length - live.blocks.length;
-    let entries = toRestoreEntries(live, nowMs);
+    const recorded = readRestorable(options.statePath, nowMs);
+    let entries = recorded.entries;
     const alreadyThere: string[] = [];
     if (options.inventory.restoreSkipsListed && entries.length > 0) {
       const listed = new Set((await listFirewallBlocks(options.inventory, options.backend, run, binDirs)).map((block) => block.ip));
       alreadyThere.push(...entries.filter((entry) => listed.has(entry.address.text)).map((entry) => entry.address.text));
       entries = entries.filter((entry) => !listed.has(entry.address.text));
     }
-    const restored = entries.map((entry) => ({ ip: entry.address.text, remainingSeconds: entry.remainingSeconds }));
     const commands = entries.length > 0 ? await applyRestore(options, entries, binDirs, run) : [];
-    if (!options.dryRun && live !== recorded) writeBlockState(options.statePath, live);
-    return { restored, alreadyThere, ended, commands };
+    if (!options.dryRun && recorded.pruned !== undefined) writeBlockState(options.statePath, recorded.pruned());
+    return { restored: entries.length, alreadyThere, ended: recorded.ended, commands };
   } finally {
     release?.();
   }
 }
 
+interface RecordedBlocks extends RestorableBlocks {
+  /** The state to write back, when it changed (blocks ended, or more than it may hold); undefined when it is right as it is. */
+  pruned?: () => BlockState;
+}
+
+// The fast scan reads the file as geo-response writes it; anything else (an earlier version) is parsed in full.
+function readRestorable(statePath: string, nowMs: number): RecordedBlocks {
+  const bytes = readBlockStateBytes(statePath);
+  if (bytes === undefined) return { entries: [], ended: 0 };
+  // The file as geo-response writes it is ASCII: latin1 decodes it in a fraction of utf8's time, and a
+  // byte above 127 fails the scan, which hands the text, decoded as UTF-8, to the full parse.
+  const scanned = scanRestorable(bytes.toString('latin1'), nowMs);
+  const text = () => bytes.toString('utf8');
+  if (scanned !== undefined) return scanned.ended === 0 ? scanned : { ...scanned, pruned: () => pruneBlockState(parseBlockStateText(statePath, text()), nowMs) };
+  const all = parseBlockStateText(statePath, text());
+  const live = pruneBlockState(all, nowMs);
+  // Written back even when nothing ended: in the layout the scan reads, the next restore is fast again.
+  return { entries: toRestoreEntries(live, nowMs), ended: all.blocks.length - live.blocks.length, pruned: () => live };
+}
+
 function toRestoreEntries(state: BlockState, nowMs: number): RestoreEntry[] {
-  return state.blocks.flatMap((entry) => {
+  const entries: RestoreEntry[] = [];
+  for (const entry of state.blocks) {
     const seconds = remainingSeconds(entry, nowMs);
-    if (seconds === undefined) return [];
-    try {
-      return [{ address: parseIpAddress(entry.ip), remainingSeconds: seconds }];
-    } catch {
-      // Only geo-response writes this root-only file, from parsed addresses: nothing else to put back.
-      return [];
-    }
-  });
+    // Only geo-response writes this root-only file, from parsed addresses: an entry that is not one has nothing to put back.
+    const address = seconds === undefined ? undefined : recordedAddress(entry.ip);
+    if (address !== undefined) entries.push({ address, remainingSeconds: seconds as number });
+  }
+  return entries;
 }
 
 async function applyRestore(options: RestoreOptions, entries: RestoreEntry[], binDirs: readonly string[], run: CommandRunner): Promise<string[]> {

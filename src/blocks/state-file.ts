@@ -1,13 +1,27 @@
 import { GeoResponseError } from '../errors.js';
-import { readRootOnlyState, stateError, writeRootOnlyState, type StateFileLabel } from '../state/root-only-file.js';
+import { readRootOnlyBytes, readRootOnlyState, stateError, writeRootOnlyState, type StateFileLabel } from '../state/root-only-file.js';
 import { EMPTY_STATE, formatBlockState, MAX_STATE_BYTES, parseBlockState, pruneBlockState, type BlockState } from './block-state.js';
 
 const LABEL: StateFileLabel = { what: 'block state', code: 'BLOCK_STATE_FAILED' };
 
 /** The blocks recorded in the state file; none when it does not exist. Refused (never read) when it fails the trust rule or is too large. */
 export function readBlockState(path: string): BlockState {
-  const text = readRootOnlyState(path, MAX_STATE_BYTES, LABEL);
-  if (text === undefined) return EMPTY_STATE;
+  const text = readBlockStateText(path);
+  return text === undefined ? EMPTY_STATE : parseBlockStateText(path, text);
+}
+
+/** The state file's text, undefined when it does not exist; refused as readBlockState refuses it. */
+export function readBlockStateText(path: string): string | undefined {
+  return readRootOnlyState(path, MAX_STATE_BYTES, LABEL);
+}
+
+/** The state file's bytes (for `restore`'s scan), as readBlockStateText reads them. */
+export function readBlockStateBytes(path: string): Buffer | undefined {
+  return readRootOnlyBytes(path, MAX_STATE_BYTES, LABEL);
+}
+
+/** The blocks in the state file's text; a text that is not a block state is an error naming the file and the way out. */
+export function parseBlockStateText(path: string, text: string): BlockState {
   try {
     return parseBlockState(text);
   } catch (error) {

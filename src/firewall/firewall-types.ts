@@ -86,9 +86,12 @@ export interface FirewallPlan {
   needsLock: boolean;
 }
 
+/** What a backend needs of an address: its canonical text and family (never its bytes). */
+export type FirewallAddress = Pick<IpAddress, 'text' | 'family'>;
+
 export interface BackendRequest {
   action: 'add' | 'delete';
-  address: IpAddress;
+  address: FirewallAddress;
   expireSeconds: number;
   ossecArgs: string[];
 }
@@ -110,7 +113,7 @@ export interface ListQuery {
 
 /** A block to put back: the address and the seconds it has left (0 = no expiry). */
 export interface RestoreEntry {
-  address: IpAddress;
+  address: FirewallAddress;
   remainingSeconds: number;
 }
 

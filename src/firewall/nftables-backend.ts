@@ -1,5 +1,4 @@
-import type { IpAddress } from '../geo/ip-address.js';
-import type { BackendRequest, BlockInventory, FirewallBackend, FirewallPlan, ListedBlock, PlannedCommand, RestoreEntry } from './firewall-types.js';
+import type { BackendRequest, BlockInventory, FirewallAddress, FirewallBackend, FirewallPlan, ListedBlock, PlannedCommand, RestoreEntry } from './firewall-types.js';
 
 export const NFT_TABLE = 'inet geo_response';
 // Priority -10: ahead of the usual filter chains (priority 0), so our drop is seen before anything else's verdict.
@@ -63,12 +62,14 @@ export const nftablesBackend: FirewallBackend = {
   } satisfies BlockInventory,
 };
 
+/** The restore batch, one transaction: the set-up, then each family's elements, with the time each has left. */
 function formatRestoreBatch(entries: readonly RestoreEntry[]): string {
+  // A plain loop into one list per family: with 100,000 entries, filter/map per family cost several times as long.
+  const elements: Record<4 | 6, string[]> = { 4: [], 6: [] };
+  for (const entry of entries) elements[entry.address.family].push(entry.remainingSeconds > 0 ? `${entry.address.text} timeout ${entry.remainingSeconds}s` : entry.address.text);
   const lines = setUpCommands();
-  for (const family of [4, 6] as const) {
-    const elements = entries.filter((entry) => entry.address.family === family).map((entry) => `${entry.address.text}${entry.remainingSeconds > 0 ? ` timeout ${entry.remainingSeconds}s` : ''}`);
-    if (elements.length > 0) lines.push(`add element ${NFT_TABLE} ${family === 4 ? 'blocked4' : 'blocked6'} { ${elements.join(', ')} }`);
-  }
+  if (elements[4].length > 0) lines.push(`add element ${NFT_TABLE} blocked4 { ${elements[4].join(', ')} }`);
+  if (elements[6].length > 0) lines.push(`add element ${NFT_TABLE} blocked6 { ${elements[6].join(', ')} }`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -103,11 +104,11 @@ function setUpCommands(): string[] {
   return commands;
 }
 
-function setName(address: IpAddress): string {
+function setName(address: FirewallAddress): string {
   return address.family === 4 ? 'blocked4' : 'blocked6';
 }
 
-function deleteElement(address: IpAddress): PlannedCommand {
+function deleteElement(address: FirewallAddress): PlannedCommand {
   return nft(`delete element ${NFT_TABLE} ${setName(address)} { ${address.text} }`);
 }
 

@@ -23,6 +23,11 @@ export interface StateFileLabel {
 
 /** The file's text, or undefined when there is none. Refused (never read) when it fails the trust rule or is larger than maxBytes. */
 export function readRootOnlyState(path: string, maxBytes: number, label: StateFileLabel): string | undefined {
+  return readRootOnlyBytes(path, maxBytes, label)?.toString('utf8');
+}
+
+/** The file's bytes, as readRootOnlyState reads them. */
+export function readRootOnlyBytes(path: string, maxBytes: number, label: StateFileLabel): Buffer | undefined {
   let opened: ReturnType<typeof openTrusted>;
   try {
     opened = openTrusted(path);
@@ -33,14 +38,15 @@ export function readRootOnlyState(path: string, maxBytes: number, label: StateFi
   if (opened.kind === 'untrusted') throw untrustedPathError(opened.violation, `${label.what} ${path}`);
   try {
     if (opened.size > maxBytes) throw stateError(label, `${path} is ${opened.size} bytes, more than the ${maxBytes} it may hold; not read`);
-    const buffer = Buffer.alloc(opened.size);
+    // Not zero-filled (megabytes for a large state): only the bytes read are ever looked at.
+    const buffer = Buffer.allocUnsafe(opened.size);
     let filled = 0;
     while (filled < buffer.length) {
       const read = readSync(opened.fd, buffer, filled, buffer.length - filled, filled);
       if (read === 0) break;
       filled += read;
     }
-    return buffer.toString('utf8', 0, filled);
+    return buffer.subarray(0, filled);
   } finally {
     closeSync(opened.fd);
   }

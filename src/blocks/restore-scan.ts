@@ -1,0 +1,94 @@
+import type { RestoreEntry } from '../firewall/firewall-types.js';
+import { MAX_STATE_BLOCKS, STATE_HEADER } from './block-state.js';
+import { recordedAddress } from './recorded-address.js';
+
+/** What `blocks restore` needs of the state: the blocks to put back, and how many had ended. */
+export interface RestorableBlocks {
+  entries: RestoreEntry[];
+  /** Recorded blocks whose time is up: not put back; the state has to be written without them. */
+  ended: number;
+}
+
+const FOOTER = '\n]}\n';
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const NEWLINE = 0x0a;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+// Up to 15 digits a number is exact in a double, as JSON.parse would read it.
+const MAX_DIGITS = 15;
+
+/**
+ * The blocks to put back, read straight from the state file's text when every row is laid out
+ * exactly as formatBlockState writes it (`["ip","backend",since_ms,expires_ms]`, plain strings,
+ * whole numbers); undefined for anything else (an older version, an edited file), which the caller
+ * then parses in full. The result equals parseBlockState + pruneBlockState + the address check on
+ * the same text (restore-scan.test.ts compares them).
+ *
+ * Why by hand: with 100,000 blocks, JSON.parse (an array per row, collected afterwards) and then a
+ * regular expression per row each cost about a tenth of the second `restore` must fit in, most of
+ * it on the first and only pass, before the JIT has warmed up.
+ */
+export function scanRestorable(text: string, nowMs: number): RestorableBlocks | undefined {
+  if (!text.startsWith(STATE_HEADER)) return undefined;
+  if (text.length === STATE_HEADER.length + FOOTER.length) return text.endsWith(FOOTER) ? { entries: [], ended: 0 } : undefined;
+  const entries: RestoreEntry[] = [];
+  let ended = 0;
+  let at = STATE_HEADER.length;
+  for (;;) {
+    if (text.charCodeAt(at) !== OPEN_BRACKET) return undefined;
+    const ipEnd = plainStringEnd(text, at + 1);
+    if (ipEnd < 0 || text.charCodeAt(ipEnd + 1) !== COMMA) return undefined;
+    const backendEnd = plainStringEnd(text, ipEnd + 2);
+    if (backendEnd < 0 || text.charCodeAt(backendEnd + 1) !== COMMA) return undefined;
+    const sinceEnd = wholeNumberEnd(text, backendEnd + 2);
+    if (sinceEnd < 0 || text.charCodeAt(sinceEnd) !== COMMA) return undefined;
+    let expiresMs: number | null = null;
+    let rowEnd: number;
+    if (text.startsWith('null', sinceEnd + 1)) rowEnd = sinceEnd + 5;
+    else {
+      rowEnd = wholeNumberEnd(text, sinceEnd + 1);
+      if (rowEnd < 0) return undefined;
+      expiresMs = Number(text.slice(sinceEnd + 1, rowEnd));
+    }
+    if (text.charCodeAt(rowEnd) !== CLOSE_BRACKET) return undefined;
+
+    if (expiresMs !== null && expiresMs <= nowMs) ended += 1;
+    else {
+      const address = recordedAddress(text.slice(at + 2, ipEnd));
+      if (address !== undefined) entries.push({ address, remainingSeconds: expiresMs === null ? 0 : Math.max(1, Math.round((expiresMs - nowMs) / 1000)) });
+    }
+    // More than the state may hold is pruneBlockState's to cut (keeping those that end last).
+    if (entries.length > MAX_STATE_BLOCKS) return undefined;
+
+    if (text.charCodeAt(rowEnd + 1) === COMMA && text.charCodeAt(rowEnd + 2) === NEWLINE) at = rowEnd + 3;
+    else return rowEnd + 1 + FOOTER.length === text.length && text.endsWith(FOOTER) ? { entries, ended } : undefined;
+  }
+}
+
+/** Where the string starting with a quote at `at` closes; -1 when it does not start there, holds an escape or a control character, or never closes. */
+function plainStringEnd(text: string, at: number): number {
+  if (text.charCodeAt(at) !== QUOTE) return -1;
+  for (let index = at + 1; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) return index;
+    if (code === BACKSLASH || code < 0x20) return -1;
+  }
+  return -1;
+}
+
+/** Where the run of 1 to MAX_DIGITS digits starting at `at` ends; -1 when there is none or it is longer (or has a leading zero, which JSON forbids). */
+function wholeNumberEnd(text: string, at: number): number {
+  let index = at;
+  while (index < text.length && index - at <= MAX_DIGITS) {
+    const code = text.charCodeAt(index);
+    if (code < DIGIT_0 || code > DIGIT_9) break;
+    index += 1;
+  }
+  const digits = index - at;
+  if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && text.charCodeAt(at) === DIGIT_0)) return -1;
+  return index;
+}
