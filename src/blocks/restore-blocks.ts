@@ -11,7 +11,7 @@ import { GeoResponseError } from '../errors.js';
 import { pruneBlockState, remainingSeconds, type BlockState } from './block-state.js';
 import { listFirewallBlocks } from './list-firewall.js';
 import { recordedAddress } from './recorded-address.js';
-import { parseBlockStateText, readBlockStateBytes, writeBlockState } from './state-file.js';
+import { parseBlockStateText, readBlockStateText, writeBlockState } from './state-file.js';
 import { scanRestorable, type RestorableBlocks } from './restore-scan.js';
 
 // Longer than an alert waits (30 s): a burst of alerts must not make the restore give up; each holds the lock for milliseconds.
@@ -73,14 +73,11 @@ interface RecordedBlocks extends RestorableBlocks {
 
 // The fast scan reads the file as geo-response writes it; anything else (an earlier version) is parsed in full.
 function readRestorable(statePath: string, nowMs: number): RecordedBlocks {
-  const bytes = readBlockStateBytes(statePath);
-  if (bytes === undefined) return { entries: [], ended: 0 };
-  // The file as geo-response writes it is ASCII: latin1 decodes it in a fraction of utf8's time, and a
-  // byte above 127 fails the scan, which hands the text, decoded as UTF-8, to the full parse.
-  const scanned = scanRestorable(bytes.toString('latin1'), nowMs);
-  const text = () => bytes.toString('utf8');
-  if (scanned !== undefined) return scanned.ended === 0 ? scanned : { ...scanned, pruned: () => pruneBlockState(parseBlockStateText(statePath, text()), nowMs) };
-  const all = parseBlockStateText(statePath, text());
+  const text = readBlockStateText(statePath);
+  if (text === undefined) return { entries: [], ended: 0 };
+  const scanned = scanRestorable(text, nowMs);
+  if (scanned !== undefined) return scanned.ended === 0 ? scanned : { ...scanned, pruned: () => pruneBlockState(parseBlockStateText(statePath, text), nowMs) };
+  const all = parseBlockStateText(statePath, text);
   const live = pruneBlockState(all, nowMs);
   // Written back even when nothing ended: in the layout the scan reads, the next restore is fast again.
   return { entries: toRestoreEntries(live, nowMs), ended: all.blocks.length - live.blocks.length, pruned: () => live };

@@ -1,5 +1,5 @@
 import { GeoResponseError } from '../errors.js';
-import { readRootOnlyBytes, readRootOnlyState, stateError, writeRootOnlyState, type StateFileLabel } from '../state/root-only-file.js';
+import { readRootOnlyState, stateError, writeRootOnlyState, type StateFileLabel } from '../state/root-only-file.js';
 import { EMPTY_STATE, formatBlockState, MAX_STATE_BYTES, parseBlockState, pruneBlockState, type BlockState } from './block-state.js';
 
 const LABEL: StateFileLabel = { what: 'block state', code: 'BLOCK_STATE_FAILED' };
@@ -10,14 +10,9 @@ export function readBlockState(path: string): BlockState {
   return text === undefined ? EMPTY_STATE : parseBlockStateText(path, text);
 }
 
-/** The state file's text, undefined when it does not exist; refused as readBlockState refuses it. */
+/** The state file's text (for `restore`'s scan), undefined when it does not exist; refused as readBlockState refuses it. */
 export function readBlockStateText(path: string): string | undefined {
   return readRootOnlyState(path, MAX_STATE_BYTES, LABEL);
-}
-
-/** The state file's bytes (for `restore`'s scan), as readBlockStateText reads them. */
-export function readBlockStateBytes(path: string): Buffer | undefined {
-  return readRootOnlyBytes(path, MAX_STATE_BYTES, LABEL);
 }
 
 /** The blocks in the state file's text; a text that is not a block state is an error naming the file and the way out. */

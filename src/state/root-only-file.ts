@@ -23,11 +23,6 @@ export interface StateFileLabel {
 
 /** The file's text, or undefined when there is none. Refused (never read) when it fails the trust rule or is larger than maxBytes. */
 export function readRootOnlyState(path: string, maxBytes: number, label: StateFileLabel): string | undefined {
-  return readRootOnlyBytes(path, maxBytes, label)?.toString('utf8');
-}
-
-/** The file's bytes, as readRootOnlyState reads them. */
-export function readRootOnlyBytes(path: string, maxBytes: number, label: StateFileLabel): Buffer | undefined {
   let opened: ReturnType<typeof openTrusted>;
   try {
     opened = openTrusted(path);
@@ -46,7 +41,7 @@ export function readRootOnlyBytes(path: string, maxBytes: number, label: StateFi
       if (read === 0) break;
       filled += read;
     }
-    return buffer.subarray(0, filled);
+    return buffer.toString('utf8', 0, filled);
   } finally {
     closeSync(opened.fd);
   }
