@@ -34,9 +34,11 @@ function makeHome(backend, count) {
   mkdirSync(path.join(home, 'logs'));
   copyExecutable(path.join(ROOT, 'dist'), path.join(home, 'active-response', 'bin'), 'geo-response');
   writeFileSync(path.join(home, 'etc', 'geo-response.json'), JSON.stringify({ policy: { mode: 'allow', countries: [], unknown: 'block', allow_private: true }, firewall: { backend, expire_seconds: 3600 } }));
+  // The state as geo-response writes it (src/blocks/block-state.ts, formatBlockState).
   const sinceMs = Date.now();
-  const lines = Array.from({ length: count }, (_, index) => JSON.stringify({ ip: address(index), backend, since_ms: sinceMs, expires_ms: sinceMs + 3_600_000 }));
-  writeFileSync(path.join(home, 'active-response', 'state', 'blocks.json'), `{"version":2,"blocks":[\n${lines.join(',\n')}\n]}\n`, { mode: 0o600 });
+  const rows = Array.from({ length: count }, (_, index) => JSON.stringify([address(index), backend, sinceMs, sinceMs + 3_600_000]));
+  const header = '{"version":2,"columns":["ip","backend","since_ms","expires_ms"],"blocks":[\n';
+  writeFileSync(path.join(home, 'active-response', 'state', 'blocks.json'), `${header}${rows.join(',\n')}\n]}\n`, { mode: 0o600 });
   return home;
 }
 

@@ -236,7 +236,13 @@ describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)('a block
       '{"ip":"41.0.0.1","backend":"nftables","since":"2026-01-01T00:00:00.000Z","expires":"2026-01-01T01:00:00.000Z"}',
     ];
     writeFileSync(join(stateDir, 'blocks.json'), `{"version":1,"blocks":[\n${lines.join(',\n')}\n]}\n`, { mode: 0o600 });
-    const restore = () => spawnSync(IP, ['netns', 'exec', ns, TEST_NODE, home.exe, 'blocks', 'restore'], { env: home.env, cwd: '/', encoding: 'utf8' });
+    const restore = (...extra: string[]) => spawnSync(IP, ['netns', 'exec', ns, TEST_NODE, home.exe, 'blocks', 'restore', ...extra], { env: home.env, cwd: '/', encoding: 'utf8' });
+    const planted = readFileSync(join(stateDir, 'blocks.json'), 'utf8');
+
+    const dryRun = restore('--dry-run');
+    expect(dryRun.stdout).toMatch(/^would restore 2 block\(s\) into nftables; 0 already there; 1 ended and dropped from the state\n/);
+    expect(readFileSync(join(stateDir, 'blocks.json'), 'utf8')).toBe(planted);
+    expect(sorted([...listBlocked(ns, 'nftables', 4), ...listBlocked(ns, 'nftables', 6)])).toEqual([]);
 
     const first = restore();
     expect(first.stderr).toBe('');

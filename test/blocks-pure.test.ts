@@ -66,7 +66,7 @@ describe('block state', () => {
     expect(text.split('\n').slice(0, 2)).toEqual(['{"version":2,"columns":["ip","backend","since_ms","expires_ms"],"blocks":[', '["1.0.0.1","nftables",1796122800000,null],']);
     expect(parseBlockState(text)).toEqual(state);
     const good = '["1.0.0.2","ipset",1,2]';
-    const bad = ['[1,"ipset",1,null]', '["1.0.0.1","ipset","x",null]', '["1.0.0.1","ipset",1]', '["1.0.0.1","ipset",1,null,5]', '["1.0.0.1","ipset",1,"2"]', 'null', '{"ip":"1.0.0.1","backend":"ipset","since_ms":1,"expires_ms":null}'];
+    const bad = ['[1,"ipset",1,null]', '["1.0.0.1","ipset","x",null]', '["1.0.0.1","ipset",1]', '["1.0.0.1","ipset",1,null,5]', '["1.0.0.1","ipset",1,"2"]', '["1.0.0.1","ipset",1,1e300]', '["1.0.0.1","ipset",1e300,null]', '["1.0.0.1","ipset",-1,null]', '["1.0.0.1","ipset",1.5,null]', 'null', '{"ip":"1.0.0.1","backend":"ipset","since_ms":1,"expires_ms":null}'];
     expect(parseBlockState(`{"version":2,"columns":["ip","backend","since_ms","expires_ms"],"blocks":[${[...bad, good].join(',')}]}`).blocks).toEqual([{ ip: '1.0.0.2', backend: 'ipset', since_ms: 1, expires_ms: 2 }]);
     expect(() => parseBlockState('{"version":2,"columns":["ip","backend"],"blocks":[]}')).toThrow(/not a version 2 block state/);
     expect(() => parseBlockState('{"version":2,"blocks":[]}')).toThrow(/not a version 2 block state/);

@@ -1,20 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { formatBlockState, MAX_STATE_BLOCKS, parseBlockState, pruneBlockState, remainingSeconds, STATE_HEADER, type BlockEntry } from '../src/blocks/block-state.js';
-import { recordedAddress } from '../src/blocks/recorded-address.js';
+import { formatBlockState, MAX_STATE_BLOCKS, parseBlockState, STATE_HEADER, type BlockEntry } from '../src/blocks/block-state.js';
+import { restorableFromState } from '../src/blocks/restorable-state.js';
 import { scanRestorable } from '../src/blocks/restore-scan.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 
-// What `restore` put back before the scan existed: the full parse, the prune, the address check.
-function viaFullParse(text: string, nowMs: number) {
-  const all = parseBlockState(text);
-  const live = pruneBlockState(all, nowMs);
-  const entries = live.blocks.flatMap((entry) => {
-    const seconds = remainingSeconds(entry, nowMs);
-    const address = recordedAddress(entry.ip);
-    return seconds === undefined || address === undefined ? [] : [{ address, remainingSeconds: seconds }];
-  });
-  return { entries, ended: all.blocks.length - live.blocks.length };
+// The scan must give what the full parse gives; its rewrite may be left out when it would be the file itself.
+function expectSameAsFullParse(text: string, nowMs: number) {
+  const scanned = scanRestorable(text, nowMs);
+  expect(scanned).toBeDefined();
+  const { rewrite, ...full } = restorableFromState(parseBlockState(text), nowMs);
+  const { rewrite: scannedRewrite, ...rest } = scanned!;
+  expect(rest).toEqual(full);
+  expect(scannedRewrite ?? text).toBe(rewrite);
 }
 
 // A small deterministic generator, so a failure names a seed that reproduces it.
@@ -41,17 +39,20 @@ function randomEntry(next: (below: number) => number): BlockEntry {
 }
 
 describe('the restore scan', () => {
-  it.each(Array.from({ length: 40 }, (_, seed) => ({ seed })))('reads what the full parse reads from a state geo-response wrote (seed $seed)', ({ seed }) => {
+  it.each(Array.from({ length: 40 }, (_, seed) => ({ seed, size: seed < 4 ? 3000 : 60 })))('reads what the full parse reads from a state geo-response wrote (seed $seed)', ({ seed, size }) => {
     const next = random(seed + 1);
-    const blocks = Array.from({ length: next(60) }, () => randomEntry(next));
-    const text = formatBlockState({ blocks });
-    const scanned = scanRestorable(text, NOW);
-    expect(scanned).toBeDefined();
-    expect(scanned).toEqual(viaFullParse(text, NOW));
+    const blocks = Array.from({ length: next(size) }, () => randomEntry(next));
+    expectSameAsFullParse(formatBlockState({ blocks }), NOW);
+  });
+
+  it('reads a state where every block is live and recorded by geo-response as it is: nothing to write back', () => {
+    const text = formatBlockState({ blocks: [{ ip: '1.0.0.1', backend: 'nftables', since_ms: 1, expires_ms: null }, { ip: '2a00::1', backend: 'ipset', since_ms: 1, expires_ms: NOW + 1 }] });
+    expect(scanRestorable(text, NOW)?.rewrite).toBeUndefined();
+    expectSameAsFullParse(text, NOW);
   });
 
   it('reads an empty state as nothing to restore', () => {
-    expect(scanRestorable(formatBlockState({ blocks: [] }), NOW)).toEqual({ entries: [], ended: 0 });
+    expect(scanRestorable(formatBlockState({ blocks: [] }), NOW)).toEqual({ entries: [], ended: 0, unusable: 0 });
   });
 
   it('counts the ended blocks and gives each live one the seconds it has left', () => {
@@ -70,6 +71,8 @@ describe('the restore scan', () => {
         { address: { text: '1.0.0.3', family: 4 }, remainingSeconds: 1 },
       ],
       ended: 1,
+      unusable: 0,
+      rewrite: `${STATE_HEADER}["1.0.0.1","nftables",1,1796126410400],\n["2a00:1450::1","ipset",1,null],\n["1.0.0.3","nftables",1,1796126400200]\n]}\n`,
     });
   });
 
@@ -95,10 +98,24 @@ describe('the restore scan', () => {
     expect(scanRestorable(text, NOW)).toBeUndefined();
   });
 
-  it('hands a state with more blocks than it may hold to the full parse, which keeps those that end last', () => {
-    const blocks = Array.from({ length: MAX_STATE_BLOCKS + 1 }, (_, index) => ({ ip: `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}`, backend: 'nftables', since_ms: 1, expires_ms: NOW + 1000 + index }));
+  it.each([
+    { title: 'all with addresses geo-response writes', bad: 0 },
+    { title: 'one of them not an address', bad: 1 },
+  ])('hands a state with more live blocks than it may hold ($title) to the full parse, which keeps those that end last', ({ bad }) => {
+    const blocks = Array.from({ length: MAX_STATE_BLOCKS + 1 }, (_, index) => ({ ip: bad > 0 && index === MAX_STATE_BLOCKS ? 'bogus' : `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}`, backend: 'nftables', since_ms: 1, expires_ms: NOW + 1000 + index }));
     const text = formatBlockState({ blocks });
     expect(scanRestorable(text, NOW)).toBeUndefined();
-    expect(viaFullParse(text, NOW).entries).toHaveLength(MAX_STATE_BLOCKS);
+    const full = restorableFromState(parseBlockState(text), NOW);
+    expect(full.entries).toHaveLength(MAX_STATE_BLOCKS - bad);
+    expect(full.unusable).toBe(bad);
+    // The one that ends first is the one cut.
+    expect(full.entries.map((entry) => entry.address.text)).not.toContain('10.0.0.0');
+    expect(full.entries.map((entry) => entry.address.text)).toContain('10.0.0.1');
+  });
+
+  it('leaves out, counts and drops from the state an address that is not one geo-response writes', () => {
+    const text = `${STATE_HEADER}["2A00::1","nftables",1,null],\n["1.0.0.1","nftables",1,null]\n]}\n`;
+    expect(scanRestorable(text, NOW)).toEqual({ entries: [{ address: { text: '1.0.0.1', family: 4 }, remainingSeconds: 0 }], ended: 0, unusable: 1, rewrite: `${STATE_HEADER}["1.0.0.1","nftables",1,null]\n]}\n` });
+    expectSameAsFullParse(text, NOW);
   });
 });

@@ -50,9 +50,16 @@ function notTheState(): Error {
 function fromRow(row: unknown): BlockEntry[] {
   if (!Array.isArray(row) || row.length !== STATE_COLUMNS.length) return [];
   const [ip, backend, sinceMs, expiresMs] = row as unknown[];
-  if (typeof ip !== 'string' || typeof backend !== 'string' || !Number.isFinite(sinceMs) || !(expiresMs === null || Number.isFinite(expiresMs))) return [];
-  return [{ ip, backend, since_ms: sinceMs as number, expires_ms: expiresMs as number | null }];
+  if (typeof ip !== 'string' || typeof backend !== 'string' || !isEpochMs(sinceMs) || !(expiresMs === null || isEpochMs(expiresMs))) return [];
+  return [{ ip, backend, since_ms: sinceMs, expires_ms: expiresMs }];
 }
+
+// A whole number of milliseconds a Date can hold: 1e300 would become "timeout 1e+297s" in a restore batch (which nft refuses whole).
+function isEpochMs(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_DATE_MS;
+}
+
+const MAX_DATE_MS = 8.64e15;
 
 // Version 1 (written by builds before 2026-12-03) held objects with ISO 8601 strings; read as they are, written back as version 2.
 function fromVersion1(value: unknown): BlockEntry[] {

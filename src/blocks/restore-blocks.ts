@@ -8,11 +8,10 @@ import { DEFAULT_BIN_DIRS } from '../firewall/find-binary.js';
 import { renderPlan } from '../firewall/quote-command.js';
 import { createExecaRunner, type CommandRunner } from '../firewall/run-command.js';
 import { GeoResponseError } from '../errors.js';
-import { pruneBlockState, remainingSeconds, type BlockState } from './block-state.js';
 import { listFirewallBlocks } from './list-firewall.js';
-import { recordedAddress } from './recorded-address.js';
-import { parseBlockStateText, readBlockStateText, writeBlockState } from './state-file.js';
-import { scanRestorable, type RestorableBlocks } from './restore-scan.js';
+import { restorableFromState, type RestorableState } from './restorable-state.js';
+import { scanRestorable } from './restore-scan.js';
+import { parseBlockStateText, readBlockStateText, writeBlockStateText } from './state-file.js';
 
 // Longer than an alert waits (30 s): a burst of alerts must not make the restore give up; each holds the lock for milliseconds.
 export const RESTORE_LOCK_WAIT_MS = 120_000;
@@ -35,6 +34,8 @@ export interface RestoreResult {
   alreadyThere: string[];
   /** Recorded blocks that had ended: left out, and dropped from the state. */
   ended: number;
+  /** Recorded entries whose address is not one geo-response writes (a hand edit): left out, and dropped from the state. */
+  unusable: number;
   /** The commands run (or planned, in a dry run), one line each. */
   commands: string[];
 }
@@ -59,39 +60,18 @@ export async function restoreBlocks(options: RestoreOptions): Promise<RestoreRes
       entries = entries.filter((entry) => !listed.has(entry.address.text));
     }
     const commands = entries.length > 0 ? await applyRestore(options, entries, binDirs, run) : [];
-    if (!options.dryRun && recorded.pruned !== undefined) writeBlockState(options.statePath, recorded.pruned());
-    return { restored: entries.length, alreadyThere, ended: recorded.ended, commands };
+    if (!options.dryRun && recorded.rewrite !== undefined) writeBlockStateText(options.statePath, recorded.rewrite);
+    return { restored: entries.length, alreadyThere, ended: recorded.ended, unusable: recorded.unusable, commands };
   } finally {
     release?.();
   }
 }
 
-interface RecordedBlocks extends RestorableBlocks {
-  /** The state to write back, when it changed (blocks ended, or more than it may hold); undefined when it is right as it is. */
-  pruned?: () => BlockState;
-}
-
 // The fast scan reads the file as geo-response writes it; anything else (an earlier version) is parsed in full.
-function readRestorable(statePath: string, nowMs: number): RecordedBlocks {
+function readRestorable(statePath: string, nowMs: number): RestorableState {
   const text = readBlockStateText(statePath);
-  if (text === undefined) return { entries: [], ended: 0 };
-  const scanned = scanRestorable(text, nowMs);
-  if (scanned !== undefined) return scanned.ended === 0 ? scanned : { ...scanned, pruned: () => pruneBlockState(parseBlockStateText(statePath, text), nowMs) };
-  const all = parseBlockStateText(statePath, text);
-  const live = pruneBlockState(all, nowMs);
-  // Written back even when nothing ended: in the layout the scan reads, the next restore is fast again.
-  return { entries: toRestoreEntries(live, nowMs), ended: all.blocks.length - live.blocks.length, pruned: () => live };
-}
-
-function toRestoreEntries(state: BlockState, nowMs: number): RestoreEntry[] {
-  const entries: RestoreEntry[] = [];
-  for (const entry of state.blocks) {
-    const seconds = remainingSeconds(entry, nowMs);
-    // Only geo-response writes this root-only file, from parsed addresses: an entry that is not one has nothing to put back.
-    const address = seconds === undefined ? undefined : recordedAddress(entry.ip);
-    if (address !== undefined) entries.push({ address, remainingSeconds: seconds as number });
-  }
-  return entries;
+  if (text === undefined) return { entries: [], ended: 0, unusable: 0 };
+  return scanRestorable(text, nowMs) ?? restorableFromState(parseBlockStateText(statePath, text), nowMs);
 }
 
 async function applyRestore(options: RestoreOptions, entries: RestoreEntry[], binDirs: readonly string[], run: CommandRunner): Promise<string[]> {

@@ -1,15 +1,10 @@
 import type { RestoreEntry } from '../firewall/firewall-types.js';
 import { MAX_STATE_BLOCKS, STATE_HEADER } from './block-state.js';
 import { recordedAddress } from './recorded-address.js';
-
-/** What `blocks restore` needs of the state: the blocks to put back, and how many had ended. */
-export interface RestorableBlocks {
-  entries: RestoreEntry[];
-  /** Recorded blocks whose time is up: not put back; the state has to be written without them. */
-  ended: number;
-}
+import type { RestorableState } from './restorable-state.js';
 
 const FOOTER = '\n]}\n';
+const ROW_SEPARATOR = ',\n';
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -18,25 +13,28 @@ const CLOSE_BRACKET = 0x5d;
 const NEWLINE = 0x0a;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
-// Up to 15 digits a number is exact in a double, as JSON.parse would read it.
+// Up to 15 digits a number is exact in a double, as JSON.parse reads it, and within what a Date holds.
 const MAX_DIGITS = 15;
 
 /**
- * The blocks to put back, read straight from the state file's text when every row is laid out
- * exactly as formatBlockState writes it (`["ip","backend",since_ms,expires_ms]`, plain strings,
- * whole numbers); undefined for anything else (an older version, an edited file), which the caller
- * then parses in full. The result equals parseBlockState + pruneBlockState + the address check on
- * the same text (restore-scan.test.ts compares them).
+ * What `restore` makes of the state, read straight from the file's text when every row is laid
+ * out exactly as formatBlockState writes it (`["ip","backend",since_ms,expires_ms]`, plain
+ * strings, whole numbers); undefined for anything else (an older version, an edited file), which
+ * the caller then parses in full. The result is restorableFromState's on the parsed text
+ * (restore-scan.test.ts compares them), the rewrite included, which keeps the rows' own text.
  *
  * Why by hand: with 100,000 blocks, JSON.parse (an array per row, collected afterwards) and then a
  * regular expression per row each cost about a tenth of the second `restore` must fit in, most of
  * it on the first and only pass, before the JIT has warmed up.
  */
-export function scanRestorable(text: string, nowMs: number): RestorableBlocks | undefined {
+export function scanRestorable(text: string, nowMs: number): RestorableState | undefined {
   if (!text.startsWith(STATE_HEADER)) return undefined;
-  if (text.length === STATE_HEADER.length + FOOTER.length) return text.endsWith(FOOTER) ? { entries: [], ended: 0 } : undefined;
+  if (text.length === STATE_HEADER.length + FOOTER.length) return text.endsWith(FOOTER) ? { entries: [], ended: 0, unusable: 0 } : undefined;
   const entries: RestoreEntry[] = [];
+  // Where each kept row starts and ends, for the rewrite.
+  const keptSpans: number[] = [];
   let ended = 0;
+  let unusable = 0;
   let at = STATE_HEADER.length;
   for (;;) {
     if (text.charCodeAt(at) !== OPEN_BRACKET) return undefined;
@@ -58,15 +56,24 @@ export function scanRestorable(text: string, nowMs: number): RestorableBlocks | 
 
     if (expiresMs !== null && expiresMs <= nowMs) ended += 1;
     else {
+      // More live blocks than the state may hold are pruneBlockState's to cut (keeping those that end last).
+      if (entries.length + unusable >= MAX_STATE_BLOCKS) return undefined;
       const address = recordedAddress(text.slice(at + 2, ipEnd));
-      if (address !== undefined) entries.push({ address, remainingSeconds: expiresMs === null ? 0 : Math.max(1, Math.round((expiresMs - nowMs) / 1000)) });
+      if (address === undefined) unusable += 1;
+      else {
+        entries.push({ address, remainingSeconds: expiresMs === null ? 0 : Math.max(1, Math.round((expiresMs - nowMs) / 1000)) });
+        keptSpans.push(at, rowEnd + 1);
+      }
     }
-    // More than the state may hold is pruneBlockState's to cut (keeping those that end last).
-    if (entries.length > MAX_STATE_BLOCKS) return undefined;
 
-    if (text.charCodeAt(rowEnd + 1) === COMMA && text.charCodeAt(rowEnd + 2) === NEWLINE) at = rowEnd + 3;
-    else return rowEnd + 1 + FOOTER.length === text.length && text.endsWith(FOOTER) ? { entries, ended } : undefined;
+    if (text.charCodeAt(rowEnd + 1) === COMMA && text.charCodeAt(rowEnd + 2) === NEWLINE) at = rowEnd + 1 + ROW_SEPARATOR.length;
+    else if (rowEnd + 1 + FOOTER.length === text.length && text.endsWith(FOOTER)) break;
+    else return undefined;
   }
+  if (ended === 0 && unusable === 0) return { entries, ended, unusable };
+  const rows: string[] = [];
+  for (let index = 0; index < keptSpans.length; index += 2) rows.push(text.slice(keptSpans[index], keptSpans[index + 1]));
+  return { entries, ended, unusable, rewrite: `${STATE_HEADER}${rows.join(ROW_SEPARATOR)}${FOOTER}` };
 }
 
 /** Where the string starting with a quote at `at` closes; -1 when it does not start there, holds an escape or a control character, or never closes. */

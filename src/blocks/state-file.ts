@@ -30,7 +30,12 @@ export function parseBlockStateText(path: string, text: string): BlockState {
  * it exists for). The caller holds the firewall lock, which orders every writer.
  */
 export function writeBlockState(path: string, state: BlockState): void {
-  writeRootOnlyState(path, formatBlockState(state), LABEL);
+  writeBlockStateText(path, formatBlockState(state));
+}
+
+/** writeBlockState for a state already formatted (restore's rewrite keeps the rows' own text). */
+export function writeBlockStateText(path: string, text: string): void {
+  writeRootOnlyState(path, text, LABEL);
 }
 
 /** Read, change, drop what has ended, write back. The caller holds the firewall lock. */

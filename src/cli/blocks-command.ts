@@ -154,7 +154,8 @@ async function runRestore(inventory: BlockInventory, config: Config, dryRun: boo
   const planOnly = dryRun || config.firewall.dry_run;
   const result = await restoreBlocks({ backend, inventory, statePath: blockStatePath(io.home), env: io.env, now: io.now, dryRun: planOnly });
   const verb = planOnly ? 'would restore' : 'restored';
-  const lines = [`${verb} ${result.restored} block(s) into ${backend}; ${result.alreadyThere.length} already there; ${result.ended} ended and dropped from the state`];
+  const unusable = result.unusable > 0 ? `; ${result.unusable} not an address as geo-response records it (edited by hand?), left out and dropped from the state` : '';
+  const lines = [`${verb} ${result.restored} block(s) into ${backend}; ${result.alreadyThere.length} already there; ${result.ended} ended and dropped from the state${unusable}`];
   if (planOnly) lines.push(...result.commands.map((command) => `  ${command}`));
   io.writeStdout(`${lines.join('\n')}\n`);
   return EXIT_CODES.ok;
