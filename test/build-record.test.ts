@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRecord, type RecordInput } from '../src/log/build-record';
-import { parseAgentLocation } from '../src/invocation/parse-agent-location';
 import { parseIpAddress } from '../src/geo/ip-address';
 import type { Invocation } from '../src/invocation/invocation';
-
-describe('parseAgentLocation', () => {
-  it.each([
-    { location: '(web1) 10.0.0.5->/var/log/secure', expected: { name: 'web1', ip: '10.0.0.5' } },
-    { location: '(web-01.example) 2001:db8::5->/var/log/auth.log', expected: { name: 'web-01.example', ip: '2001:db8::5' } },
-    // Wazuh writes `any` for an agent registered without a fixed address.
-    { location: '(web2) any->/var/log/auth.log', expected: { name: 'web2' } },
-    { location: '(web1) 10.0.0.5->journald', expected: { name: 'web1', ip: '10.0.0.5' } },
-    { location: '/var/log/auth.log', expected: undefined },
-    { location: 'local', expected: undefined },
-    { location: '(web1)', expected: undefined },
-    { location: '() 10.0.0.5->/x', expected: undefined },
-    { location: '(a) b) 10.0.0.5->/x', expected: undefined },
-    { location: '(web1) ->/x', expected: undefined },
-    { location: '(web1) 10.0.0.5 /x', expected: undefined },
-  ])('$location', ({ location, expected }) => {
-    expect(parseAgentLocation(location)).toEqual(expected);
-  });
-});
 
 const BASE: RecordInput = { timestamp: new Date(Date.UTC(2026, 10, 28, 0, 12, 51, 134)), version: '9.9.9', durationMs: 3.1234567, outcome: 'success', reason: 'r', protocol: 'ossec' };
 const invocation = (fields: Partial<Invocation>): Invocation => ({ protocol: 'wazuh4', action: 'add', extraArgs: [], ossecArgs: [], ...fields });

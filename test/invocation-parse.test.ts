@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseInvocation } from '../src/invocation/parse-invocation';
+import { parseOssecArgs } from '../src/invocation/parse-ossec-args';
+import { parseAgentLocation } from '../src/invocation/parse-agent-location';
+import { undoWazuh42Escapes } from '../src/invocation/wazuh42-escapes';
 import { GeoResponseError } from '../src/errors';
 
 const wazuh4 = (overrides: Record<string, unknown> = {}, alert: Record<string, unknown> = {}) =>
@@ -59,6 +62,39 @@ describe('parseInvocation', () => {
       args: ['add', '-', '1.2.3.4'],
       expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', extraArgs: [] },
     },
+    // A command without <expect>srcip</expect>: execd writes `-` for the address.
+    {
+      title: 'OSSEC srcip -: no address',
+      args: 'add root - 1.1 550 syscheck -'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', targetUser: 'root', alertId: '1.1', rule: { id: '550' }, location: 'syscheck', extraArgs: [] },
+    },
+    {
+      title: 'OSSEC with a real filename: passed on as the extra argument',
+      args: 'add - 1.2.3.4 1.1 550 syscheck /etc/passwd'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '550' }, location: 'syscheck', extraArgs: ['/etc/passwd'] },
+    },
+    {
+      title: 'OSSEC empty user, alert id and rule id: absent',
+      args: ['add', '', '1.2.3.4', '', '', '/var/log/secure'],
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', location: '/var/log/secure', extraArgs: [] },
+    },
+    // The location is never empty: a first word `-` is the location, not Wazuh 4.1's filename.
+    {
+      title: 'OSSEC location itself -, filename -',
+      args: 'add - 1.2.3.4 1.1 5710 - -'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '5710' }, location: '-', extraArgs: [] },
+    },
+    {
+      title: 'Wazuh 4.1 argv: extra args of one word',
+      args: 'add - 1.2.3.4 1.1 5710 /var/log/auth.log - geo'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '5710' }, location: '/var/log/auth.log', extraArgs: ['geo'] },
+    },
+    // Only a lone `-` means "no extra arguments"; as the first of several it is an argument.
+    {
+      title: 'Wazuh 4.1 argv: extra args - geo',
+      args: 'add - 1.2.3.4 1.1 5710 /var/log/auth.log - - geo'.split(' '),
+      expected: { protocol: 'ossec', action: 'add', rawIp: '1.2.3.4', alertId: '1.1', rule: { id: '5710' }, location: '/var/log/auth.log', extraArgs: ['-', 'geo'] },
+    },
   ])('$title', ({ args, expected }) => {
     const parsed = parseInvocation({ args });
     expect(parsed).toEqual({ ...expected, ossecArgs: args });
@@ -84,6 +120,22 @@ describe('parseInvocation', () => {
       title: 'Wazuh 4 manager-escaped (4.2.0–4.2.4 agents) user, description and location',
       line: wazuh4({}, { rule: { id: '5763', description: 'd\\x21' }, data: { srcip: '1.2.3.4', dstuser: 'o\\x27brien\\x24\\x21\\x60x' }, location: '/tmp/a\\x24b' }),
       expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', targetUser: "o'brien$!`x", alertId: '1.2', rule: { id: '5763', description: 'd!' }, agent: { id: '001', name: 'web01' }, location: '/tmp/a$b', extraArgs: ['-x'] },
+    },
+    {
+      title: 'Wazuh 4 with rule groups',
+      line: wazuh4({}, { rule: { id: '5710', groups: ['syslog', 'sshd', 7, 'authentication_failed'] } }),
+      expected: { protocol: 'wazuh4', action: 'add', rawIp: '1.2.3.4', sourceUser: 'bob', alertId: '1.2', rule: { id: '5710' }, ruleGroups: ['syslog', 'sshd', 'authentication_failed'], agent: { id: '001', name: 'web01' }, location: '/var/log/auth.log', extraArgs: ['-x'] },
+    },
+    {
+      title: 'Wazuh 5 with rule groups',
+      line: JSON.stringify({ command: 'enable', wazuh: { active_response: { type: 'stateless' } }, rule: { id: '5710', groups: ['sshd', 'authentication_failed'] }, source: { ip: '1.2.3.4' } }),
+      expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', rule: { id: '5710' }, ruleGroups: ['sshd', 'authentication_failed'], extraArgs: [] },
+    },
+    // The command word alone makes a Wazuh 5 message (wazuh.active_response is optional).
+    {
+      title: 'Wazuh 5 enable without wazuh.active_response',
+      line: JSON.stringify({ command: 'enable', source: { ip: '1.2.3.4' } }),
+      expected: { protocol: 'wazuh5', action: 'add', rawIp: '1.2.3.4', extraArgs: [] },
     },
     {
       title: 'Wazuh 5 disable, stateful with timeout',
@@ -132,6 +184,30 @@ describe('parseInvocation', () => {
     const parsed = parseInvocation({ args: [], stdinLine: line });
     expect([parsed.action, parsed.rawIp]).toEqual([action, undefined]);
     expect(Object.keys(parsed)).not.toContain('rawIp');
+    // The OSSEC arguments for the `command` backend say "no value" as OSSEC does.
+    expect(parsed.ossecArgs[2]).toBe('-');
+  });
+
+  // The user argument of the OSSEC arguments built from Wazuh 4: dstuser, else srcuser, else `-`.
+  it.each([
+    { title: 'dstuser and srcuser', data: { srcip: '1.2.3.4', dstuser: 'root', srcuser: 'bob' }, user: 'root' },
+    { title: 'srcuser only', data: { srcip: '1.2.3.4', srcuser: 'bob' }, user: 'bob' },
+    { title: 'dstuser only', data: { srcip: '1.2.3.4', dstuser: 'root' }, user: 'root' },
+    { title: 'no user', data: { srcip: '1.2.3.4' }, user: '-' },
+  ])('Wazuh 4 $title: OSSEC user argument $user', ({ data, user }) => {
+    const parsed = parseInvocation({ args: [], stdinLine: wazuh4({}, { data }) });
+    expect(parsed.ossecArgs).toEqual(['add', user, '1.2.3.4', '1.2', '5763', '/var/log/auth.log', '-']);
+  });
+
+  it('OSSEC arguments are a copy: changing the caller\'s array later changes nothing', () => {
+    const args = 'add - 1.2.3.4 1.1 5710 /var/log/auth.log -'.split(' ');
+    const parsed = parseInvocation({ args });
+    args[2] = '9.9.9.9';
+    expect(parsed.ossecArgs).toEqual('add - 1.2.3.4 1.1 5710 /var/log/auth.log -'.split(' '));
+  });
+
+  it('parseOssecArgs without any argument names the empty action', () => {
+    expect(() => parseOssecArgs([])).toThrowError('unknown action "": expected add or delete');
   });
 
   it.each([
@@ -142,7 +218,53 @@ describe('parseInvocation', () => {
     { title: 'JSON array', input: { args: [], stdinLine: '[1,2]' }, code: 'INVALID_JSON' },
     { title: 'JSON of neither protocol', input: { args: [], stdinLine: '{"hello":1}' }, code: 'UNKNOWN_MESSAGE' },
     { title: 'Wazuh 4 with enable', input: { args: [], stdinLine: wazuh4({ command: 'enable' }) }, code: 'UNKNOWN_ACTION' },
+    // Wazuh 4 is recognised by version and parameters together, Wazuh 5 by enable|disable or wazuh.active_response.
+    { title: 'Wazuh 4 without version', input: { args: [], stdinLine: wazuh4({ version: undefined }) }, code: 'UNKNOWN_MESSAGE' },
+    { title: 'Wazuh 4 without parameters', input: { args: [], stdinLine: wazuh4({ parameters: undefined }) }, code: 'UNKNOWN_MESSAGE' },
+    { title: 'Wazuh 5 with add', input: { args: [], stdinLine: JSON.stringify({ command: 'add', wazuh: { active_response: { type: 'stateless' } }, source: { ip: '1.2.3.4' } }) }, code: 'UNKNOWN_ACTION' },
   ])('rejects $title', ({ input, code }) => {
     expect(() => parseInvocation(input)).toThrowError(expect.objectContaining({ code }) as GeoResponseError);
+  });
+});
+
+describe('parseAgentLocation', () => {
+  it.each([
+    { location: '(web1) 10.0.0.5->/var/log/secure', expected: { name: 'web1', ip: '10.0.0.5' } },
+    { location: '(web-01.example) 2001:db8::5->/var/log/auth.log', expected: { name: 'web-01.example', ip: '2001:db8::5' } },
+    // Wazuh writes `any` for an agent registered without a fixed address.
+    { location: '(web2) any->/var/log/auth.log', expected: { name: 'web2' } },
+    { location: '(web1) 10.0.0.5->journald', expected: { name: 'web1', ip: '10.0.0.5' } },
+    { location: '(a) 10.0.0.5->/x', expected: { name: 'a', ip: '10.0.0.5' } },
+    // The arrow is looked for after the name: a name may contain one.
+    { location: '(web->) 10.0.0.5->/x', expected: { name: 'web->', ip: '10.0.0.5' } },
+    { location: '/var/log/auth.log', expected: undefined },
+    { location: 'local', expected: undefined },
+    { location: 'x(web1) 10.0.0.5->/x', expected: undefined },
+    { location: '(web1)', expected: undefined },
+    { location: '(web1) 10.0.0.5', expected: undefined },
+    { location: '() 10.0.0.5->/x', expected: undefined },
+    { location: '(a) b) 10.0.0.5->/x', expected: undefined },
+    { location: '(web1) ->/x', expected: undefined },
+    { location: '(web1) 10.0.0.5 /x', expected: undefined },
+  ])('$location', ({ location, expected }) => {
+    expect(parseAgentLocation(location)).toEqual(expected);
+  });
+});
+
+describe('undoWazuh42Escapes', () => {
+  it.each([
+    { text: 'plain text', expected: 'plain text' },
+    // Digits where an escape code would be, but no `\x`: unchanged.
+    { text: 'db21', expected: 'db21' },
+    { text: 'o\\x27brien', expected: "o'brien" },
+    { text: '\\x21\\x24\\x27\\x60', expected: "!$'`" },
+    { text: '\\x21ab21', expected: '!ab21' },
+    // Other `\x` sequences are kept, and so are escape-code digits after them.
+    { text: 'C:\\x41', expected: 'C:\\x41' },
+    { text: '\\x4124', expected: '\\x4124' },
+    { text: 'a\\x41\\x21b', expected: 'a\\x41!b' },
+    { text: '\\x2', expected: '\\x2' },
+  ])('$text', ({ text, expected }) => {
+    expect(undoWazuh42Escapes(text)).toBe(expected);
   });
 });

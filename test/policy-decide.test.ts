@@ -69,6 +69,16 @@ const cases: Array<{ title: string; input: DecisionInput; policy: PolicyConfig; 
   { title: 'CGNAT 100.64.0.1 without allow_private', input: input('100.64.0.1'), policy: { ...deny, unknown: 'block' }, action: 'allow', reason: '100.64.0.0/10 never blocked (cgnat; allow_private is false)' },
   { title: 'private 192.168.1.5 with allow_private and unknown=block', input: input('192.168.1.5'), policy: { ...deny, unknown: 'block', allow_private: true }, action: 'block', reason: 'country unknown (private); policy.unknown is block' },
   { title: 'private 192.168.1.5 with allow_private in never_block', input: input('192.168.1.5'), policy: { ...deny, unknown: 'block', allow_private: true, never_block: ['192.168.0.0/16'] }, action: 'allow', reason: '192.168.0.0/16 is in never_block' },
+  { title: 'no rule id with only rules.exclude set', input: input('1.0.0.1', { countryIsoCode: 'RU' }), policy: { ...deny, rules: { include: [], exclude: [5710] } }, action: 'block', reason: 'RU is in deny list (rule id not carried; rules.include/exclude not applied)' },
+  {
+    title: 'OSSEC argv (no level) with rules.include and min_rule_level 5: both notes',
+    input: input('1.0.0.1', { countryIsoCode: 'RU' }),
+    policy: { ...deny, rules: { include: ['5763'], exclude: [] }, min_rule_level: 5 },
+    action: 'block',
+    reason: 'RU is in deny list (rule id not carried; rules.include/exclude not applied; rule level not carried; min_rule_level 5 not applied)',
+  },
+  // A host address with a zone id cannot be parsed: it is skipped, not taken for the attacker's.
+  { title: 'unparsable host address fe80::1%eth0 is skipped', input: input('1.0.0.1', { countryIsoCode: 'RU', hostAddresses: ['fe80::1%eth0', '5.6.7.8'] }), policy: deny, action: 'block', reason: 'RU is in deny list' },
   { title: 'delete of RU under deny list decides the same', input: input('1.0.0.1', { countryIsoCode: 'RU', action: 'delete' }), policy: deny, action: 'block', reason: 'RU is in deny list' },
 ];
 
