@@ -16,8 +16,14 @@ const control = (type: number, size: number) => Buffer.from(size < 29 ? [(type <
 const text = (value: string) => Buffer.concat([control(2, Buffer.byteLength(value)), Buffer.from(value)]);
 const pointer = (offset: number) => Buffer.from([0x28 | ((offset - 2048) >> 16), ((offset - 2048) >> 8) & 0xff, (offset - 2048) & 0xff]);
 const map = (entries: [string, Buffer][]) => Buffer.concat([control(7, entries.length), ...entries.flatMap(([key, value]) => [text(key), value])]);
-// Arrays are an extended type: type 0 in the control byte, then 11 - 7.
-const array = (items: Buffer[]) => Buffer.concat([Buffer.from([items.length, 11 - 7]), ...items]);
+// Arrays are an extended type: type 0 in the control byte, then 11 - 7, then any size bytes.
+function array(items: Buffer[]): Buffer {
+  const n = items.length;
+  if (n >= 29 && (n < 285 || n > 65820)) throw new Error(`array() encodes up to 28 and 285 to 65820 items, not ${n}`);
+  // Sizes 285 to 65820: size bits 30, then two bytes of size - 285.
+  const head = n < 29 ? [n, 11 - 7] : [30, 11 - 7, (n - 285) >> 8, (n - 285) & 0xff];
+  return Buffer.concat([Buffer.from(head), ...items]);
+}
 function bytesValue(length: number): Buffer {
   // Extended type 4 (bytes) with a 3-byte size: 65821 + rest.
   const rest = length - 65821;
@@ -79,6 +85,29 @@ describe('a lookup does bounded work on a hostile database', () => {
     const reader = openMmdb(writeDatabase('blob-bomb.mmdb', data, rootOffset));
     expect(() => reader.lookup('10.9.9.9')).toThrowError(expect.objectContaining({ code: 'DATABASE_TRUNCATED', message: expect.stringMatching(/more than 4194304 bytes/) }));
     reader.close();
+  });
+
+  it(`exactly ${MAX_VALUES_PER_RECORD} values are read; one more is refused`, () => {
+    // The array is one value and each item (uint16 0, a lone control byte) one more.
+    const zero = Buffer.from([0xa0]);
+    const write = (items: number) => writeDatabase(`values-${items}.mmdb`, array(Array.from({ length: items }, () => zero)), 0);
+    const most = openMmdb(write(MAX_VALUES_PER_RECORD - 1));
+    expect(most.lookup('10.1.2.3').record).toEqual(Array(MAX_VALUES_PER_RECORD - 1).fill(0));
+    most.close();
+    const tooMany = openMmdb(write(MAX_VALUES_PER_RECORD));
+    expect(() => tooMany.lookup('10.1.2.3')).toThrowError(expect.objectContaining({ code: 'DATABASE_TRUNCATED', message: expect.stringMatching(/one record asks for more than 20000 values/) }));
+    tooMany.close();
+  });
+
+  it(`exactly ${MAX_BYTES_PER_RECORD} bytes (a 1 MiB blob through 4 pointers) are read; one more byte is refused`, () => {
+    const blob = bytesValue(MAX_BYTES_PER_RECORD / 4);
+    const pointers = Array.from({ length: 4 }, () => pointer(2048));
+    const most = openMmdb(writeDatabase('bytes-exact.mmdb', Buffer.concat([Buffer.alloc(2048), blob, array(pointers)]), 2048 + blob.length));
+    expect((most.lookup('10.1.2.3').record as Buffer[]).map((item) => item.length)).toEqual(Array(4).fill(MAX_BYTES_PER_RECORD / 4));
+    most.close();
+    const tooMany = openMmdb(writeDatabase('bytes-one-more.mmdb', Buffer.concat([Buffer.alloc(2048), blob, array([...pointers, text('x')])]), 2048 + blob.length));
+    expect(() => tooMany.lookup('10.1.2.3')).toThrowError(expect.objectContaining({ code: 'DATABASE_TRUNCATED', message: expect.stringMatching(/one record holds more than 4194304 bytes of strings and blobs/) }));
+    tooMany.close();
   });
 
   it('the same blob reached through 6 pointers (3.6 MB) is still read: the cap is above any real record', () => {

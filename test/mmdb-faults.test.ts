@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Reader, type Response } from 'maxmind';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openMmdb } from '../src/geo/mmdb/index.js';
+import { createNotFoundError } from '../src/geo/mmdb/mmdb-errors.js';
 import { dbipCountryFile } from './support/dbip-files';
 
 const COUNTRY = dbipCountryFile('dbip-country.mmdb');
@@ -61,6 +62,17 @@ describe('a database that cannot be read is one clear error', () => {
     ['a gzip-compressed database', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0]), original.subarray(0, 200_000)])],
   ])('%s is DATABASE_INVALID', (name, bytes) => {
     expectOpenError(writeBytes(`${name.replace(/\W+/g, '-')}.mmdb`, bytes), 'DATABASE_INVALID', /is not a usable MaxMind DB file: no MaxMind DB metadata marker/);
+  });
+
+  // What open errors carry is an errno code; anything else thrown there still gives one clear error.
+  it.each([
+    ['no cause', undefined],
+    ['a cause without an errno code', new Error('odd failure')],
+  ])('an open failure with %s is DATABASE_NOT_FOUND, "unreadable", keeping the cause', (_name, cause) => {
+    const error = createNotFoundError('/var/lib/GeoIP/x.mmdb', cause);
+    expect(error).toMatchObject({ name: 'GeoResponseError', code: 'DATABASE_NOT_FOUND', kind: 'lookup' });
+    expect(error.cause).toBe(cause);
+    expect(error.message).toBe('cannot open MaxMind database /var/lib/GeoIP/x.mmdb (unreadable): check the configured path or run geoipupdate');
   });
 
   it('a directory is DATABASE_INVALID', () => {

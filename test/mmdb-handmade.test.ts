@@ -124,6 +124,8 @@ interface DatabaseOptions {
   /** [address bytes, prefix length, data offset]; wider networks first. */
   networks: [number[], number, number][];
   metadataOverrides?: [string, Value][];
+  /** The whole metadata value, in place of the usual map (for metadata that is not a map). */
+  metadata?: Value;
 }
 
 function buildTree(networks: [number[], number, number][]): TrieNode {
@@ -176,7 +178,7 @@ function buildDatabase(options: DatabaseOptions): Buffer {
   nodes.forEach((node, i) => {
     writeRecords(tree.subarray(i * nodeBytes, (i + 1) * nodeBytes), options.recordSize, recordOf(node.children[0]), recordOf(node.children[1]));
   });
-  const metadata = encodeValue({
+  const metadata = encodeValue(options.metadata ?? {
     type: 'map',
     value: [
       ['node_count', { type: 'uint32', value: nodeCount }],
@@ -358,6 +360,11 @@ describe('28-bit records: both nibbles of the shared middle byte', () => {
   data.add({ type: 'bytes', value: Buffer.alloc(2 ** 24) });
   const far = data.add({ type: 'map', value: [['where', 'far']] });
   const farther = data.add({ type: 'map', value: [['where', 'farther'], ['n', { type: 'uint32', value: 7 }]] });
+  // A size-2 pointer carries 3 more value bits in its control byte, worth 2^24 each: past
+  // 526336 + 2^24 in the data section they are non-zero.
+  data.add({ type: 'bytes', value: Buffer.alloc(530_000) });
+  const beyond = data.add('beyond');
+  const viaFarPointer = data.add({ type: 'map', value: [['where', { type: 'pointer', value: beyond, size: 2 }]] });
   const quadrants: [number[], number, number][] = [
     [v4(0, 0, 0, 0), 2, far],
     [v4(64, 0, 0, 0), 2, near],
@@ -365,6 +372,7 @@ describe('28-bit records: both nibbles of the shared middle byte', () => {
     [v4(192, 0, 0, 0), 2, far],
     [v4(10, 0, 0, 0), 8, farther],
     [v4(200, 1, 0, 0), 16, near],
+    [v4(200, 2, 0, 0), 16, viaFarPointer],
   ];
 
   it.each([4, 6] as const)('IPv%i tree with data pointers past 2^24', (ipVersion) => {
@@ -375,10 +383,11 @@ describe('28-bit records: both nibbles of the shared middle byte', () => {
     // The fixture does what it is for: both nibbles set, each alone.
     expect([middles.has(0x10), middles.has(0x01)]).toEqual([true, true]);
     expect(far + nodeCount + 16).toBeGreaterThanOrEqual(2 ** 24);
+    expect(bytes[nodeCount * 7 + 16 + viaFarPointer + 7]).toBe(0x31); // after the map's control byte and its key 'where' (1 + 6 bytes): a size-2 pointer, value bits 001
     const path = writeDatabase(`nibbles-ipv${ipVersion}.mmdb`, bytes);
     expectSameAnswers(path, ipVersion);
     expect(
-      ['1.2.3.4', '100.1.1.1', '130.0.0.1', '250.0.0.1', '10.9.9.9', '200.1.2.3'].map((ip) => {
+      ['1.2.3.4', '100.1.1.1', '130.0.0.1', '250.0.0.1', '10.9.9.9', '200.1.2.3', '200.2.3.4'].map((ip) => {
         const hit = lookupOnce(path, ip);
         return [ip, (hit.record as { where: string }).where, hit.prefixLength];
       }),
@@ -389,6 +398,7 @@ describe('28-bit records: both nibbles of the shared middle byte', () => {
       ['250.0.0.1', 'far', 3], // and 192.0.0.0/2 by 200.1.0.0/16
       ['10.9.9.9', 'farther', 8],
       ['200.1.2.3', 'near', 16],
+      ['200.2.3.4', 'beyond', 16],
     ]);
   });
 });
@@ -467,7 +477,50 @@ describe('metadata', () => {
       ['build_epoch', 'yesterday'],
       ['binary_format_minor_version', 'x'],
     ]));
-    expect(reader.metadata).toMatchObject({ languages: [], description: {}, buildEpoch: 0, binaryFormatMinorVersion: 0 });
+    expect(reader.metadata).toEqual({
+      databaseType: 'Handmade-Test',
+      buildEpoch: 0,
+      ipVersion: 4,
+      nodeCount: 8,
+      recordSize: 24,
+      languages: [],
+      // Not the string's characters by index, as Object.entries('english') would give.
+      description: {},
+      binaryFormatMajorVersion: 2,
+      binaryFormatMinorVersion: 0,
+    });
+    reader.close();
+  });
+
+  it.each<[string, Value]>([
+    ['a string', 'node_count'],
+    ['an array', { type: 'array', value: ['node_count', { type: 'uint32', value: 8 }] }],
+    ['a number', { type: 'uint16', value: 2 }],
+  ])('metadata that is %s, not a map, is DATABASE_INVALID', (name, metadata) => {
+    const path = writeDatabase(`meta-not-a-map-${name.replace(/\W+/g, '-')}.mmdb`, buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, only]], metadata }));
+    expect(() => openMmdb(path)).toThrowError(expect.objectContaining({ code: 'DATABASE_INVALID', kind: 'lookup' }));
+    expect(() => openMmdb(path)).toThrowError(`${path} is not a usable MaxMind DB file: its metadata is not a map; replace it with a .mmdb database`);
+  });
+
+  it('a marker at the very start of the file is found: nothing before it, so the tree does not fit', () => {
+    const whole = buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, only]] });
+    const path = writeDatabase('meta-marker-at-0.mmdb', whole.subarray(whole.lastIndexOf(METADATA_MARKER)));
+    expect(readFileSync(path).indexOf(METADATA_MARKER)).toBe(0);
+    expect(() => openMmdb(path)).toThrowError(`MaxMind database ${path} looks truncated or corrupt (its search tree of 48 bytes does not fit before the metadata at offset 0); download it again`);
+  });
+
+  it('node_count 0 (no tree, only the separator): opened, and nothing is found, as maxmind answers', () => {
+    // The usual file without its one 6-byte node: it starts with the 16-byte separator.
+    const bytes = buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [], metadataOverrides: [['node_count', { type: 'uint32', value: 0 }]] }).subarray(6);
+    const path = writeDatabase('meta-node-count-0.mmdb', bytes);
+    const oracle = new Reader(readFileSync(path));
+    const reader = openMmdb(path);
+    expect(reader.metadata.nodeCount).toBe(0);
+    for (const ip of ['10.1.2.3', '0.0.0.0', '255.255.255.255']) {
+      const [record, prefixLength] = oracle.getWithPrefixLength(ip);
+      expect(reader.lookup(ip), ip).toEqual({ record, prefixLength });
+      expect(reader.lookup(ip), ip).toEqual({ record: null, prefixLength: 0 });
+    }
     reader.close();
   });
 
@@ -522,11 +575,20 @@ describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
     reader.close();
   });
 
-  it('a search tree record pointing past the data section', () => {
+  // 'only value' is 11 bytes: the data section is [64, 75). A tree record is node count + 16 + a
+  // data offset, so a data offset of -15 to -1 lands in the separator.
+  it.each([
+    ['past the data section', 9999, 64 + 9999],
+    ['at the end of the data section', 11, 75],
+    ['into the separator before the data section', -15, 49],
+    ['at the last separator byte', -1, 63],
+  ])('a search tree record pointing %s', (name, dataOffset, fileOffset) => {
     const data = new DataSection();
     data.add('only value');
-    const path = writeDatabase('corrupt-tree.mmdb', buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, 9999]] }));
+    const path = writeDatabase(`corrupt-tree-${name.replace(/\W+/g, '-')}.mmdb`, buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, dataOffset]] }));
     expect(() => lookupOnce(path, '10.1.2.3')).toThrowError(truncated);
+    expect(() => lookupOnce(path, '10.1.2.3')).toThrowError(`MaxMind database ${path} looks truncated or corrupt (the search tree points at offset ${fileOffset}, outside the data section [64, 75)); download it again`);
+    expect(lookupOnce(path, '11.1.2.3')).toEqual({ record: null, prefixLength: 8 });
   });
 
   it('metadata whose node_count makes the tree larger than the file', () => {
@@ -545,5 +607,58 @@ describe('corrupt data is DATABASE_TRUNCATED, never a wrong answer', () => {
       ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, 0]], metadataOverrides: [['record_size', { type: 'uint16', value: 20 }]],
     }));
     expect(() => openMmdb(path)).toThrowError(expect.objectContaining({ code: 'DATABASE_INVALID', message: expect.stringContaining('record size 20') }));
+  });
+});
+
+describe('nesting: a value 64 levels down is read, one 65 levels down is refused', () => {
+  // One-item arrays or one-entry maps nested `levels` deep around a string, which is decoded at depth `levels`.
+  const nest = (kind: 'array' | 'map', levels: number): Value => {
+    let value: Value = 'bottom';
+    for (let i = 0; i < levels; i++) value = kind === 'array' ? { type: 'array', value: [value] } : { type: 'map', value: [['k', value]] };
+    return value;
+  };
+  const dig = (kind: 'array' | 'map', record: unknown, levels: number): unknown => {
+    let value = record;
+    for (let i = 0; i < levels; i++) value = kind === 'array' ? (value as unknown[])[0] : (value as Record<string, unknown>).k;
+    return value;
+  };
+  const write = (kind: 'array' | 'map', levels: number): string => {
+    const data = new DataSection();
+    const root = data.add(nest(kind, levels));
+    return writeDatabase(`nested-${kind}-${levels}.mmdb`, buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[v4(10, 0, 0, 0), 8, root]] }));
+  };
+
+  // The data starts at file offset 64 (see the next describe). An array is 2 bytes (control and
+  // extended type), so the string inside 65 arrays is at 64 + 2 * 65. A map is 3 (control, then its
+  // key 'k'): inside 65 maps the innermost map is at depth 64 and its key, at depth 65, is the
+  // first value refused, at 64 + 3 * 64 + 1.
+  it.each([
+    ['array', 64 + 2 * 65],
+    ['map', 64 + 3 * 64 + 1],
+  ] as const)('%s', (kind, refusedAt) => {
+    const deepest = write(kind, 64);
+    const hit = lookupOnce(deepest, '10.1.2.3');
+    expect(hit.prefixLength).toBe(8);
+    expect(dig(kind, hit.record, 64)).toBe('bottom');
+    expect(hit.record).toEqual(new Reader(readFileSync(deepest)).get('10.1.2.3'));
+
+    const tooDeep = write(kind, 65);
+    expect(() => lookupOnce(tooDeep, '10.1.2.3')).toThrowError(
+      `MaxMind database ${tooDeep} looks truncated or corrupt (data nested deeper than 64 levels (a pointer loop?), at offset ${refusedAt}); download it again`,
+    );
+  });
+});
+
+describe('a lookup of text that is not an address', () => {
+  const data = new DataSection();
+  const only = data.add('only value');
+  const path = writeDatabase('not-an-address.mmdb', buildDatabase({ ipVersion: 6, recordSize: 24, data, networks: [[inIpv6(v4(10, 0, 0, 0)), 104, only]] }));
+
+  it.each(['example.com', '10.1.2.256', '', '10.1.2.3/8', '2001:db8::g', '10.1.2'])('%j is INVALID_IP, an input error naming it', (ip) => {
+    const reader = openMmdb(path);
+    expect(() => reader.lookup(ip)).toThrowError(expect.objectContaining({ name: 'GeoResponseError', code: 'INVALID_IP', kind: 'input' }));
+    expect(() => reader.lookup(ip)).toThrowError(`cannot look up ${JSON.stringify(ip)}: not an IPv4 or IPv6 address`);
+    expect(reader.lookup('10.1.2.3').record).toBe('only value');
+    reader.close();
   });
 });
