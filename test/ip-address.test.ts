@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatIpv6, parseIpAddress } from '../src/geo/ip-address';
-import { classifyAddress, parseNetwork, SPECIAL_RANGES } from '../src/geo/special-ranges';
+import { classifyAddress, parseNetwork, rangeContains, SPECIAL_RANGES } from '../src/geo/special-ranges';
 import { bytesSharePrefix, maskBytes } from '../src/geo/address-bytes';
 import { formatNetwork } from '../src/geo/network-prefix';
 import { createRandom } from './support/random';
@@ -19,12 +19,16 @@ describe('parseIpAddress', () => {
     ['0.0.0.0', '0.0.0.0', 4, '00000000'],
     ['255.255.255.255', '255.255.255.255', 4, 'ffffffff'],
     ['10.0.100.9', '10.0.100.9', 4, '0a006409'],
+    // `::` standing for one group (RFC 4291 allows it; RFC 5952 only never writes it), at each end too.
+    ['1:2:3:4:5:6::8', '1:2:3:4:5:6:0:8', 6, '00010002000300040005000600000008'],
+    ['::2:3:4:5:6:7:8', '0:2:3:4:5:6:7:8', 6, '00000002000300040005000600070008'],
+    ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0', 6, '00010002000300040005000600070000'],
   ])('%s -> %s', (raw, text, family, hex) => {
     // The bytes are the canonical address's (an IPv4-mapped address is its 4 IPv4 bytes).
     expect(parseIpAddress(raw)).toEqual({ text, family, bytes: new Uint8Array(Buffer.from(hex, 'hex')) });
   });
 
-  it.each(['999.1.1.1', '256.1.1.1', '01.2.3.4', '1.2.3.04', '1..3.4', '1.2.3.4.', '+1.2.3.4', '1.2.3.-4', '1e2.1.1.1', '0x7f.0.0.1', '1.2.3.4a', '1111.2.3.4', '1.2.3.4;id', '$(id)', '', '1.2.3', 'fe80::1%eth0', '::ffff:999.1.1.1', 'x'.repeat(10000), '1.2.3.4/24', '2001:db8::g', '2001:db8::12345', '2001:db8:::1', ':2001:db8::1', '2001:db8::1:', '2001:db8::+1', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '2001:db8::\u00101'])('rejects %j', (raw) => {
+  it.each(['999.1.1.1', '256.1.1.1', '01.2.3.4', '1.2.3.04', '1..3.4', '1.2.3.4.', '+1.2.3.4', '1.2.3.-4', '1e2.1.1.1', '0x7f.0.0.1', '1.2.3.4a', '1111.2.3.4', '1.2.3.4;id', '$(id)', '', '1.2.3', 'fe80::1%eth0', '::ffff:999.1.1.1', 'x'.repeat(10000), '1.2.3.4/24', '2001:db8::g', '2001:db8::12345', '2001:db8:::1', ':2001:db8::1', '2001:db8::1:', '2001:db8::+1', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '2001:db8::\u00101', '1.2.3.4-', '1.2.3.1/', '2001:db8::1g', '2001:db8::@1', '2001:db8::;', '1::2::3', '1.2.3.4::', '1.2.3.4::1', '::1.2.3.4:5', '1:2:3:4::5:6:7:8', '1:2:3:4:5:6:7::8'])('rejects %j', (raw) => {
     expect(() => parseIpAddress(raw)).toThrowError(expect.objectContaining({ code: 'INVALID_IP', kind: 'input' }));
   });
 });
@@ -146,7 +150,26 @@ describe('parseNetwork (also the configuration CIDR check)', () => {
     expect(parseNetwork(network)?.prefixLength).toBe(prefixLength);
   });
 
-  it.each(['10.0.0.0/', '10.0.0.0/33', '10.0.0.0/8/1', '10.0.0.0/x', '10.0.0.0/-1', '10.0.0.0/ 8', '::/129', '10.0.0/8', ''])('%j is not a network', (network) => {
+  // One to three decimal digits only: no exponent, hex or a fourth digit that Number() would read.
+  it.each(['10.0.0.0/', '10.0.0.0/33', '10.0.0.0/8/1', '10.0.0.0/x', '10.0.0.0/-1', '10.0.0.0/ 8', '::/129', '10.0.0/8', '', '10.0.0.0/0008', '10.0.0.0/1e1', '10.0.0.0/0x8', '10.0.0.0/8a'])('%j is not a network', (network) => {
     expect(parseNetwork(network)).toBeUndefined();
+  });
+});
+
+describe('rangeContains (the never_block match)', () => {
+  it.each([
+    ['10.0.0.0/8', '10.255.1.2', true],
+    ['10.0.0.0/8', '11.0.0.1', false],
+    ['192.0.2.7', '192.0.2.7', true],
+    ['192.0.2.7', '192.0.2.8', false],
+    ['2001:db8::/32', '2001:db8:ffff::1', true],
+    ['2001:db8::/32', '2001:db9::1', false],
+    ['::/0', '10.0.0.1', false],
+    // Not a network (the configuration refuses these; the match must not throw on one either).
+    ['10.0.0.0/33', '10.0.0.1', false],
+    ['10.0.0.0/x', '10.0.0.1', false],
+    ['', '10.0.0.1', false],
+  ])('%j contains %s: %s', (network, raw, expected) => {
+    expect(rangeContains(network, parseIpAddress(raw))).toBe(expected);
   });
 });

@@ -9,6 +9,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { Reader } from 'maxmind';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openMmdb } from '../src/geo/mmdb/index.js';
+import { readLayout } from '../src/geo/mmdb/metadata.js';
+import { PositionedFile } from '../src/geo/mmdb/positioned-file.js';
+import { SearchTree } from '../src/geo/mmdb/search-tree.js';
 
 type Value =
   | string
@@ -268,7 +271,8 @@ function probeAddresses(ipVersion: 4 | 6): string[] {
   for (let i = 0; i < 256; i++) v4Probes.push(v4(i, (i * 37) & 255, (i * 91) & 255, (i * 13) & 255));
   const ips = v4Probes.map(ipv4Text);
   if (ipVersion === 6) {
-    ips.push('::', '::1', '2001:db8::1', '2a01:4f8::1', '2a01:4f8:ffff:ffff:ffff:ffff:ffff:ffff', '2a01:4f9::', 'ffff::1', '::5.9.10.11');
+    // A zone index (%eth0) is ignored by maxmind's parser, and by ours.
+    ips.push('::', '::1', '2001:db8::1', '2a01:4f8::1', '2a01:4f8::1%eth0', '2a01:4f8:ffff:ffff:ffff:ffff:ffff:ffff', '2a01:4f9::', 'ffff::1', '::5.9.10.11');
     for (const bytes of v4Probes) ips.push(ipv6Text(inIpv6(bytes)));
   }
   return ips;
@@ -346,6 +350,58 @@ describe('handmade databases answer like maxmind', () => {
     }));
     expectSameAnswers(path, 6);
     expect(lookupOnce(path, '203.0.113.9')).toEqual({ record: { country_code: 'DE' }, prefixLength: 0 });
+  });
+});
+
+describe('the tree walk', () => {
+  const data = new DataSection();
+  const only = data.add('only value');
+
+  it('a tree deeper than the address (malformed): not found at the address\'s full length, as maxmind answers', () => {
+    // 10.0.0.0 and one more 0 bit: a 33rd level under 10.0.0.0/32 that no IPv4 address reaches.
+    const path = writeDatabase('deeper-than-ipv4.mmdb', buildDatabase({ ipVersion: 4, recordSize: 24, data, networks: [[[10, 0, 0, 0, 0], 33, only]] }));
+    const oracle = new Reader(readFileSync(path));
+    expect(oracle.getWithPrefixLength('10.0.0.0')).toEqual([null, 32]);
+    expect(lookupOnce(path, '10.0.0.0')).toEqual({ record: null, prefixLength: 32 });
+  });
+
+  it('an IPv6 tree with no ::/96 subtree: IPv4 addresses are not found, not walked from the root', () => {
+    // One node: ::/1 has no data, 8000::/1 has. The IPv4 start is "no data" at the first left turn.
+    const path = writeDatabase('no-ipv4-subtree.mmdb', buildDatabase({ ipVersion: 6, recordSize: 24, data, networks: [[[0x80], 1, only]] }));
+    const oracle = new Reader(readFileSync(path));
+    for (const ip of ['128.0.0.1', '255.255.255.255', '1.2.3.4']) {
+      expect([ip, lookupOnce(path, ip)]).toEqual([ip, { record: null, prefixLength: 0 }]);
+      expect(oracle.getWithPrefixLength(ip)).toEqual([null, 0]);
+    }
+    expect(lookupOnce(path, '8000::1')).toEqual({ record: 'only value', prefixLength: 1 });
+  });
+
+  it('an IPv6 tree finds its IPv4 start node once: a second IPv4 walk reads only its own nodes', () => {
+    const path = writeDatabase('ipv4-start-once.mmdb', buildDatabase({ ipVersion: 6, recordSize: 24, data, networks: [[inIpv6(v4(5, 9, 0, 0)), 96 + 16, only]] }));
+    const file = PositionedFile.open(path);
+    try {
+      let reads = 0;
+      // The real file, counting the tree's reads (24-bit records: one uintAt per node visited).
+      const counting = {
+        uintAt(position: number, length: number): number {
+          reads++;
+          return file.uintAt(position, length);
+        },
+        byteAt(position: number): number {
+          reads++;
+          return file.byteAt(position);
+        },
+      } as unknown as PositionedFile;
+      const tree = new SearchTree(counting, readLayout(file));
+      const walks = [0, 1].map(() => {
+        reads = 0;
+        const end = tree.walk(Uint8Array.of(5, 9, 1, 2));
+        return { depth: end.depth, reads };
+      });
+      expect(walks).toEqual([{ depth: 16, reads: 96 + 16 }, { depth: 16, reads: 16 }]);
+    } finally {
+      file.close();
+    }
   });
 });
 

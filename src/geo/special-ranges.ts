@@ -104,7 +104,8 @@ export function rangeContains(network: string, address: IpAddress): boolean {
  * one. The configuration's CIDR check is this function too, so what validates is what matches.
  */
 export function parseNetwork(network: string): { bytes: Uint8Array; prefixLength: number } | undefined {
-  const [base = '', prefixText, extra] = network.split('/');
+  // split() returns at least one element: the base is always there.
+  const [base, prefixText, extra] = network.split('/') as [string, string?, string?];
   const bytes = toAddressBytes(base);
   if (bytes === null || extra !== undefined) return undefined;
   if (prefixText === undefined) return { bytes, prefixLength: bytes.length * 8 };
