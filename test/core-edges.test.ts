@@ -115,6 +115,9 @@ describe('report events', () => {
     // An alert without an address is a skip (issue 13), recorded as a success when recorded at all.
     ['success without an IP (a skip)', event({ ip: undefined }), false],
     ['failure without an IP', event({ ip: undefined, outcome: 'failure' }), true],
+    // A record without `event.outcome` is read as "unknown": without an address it had nothing to act on.
+    ['unknown outcome without an IP', event({ ip: undefined, outcome: 'unknown' }), true],
+    ['unknown outcome with an IP', event({ outcome: 'unknown' }), false],
   ])('isFailureEvent: %s is %s', (_title, input, expected) => {
     expect(isFailureEvent(input)).toBe(expected);
   });
@@ -288,6 +291,14 @@ describe('report tables in bounded memory', () => {
     for (const ip of ['a', 'b', 'a']) table.addEvent('X', undefined, ip, false);
     expect(table.pairsExact).toBe(true);
     expect(table.groups.get('X')!.ips.size).toBe(2);
+  });
+
+  it('GroupTable: an event without an IP (failed before it had a source) counts as an event but no IP, and takes no pair', () => {
+    const table = new GroupTable({ maxGroups: 5, maxPairs: 1, otherKey: OTHER_KEY });
+    table.addEvent('', undefined, undefined, false);
+    table.addEvent('', undefined, '1.0.0.1', false);
+    const stats = table.groups.get('')!;
+    expect([stats.events, [...stats.ips], table.pairsExact]).toEqual([2, ['1.0.0.1'], true]);
   });
 
   it('CappedCounter: counts, (other) past the cap, largest first then by code point', () => {

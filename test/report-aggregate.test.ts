@@ -350,4 +350,28 @@ describe('HistogramCounter', () => {
       interval === 'hour' ? { start: day(1), events: 2, blocks: 1 } : { start: day(1), events: 25, blocks: 1 },
     );
   });
+
+  it('one event a day for 50,001 days (a forged or broken clock): folded into days once, never again, each in its own week', () => {
+    const histogram = new HistogramCounter();
+    const DAYS = 50_001;
+    // The 50,001st distinct hour folds the hours into 50,000 days; the last day is then the 50,001st distinct day.
+    for (let n = 0; n < DAYS; n += 1) histogram.addEvent(T0 + n * DAY + 5 * HOUR, n % 2 === 0);
+    const result = histogram.toHistogram(T0 + 5 * HOUR, T0 + (DAYS - 1) * DAY + 5 * HOUR);
+    expect(result.interval).toBe('week');
+    // Recounted naively: the events and blocks whose day falls in each week.
+    const WEEK = 7 * DAY;
+    const recount = result.buckets.map((bucket) => {
+      const from = Math.round((Date.parse(bucket.start) - T0) / DAY);
+      let events = 0;
+      let blocks = 0;
+      for (let n = Math.max(from, 0); n < Math.min(from + 7, DAYS); n += 1) {
+        events += 1;
+        if (n % 2 === 0) blocks += 1;
+      }
+      return { start: bucket.start, events, blocks };
+    });
+    expect(result.buckets).toEqual(recount);
+    expect(result.buckets).toHaveLength(Math.floor((T0 + (DAYS - 1) * DAY) / WEEK) - Math.floor(T0 / WEEK) + 1);
+    expect(result.buckets.reduce((sum, bucket) => sum + bucket.events, 0)).toBe(DAYS);
+  });
 });
