@@ -3,7 +3,9 @@ import { finishSummary, SummaryAccumulator, type AggregateLimits } from '../src/
 import { HistogramCounter } from '../src/report/histogram.js';
 import type { ReportEvent } from '../src/report/report-event.js';
 import type { ReportFilters } from '../src/report/report-filters.js';
+import { compareText } from '../src/report/capped-counter.js';
 import { TopIpTable, type IpSighting } from '../src/report/top-ips.js';
+import { createRandom } from './support/random.js';
 
 // The report's arithmetic at unit level: a handful of events whose every figure is worked out by
 // hand in the comments, so a wrong count, order, share or bucket shows as a wrong row.
@@ -267,6 +269,41 @@ describe('TopIpTable', () => {
     add(table, 'h', 1); // the smallest is 3 (d, f or g), never c
     expect(counts(table).filter((entry) => entry.startsWith('c:'))).toEqual(['c:4-0']);
     expect(table.toTop(0).map((entry) => entry.events).sort()).toEqual([3, 3, 4, 4]);
+  });
+  it.each([
+    // Each fill leaves three IPs tied at 1: d replaces c, the one toTop lists last, whatever the order of arrival.
+    ['a b c'],
+    ['c b a'],
+    ['b c a'],
+  ])('Space-Saving, capacity 3, filled with %s: of the tied smallest, the address listed last is replaced', (fill) => {
+    const table = new TopIpTable(3);
+    for (const ip of fill.split(' ')) add(table, ip, 1);
+    add(table, 'd', 1);
+    expect(counts(table)).toEqual(['d:2-1', 'a:1-0', 'b:1-0']);
+  });
+
+  it('Space-Saving equals a naive version that scans the whole table for the entry to replace (200 random streams)', () => {
+    for (let seed = 1; seed <= 200; seed += 1) {
+      const random = createRandom(seed);
+      const capacity = 1 + Math.floor(random() * 6);
+      const addresses = 2 + Math.floor(random() * 12);
+      const table = new TopIpTable(capacity);
+      const naive = new Map<string, { events: number; error: number }>();
+      for (let n = Math.floor(random() * 60); n > 0; n -= 1) {
+        const ip = `10.0.0.${Math.floor(random() * addresses)}`;
+        table.addSighting(sight(ip));
+        const seen = naive.get(ip);
+        if (seen !== undefined) seen.events += 1;
+        else if (naive.size < capacity) naive.set(ip, { events: 1, error: 0 });
+        else {
+          const replaced = [...naive].reduce((min, entry) => (entry[1].events < min[1].events || (entry[1].events === min[1].events && compareText(entry[0], min[0]) > 0) ? entry : min));
+          naive.delete(replaced[0]);
+          naive.set(ip, { events: replaced[1].events + 1, error: replaced[1].events });
+        }
+      }
+      const expected = [...naive].sort((a, b) => b[1].events - a[1].events || compareText(a[0], b[0])).map(([ip, { events, error }]) => `${ip}:${events}-${error}`);
+      expect(counts(table), `seed ${seed}`).toEqual(expected);
+    }
   });
 });
 

@@ -33,6 +33,8 @@ export interface IpSighting {
  * guaranteed to be in the table, and each listed count is within `error`
  * above the truth. The min-heap that finds the smallest entry is only built
  * when the table first fills, so the common exact case pays for a Map alone.
+ * Of several entries with the smallest count, the one `toTop` lists last is
+ * replaced, so the table keeps what a `--top` cut would show first.
  */
 export class TopIpTable {
   private readonly entries = new Map<string, IpStats>();
@@ -114,8 +116,8 @@ export class TopIpTable {
       const left = 2 * index + 1;
       const right = left + 1;
       let smallest = index;
-      if (left < heap.length && (heap[left] as IpStats).events < (heap[smallest] as IpStats).events) smallest = left;
-      if (right < heap.length && (heap[right] as IpStats).events < (heap[smallest] as IpStats).events) smallest = right;
+      if (left < heap.length && isReplacedBefore(heap[left] as IpStats, heap[smallest] as IpStats)) smallest = left;
+      if (right < heap.length && isReplacedBefore(heap[right] as IpStats, heap[smallest] as IpStats)) smallest = right;
       if (smallest === index) return;
       const a = heap[index] as IpStats;
       const b = heap[smallest] as IpStats;
@@ -126,4 +128,9 @@ export class TopIpTable {
       index = smallest;
     }
   }
+}
+
+/** The heap's order: fewer events first; of equal counts, the address `toTop` lists last. */
+function isReplacedBefore(a: IpStats, b: IpStats): boolean {
+  return a.events < b.events || (a.events === b.events && compareText(a.ip, b.ip) > 0);
 }
