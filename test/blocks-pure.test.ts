@@ -6,7 +6,9 @@ import { renderBlocksTable } from '../src/blocks/render-blocks.js';
 import { parseRichRules } from '../src/firewall/firewalld-backend.js';
 import { parseIpsetSave } from '../src/firewall/ipset-backend.js';
 import { parseIptablesRules } from '../src/firewall/iptables-backend.js';
-import { parseNftSetJson } from '../src/firewall/nftables-backend.js';
+import { nftablesBackend, parseNftSetJson, SPLIT_RESTORE_FROM } from '../src/firewall/nftables-backend.js';
+import { executeConcurrently } from '../src/firewall/execute-plan.js';
+import type { PlannedCommand, PlanStep } from '../src/firewall/firewall-types.js';
 import { quoteCommand } from '../src/firewall/quote-command.js';
 import { selectBackend } from '../src/firewall/select-backend.js';
 import { parseIpAddress } from '../src/geo/ip-address.js';
@@ -139,7 +141,7 @@ describe('restore plans', () => {
     { address: parseIpAddress('1.0.0.1'), remainingSeconds: 120 },
     { address: parseIpAddress('2a00:1450::1'), remainingSeconds: 0 },
   ];
-  const plan = (backend: 'nftables' | 'ipset' | 'iptables' | 'firewalld') => selectBackend({ backend, expire_seconds: 60, dry_run: false })!.inventory!.planRestore(entries);
+  const plan = (backend: 'nftables' | 'ipset' | 'iptables' | 'firewalld') => selectBackend({ backend, expire_seconds: 60, dry_run: false })!.inventory!.planRestore(entries, 2);
 
   it('nftables: one batch on stdin with each element and the time it has left', () => {
     const [step, ...rest] = plan('nftables').steps;
@@ -148,6 +150,22 @@ describe('restore plans', () => {
     expect(step!.command.input).toContain('add element inet geo_response blocked4 { 1.0.0.1 timeout 120s }');
     expect(step!.command.input).toContain('add element inet geo_response blocked6 { 2a00:1450::1 }');
     expect(quoteCommand(step!.command)).toMatch(/^nft -f - <<< \(\d+ lines\)$/);
+  });
+
+  it.each([
+    { title: `fewer than ${SPLIT_RESTORE_FROM} blocks: one transaction, whatever the cores`, count: SPLIT_RESTORE_FROM - 1, cores: 8, batches: 1 },
+    { title: `${SPLIT_RESTORE_FROM} blocks on one core: one transaction`, count: SPLIT_RESTORE_FROM, cores: 1, batches: 1 },
+    { title: `${SPLIT_RESTORE_FROM} blocks on two cores: two batches, run at once`, count: SPLIT_RESTORE_FROM, cores: 2, batches: 2 },
+    { title: 'more cores: still two batches', count: SPLIT_RESTORE_FROM + 1, cores: 16, batches: 2 },
+  ])('nftables: $title', ({ count, cores, batches }) => {
+    const many = Array.from({ length: count }, (_, index) => ({ address: { text: `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}`, family: 4 as const }, remainingSeconds: 60 }));
+    const restore = nftablesBackend.inventory!.planRestore(many, cores);
+    expect(restore.steps).toHaveLength(batches);
+    expect(restore.concurrent).toBe(batches > 1);
+    // Every element exactly once, and every batch a whole transaction with its own set-up.
+    const elements = restore.steps.flatMap((step) => [...(step.command.input ?? '').matchAll(/(10\.\d+\.\d+\.\d+) timeout 60s/g)].map((match) => match[1]));
+    expect(elements).toEqual(many.map((entry) => entry.address.text));
+    for (const step of restore.steps) expect(step.command.input).toMatch(/^add table inet geo_response\n/);
   });
 
   it('ipset: sets and match rules for each family, then one restore batch', () => {
@@ -195,5 +213,41 @@ describe('joining the firewall with the state and the geo log', () => {
     const view = joinBlocks({ backend: 'x', nativeExpiry, reportsExpiry, listed: [{ ip: '1.0.0.1' }], state, reasons: new Map(), nowMs: NOW });
     expect(view.blocks[0]?.expires).toBe(want);
     if (!nativeExpiry) expect(renderBlocksTable(view)).toContain('x has no expiry of its own');
+  });
+});
+
+describe('restore batches run at once', () => {
+  const batch = (name: string): PlanStep => ({ kind: 'run', command: { program: '/usr/sbin/nft', args: ['-f', '-'], input: `${name}\n` }, effect: 'block', summary: `${name} in inet geo_response` });
+  let running = 0;
+  let mostAtOnce = 0;
+  const runner = (failing: string | undefined, started: string[]) => async (command: PlannedCommand) => {
+    started.push(command.input ?? '');
+    running += 1;
+    mostAtOnce = Math.max(mostAtOnce, running);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    running -= 1;
+    return command.input === `${failing}\n` ? { exitCode: 1, stdout: '', stderr: 'Error: Could not process rule: No buffer space available', timedOut: false } : { exitCode: 0, stdout: '', stderr: '', timedOut: false };
+  };
+
+  it('all succeed: blocked, every command listed', async () => {
+    const started: string[] = [];
+    const execution = await executeConcurrently([batch('a'), batch('b')], runner(undefined, started));
+    expect(execution).toEqual({ ok: true, result: 'blocked', commands: ['/usr/sbin/nft -f - <<< (1 lines)', '/usr/sbin/nft -f - <<< (1 lines)'] });
+    expect(started).toEqual(['a\n', 'b\n']);
+    // The second started while the first was still running.
+    expect(mostAtOnce).toBe(2);
+  });
+
+  it('one fails: the error names it, and what the other applied is left in place', async () => {
+    const execution = await executeConcurrently([batch('a'), batch('b')], runner('b', []));
+    expect(execution.ok).toBe(false);
+    if (execution.ok) return;
+    expect(execution.error.message).toContain('No buffer space available');
+    expect(execution.stateLeft).toBe('left in place: a in inet geo_response');
+  });
+
+  it('all fail: nothing was changed', async () => {
+    const execution = await executeConcurrently([batch('a')], runner('a', []));
+    expect(execution.ok === false && execution.stateLeft).toBe('nothing was changed');
   });
 });

@@ -1,6 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { toOneLine } from '../errors.js';
 import { resolvePlan } from '../firewall/apply-firewall.js';
-import { executePlan } from '../firewall/execute-plan.js';
+import { executeConcurrently, executePlan } from '../firewall/execute-plan.js';
 import { createMissingBinaryError } from '../firewall/firewall-error.js';
 import { acquireFirewallLock } from '../firewall/firewall-lock.js';
 import type { BlockInventory, RestoreEntry } from '../firewall/firewall-types.js';
@@ -25,6 +26,8 @@ export interface RestoreOptions {
   dryRun?: boolean;
   binDirs?: readonly string[];
   lockDir?: string;
+  /** How many cores the host has (os.availableParallelism() when not given): a large nftables restore runs one batch per core, up to two. */
+  cores?: number;
 }
 
 export interface RestoreResult {
@@ -75,11 +78,11 @@ function readRestorable(statePath: string, nowMs: number): RestorableState {
 }
 
 async function applyRestore(options: RestoreOptions, entries: RestoreEntry[], binDirs: readonly string[], run: CommandRunner): Promise<string[]> {
-  const plan = options.inventory.planRestore(entries);
+  const plan = options.inventory.planRestore(entries, options.cores ?? availableParallelism());
   if (options.dryRun) return renderPlan(plan.steps);
   const resolved = resolvePlan(plan, binDirs);
   if (resolved.missing.length > 0) throw createMissingBinaryError(resolved.missing, binDirs, options.backend);
-  const execution = await executePlan(resolved.steps, run);
+  const execution = plan.concurrent ? await executeConcurrently(resolved.steps, run) : await executePlan(resolved.steps, run);
   if (!execution.ok) {
     throw new GeoResponseError(`restore failed: ${toOneLine(execution.error.message)}; ${execution.stateLeft}`, { code: execution.error.code, kind: 'command', cause: execution.error });
   }

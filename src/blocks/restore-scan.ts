@@ -50,7 +50,7 @@ export function scanRestorable(text: string, nowMs: number): RestorableState | u
     else {
       rowEnd = wholeNumberEnd(text, sinceEnd + 1);
       if (rowEnd < 0) return undefined;
-      expiresMs = Number(text.slice(sinceEnd + 1, rowEnd));
+      expiresMs = lastNumber;
     }
     if (text.charCodeAt(rowEnd) !== CLOSE_BRACKET) return undefined;
 
@@ -87,15 +87,21 @@ function plainStringEnd(text: string, at: number): number {
   return -1;
 }
 
-/** Where the run of 1 to MAX_DIGITS digits starting at `at` ends; -1 when there is none or it is longer (or has a leading zero, which JSON forbids). */
+// The value of the digits wholeNumberEnd last read: returned beside the position without an object or a slice per row.
+let lastNumber = 0;
+
+/** Where the run of 1 to MAX_DIGITS digits starting at `at` ends (its value in lastNumber); -1 when there is none or it is longer (or has a leading zero, which JSON forbids). */
 function wholeNumberEnd(text: string, at: number): number {
   let index = at;
+  let value = 0;
   while (index < text.length && index - at <= MAX_DIGITS) {
     const code = text.charCodeAt(index);
     if (code < DIGIT_0 || code > DIGIT_9) break;
+    value = value * 10 + (code - DIGIT_0);
     index += 1;
   }
   const digits = index - at;
   if (digits === 0 || digits > MAX_DIGITS || (digits > 1 && text.charCodeAt(at) === DIGIT_0)) return -1;
+  lastNumber = value;
   return index;
 }

@@ -43,6 +43,21 @@ export async function executePlan(steps: readonly PlanStep[], run: CommandRunner
   return { ok: true, result: result ?? 'blocked', commands };
 }
 
+/**
+ * Run independent 'run' steps at once (a plan marked concurrent: restore's parallel nft batches).
+ * Nothing is undone when one fails: each step is complete by itself, and what the others applied is
+ * what should be in force anyway; the failure names what is left in place.
+ */
+export async function executeConcurrently(steps: readonly PlanStep[], run: CommandRunner): Promise<PlanExecution> {
+  const commands = steps.map((step) => quoteCommand(step.command));
+  const outcomes = await Promise.all(steps.map((step) => run(step.command)));
+  const failedAt = outcomes.findIndex((outcome) => outcome.exitCode !== 0);
+  if (failedAt === -1) return { ok: true, result: 'blocked', commands };
+  const applied = steps.filter((_, index) => outcomes[index]?.exitCode === 0).map((step) => step.summary);
+  const failed = steps[failedAt] as PlanStep;
+  return fail(new FirewallCommandError(failed.command, outcomes[failedAt] as Awaited<ReturnType<CommandRunner>>), commands, applied.length > 0 ? `left in place: ${applied.join('; ')}` : 'nothing was changed');
+}
+
 async function askProbe(probe: Probe, run: CommandRunner): Promise<'present' | 'absent' | FirewallCommandError> {
   const outcome = await run(probe.command);
   if (outcome.exitCode === 0) return 'present';

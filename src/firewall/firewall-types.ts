@@ -84,6 +84,8 @@ export interface FirewallPlan {
   expireSeconds?: number;
   /** Check-then-change sequences race between concurrent invocations; false only where the program locks for itself. */
   needsLock: boolean;
+  /** The steps are independent 'run' steps, each complete by itself, that may run at once (restore's parallel nft batches). */
+  concurrent?: boolean;
 }
 
 /** What a backend needs of an address: its canonical text and family (never its bytes). */
@@ -127,7 +129,8 @@ export interface BlockInventory {
   /** Whether restore must leave out what the firewall already holds (a bulk add that is not idempotent). */
   restoreSkipsListed: boolean;
   /** One plan that blocks every entry, idempotently. */
-  planRestore(entries: readonly RestoreEntry[]): FirewallPlan;
+  /** `cores`: how many the host has; a backend may split a large restore into that many batches run at once. */
+  planRestore(entries: readonly RestoreEntry[], cores: number): FirewallPlan;
 }
 
 /** One firewall backend: turns a request into a plan; the runner applies it. */

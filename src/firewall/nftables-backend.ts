@@ -47,18 +47,20 @@ export const nftablesBackend: FirewallBackend = {
       })),
     // `add element` of an element already there is no error and sets its timeout to the one given.
     restoreSkipsListed: false,
-    planRestore: (entries) => ({
-      needsLock: true,
-      steps: [
-        {
-          kind: 'run',
+    planRestore: (entries, cores) => {
+      const batches = splitForRestore(entries, cores);
+      return {
+        needsLock: true,
+        concurrent: batches.length > 1,
+        steps: batches.map((batch) => ({
+          kind: 'run' as const,
           // One batch from stdin, which the kernel commits atomically: 100,000 elements would not fit in an argument (128 KiB).
-          command: { program: 'nft', args: ['-f', '-'], input: formatRestoreBatch(entries) },
-          effect: 'block',
-          summary: `${entries.length} element(s) in ${NFT_TABLE}`,
-        },
-      ],
-    }),
+          command: { program: 'nft', args: ['-f', '-'], input: formatRestoreBatch(batch) },
+          effect: 'block' as const,
+          summary: `${batch.length} element(s) in ${NFT_TABLE}`,
+        })),
+      };
+    },
   } satisfies BlockInventory,
 };
 
@@ -71,6 +73,23 @@ function formatRestoreBatch(entries: readonly RestoreEntry[]): string {
   if (elements[4].length > 0) lines.push(`add element ${NFT_TABLE} blocked4 { ${elements[4].join(', ')} }`);
   if (elements[6].length > 0) lines.push(`add element ${NFT_TABLE} blocked6 { ${elements[6].join(', ')} }`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A restore at least this large is split into one batch per core (up to MAX_RESTORE_BATCHES); smaller ones stay one transaction. */
+export const SPLIT_RESTORE_FROM = 20_000;
+const MAX_RESTORE_BATCHES = 2;
+
+/**
+ * nft parses its whole input on one core before the kernel commits it: for 100,000 elements that is
+ * about half of `restore`'s second. Two nft processes with half the elements each, run at once,
+ * took 0.31 s against 0.50 s for one here. Each batch is a whole transaction (set-up included), so
+ * the ruleset is complete whatever happens to the other; `restore` is idempotent, and a failed
+ * batch is reported and put right by running it again.
+ */
+function splitForRestore(entries: readonly RestoreEntry[], cores: number): Array<readonly RestoreEntry[]> {
+  const count = entries.length < SPLIT_RESTORE_FROM ? 1 : Math.max(1, Math.min(cores, MAX_RESTORE_BATCHES));
+  const size = Math.ceil(entries.length / count);
+  return Array.from({ length: count }, (_, index) => entries.slice(index * size, (index + 1) * size));
 }
 
 /** The elements of one of our sets from `nft -j list set` (an element without a timeout is a bare string). Pure. */
