@@ -3,10 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseReportEvent } from '../src/report/parse-record.js';
-import { parseBlockState } from '../src/blocks/block-state.js';
+import { formatBlockState, parseBlockState } from '../src/blocks/block-state.js';
+import { SPLIT_RESTORE_FROM } from '../src/firewall/nftables-backend.js';
 import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home.js';
 import { runOssec } from './support/execd.js';
-import { listBlocked, listBlockTimeLeft, listHookRules } from './support/firewall-state.js';
+import { listBlocked, listBlockTimeLeft, listHookRules, listHookRulesByChain } from './support/firewall-state.js';
 import { createNetns, deleteNetns, execInNetns, waitFor, whyNoNetns } from './support/netns.js';
 
 // `geo-response blocks` through the built executable, run inside a fresh network namespace as an
@@ -259,5 +260,34 @@ describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)('a block
     const second = restore();
     expect(second.stdout).toBe('restored 2 block(s) into nftables; 0 already there; 0 ended and dropped from the state\n');
     expect(readFileSync(join(stateDir, 'blocks.json'), 'utf8')).toBe(text);
+  });
+});
+
+describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)(`a restore of ${SPLIT_RESTORE_FROM + 5000} blocks (nftables, two batches at once)`, () => {
+  let ns = '';
+  afterAll(() => deleteNetns(ns));
+
+  it('puts back every block, once, with one copy of each rule, and again when run twice', () => {
+    ns = createNetns('blkbig');
+    const home = makeBundleHome();
+    home.writeConfig(configFor('nftables', EXPIRE_SECONDS));
+    const stateDir = join(home.home, 'active-response', 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    const count = SPLIT_RESTORE_FROM + 5000;
+    // Shared address space (100.64.0.0/10) and a few IPv6 ones, as geo-response records them.
+    const ips = Array.from({ length: count }, (_, index) => (index % 1000 === 999 ? `2001:db8::${(index + 1).toString(16)}` : `100.${64 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`));
+    const nowMs = Date.now();
+    writeFileSync(join(stateDir, 'blocks.json'), formatBlockState({ blocks: ips.map((ip) => ({ ip, backend: 'nftables', since_ms: nowMs, expires_ms: nowMs + 3_600_000 })) }), { mode: 0o600 });
+    const restore = () => spawnSync(IP, ['netns', 'exec', ns, TEST_NODE, home.exe, 'blocks', 'restore'], { env: { ...home.env, GEO_RESPONSE_CACHE: '0' }, cwd: '/', encoding: 'utf8' });
+
+    for (let run = 1; run <= 2; run += 1) {
+      const result = restore();
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(`restored ${count} block(s) into nftables; 0 already there; 0 ended and dropped from the state\n`);
+      const listed = [...listBlocked(ns, 'nftables', 4), ...listBlocked(ns, 'nftables', 6)];
+      expect(listed).toHaveLength(count);
+      expect(new Set(listed)).toEqual(new Set(ips));
+      expect(listHookRulesByChain(ns, 'nftables', 4)).toEqual({ input: ['ip saddr @blocked4 drop', 'ip6 saddr @blocked6 drop'], forward: ['ip saddr @blocked4 drop', 'ip6 saddr @blocked6 drop'] });
+    }
   });
 });

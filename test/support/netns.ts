@@ -31,7 +31,7 @@ export function deleteNetns(name: string | undefined): void {
 
 /** Run a program inside the namespace; returns exit status and output, never throws. */
 export function execInNetns(ns: string, program: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(IP, ['netns', 'exec', ns, findSbin(program) ?? program, ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  const result = spawnSync(IP, ['netns', 'exec', ns, findSbin(program) ?? program, ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 256 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
