@@ -14,6 +14,8 @@ import { selectBackend } from '../src/firewall/select-backend.js';
 import { parseIpAddress } from '../src/geo/ip-address.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
+// A command's stdin as text, whether the plan holds a string or bytes.
+const inputText = (command: PlannedCommand) => (typeof command.input === 'string' ? command.input : Buffer.from(command.input ?? []).toString('latin1'));
 const msOf = (iso: string | null) => (iso === null ? null : Date.parse(iso));
 const entry = (ip: string, expires: string | null, backend = 'nftables') => ({ ip, backend, since_ms: Date.parse('2026-12-01T11:00:00.000Z'), expires_ms: msOf(expires) });
 
@@ -147,8 +149,8 @@ describe('restore plans', () => {
     const [step, ...rest] = plan('nftables').steps;
     expect(rest).toEqual([]);
     expect(step!.command.args).toEqual(['-f', '-']);
-    expect(step!.command.input).toContain('add element inet geo_response blocked4 { 1.0.0.1 timeout 120s }');
-    expect(step!.command.input).toContain('add element inet geo_response blocked6 { 2a00:1450::1 }');
+    expect(inputText(step!.command)).toContain('add element inet geo_response blocked4 { 1.0.0.1 timeout 120s }');
+    expect(inputText(step!.command)).toContain('add element inet geo_response blocked6 { 2a00:1450::1 }');
     expect(quoteCommand(step!.command)).toMatch(/^nft -f - <<< \(\d+ lines\)$/);
   });
 
@@ -163,9 +165,9 @@ describe('restore plans', () => {
     expect(restore.steps).toHaveLength(batches);
     expect(restore.concurrent).toBe(batches > 1);
     // Every element exactly once, and every batch a whole transaction with its own set-up.
-    const elements = restore.steps.flatMap((step) => [...(step.command.input ?? '').matchAll(/(10\.\d+\.\d+\.\d+) timeout 60s/g)].map((match) => match[1]));
+    const elements = restore.steps.flatMap((step) => [...inputText(step.command).matchAll(/(10\.\d+\.\d+\.\d+) timeout 60s/g)].map((match) => match[1]));
     expect(elements).toEqual(many.map((entry) => entry.address.text));
-    for (const step of restore.steps) expect(step.command.input).toMatch(/^add table inet geo_response\n/);
+    for (const step of restore.steps) expect(inputText(step.command)).toMatch(/^add table inet geo_response\n/);
   });
 
   it('ipset: sets and match rules for each family, then one restore batch', () => {
@@ -221,12 +223,12 @@ describe('restore batches run at once', () => {
   let running = 0;
   let mostAtOnce = 0;
   const runner = (failing: string | undefined, started: string[]) => async (command: PlannedCommand) => {
-    started.push(command.input ?? '');
+    started.push(inputText(command));
     running += 1;
     mostAtOnce = Math.max(mostAtOnce, running);
     await new Promise((resolve) => setTimeout(resolve, 20));
     running -= 1;
-    return command.input === `${failing}\n` ? { exitCode: 1, stdout: '', stderr: 'Error: Could not process rule: No buffer space available', timedOut: false } : { exitCode: 0, stdout: '', stderr: '', timedOut: false };
+    return inputText(command) === `${failing}\n` ? { exitCode: 1, stdout: '', stderr: 'Error: Could not process rule: No buffer space available', timedOut: false } : { exitCode: 0, stdout: '', stderr: '', timedOut: false };
   };
 
   it('all succeed: blocked, every command listed', async () => {

@@ -44,7 +44,7 @@ export interface PlannedCommand {
   program: string;
   args: string[];
   /** What the program reads on stdin (a batch for `nft -f -`, `ipset restore`); stdin is closed otherwise. */
-  input?: string;
+  input?: string | Uint8Array;
 }
 
 /** A read-only question to the firewall; exit 0 means "present", exit 1 with output matching `absent` means "absent". */

@@ -64,15 +64,33 @@ export const nftablesBackend: FirewallBackend = {
   } satisfies BlockInventory,
 };
 
-/** The restore batch, one transaction: the set-up, then each family's elements, with the time each has left. */
-function formatRestoreBatch(entries: readonly RestoreEntry[]): string {
-  // A plain loop into one list per family: with 100,000 entries, filter/map per family cost several times as long.
-  const elements: Record<4 | 6, string[]> = { 4: [], 6: [] };
-  for (const entry of entries) elements[entry.address.family].push(entry.remainingSeconds > 0 ? `${entry.address.text} timeout ${entry.remainingSeconds}s` : entry.address.text);
-  const lines = setUpCommands();
-  if (elements[4].length > 0) lines.push(`add element ${NFT_TABLE} blocked4 { ${elements[4].join(', ')} }`);
-  if (elements[6].length > 0) lines.push(`add element ${NFT_TABLE} blocked6 { ${elements[6].join(', ')} }`);
-  return `${lines.join('\n')}\n`;
+// The longest element written: an IPv6 address (at most 39 characters as geo-response spells it),
+// " timeout ", up to 16 digits and "s", and the ", " before it.
+const MAX_ELEMENT_BYTES = 39 + 9 + 16 + 1 + 2;
+
+/**
+ * The restore batch, one transaction: the set-up, then each family's elements with the time each
+ * has left. Written straight into one buffer: with 50,000 elements a batch, a string per element
+ * joined afterwards cost twice the time, most of it in garbage collection.
+ */
+function formatRestoreBatch(entries: readonly RestoreEntry[]): Uint8Array {
+  const buffer = Buffer.allocUnsafe(4096 + entries.length * MAX_ELEMENT_BYTES);
+  let at = buffer.write(`${setUpCommands().join('\n')}\n`, 0, 'latin1');
+  for (const family of [4, 6] as const) {
+    let first = true;
+    for (const entry of entries) {
+      if (entry.address.family !== family) continue;
+      // Sized for the longest element; a longer one would be cut short by write(), never overrun: refuse it whole.
+      if (buffer.length - at < MAX_ELEMENT_BYTES + 64) throw new Error(`restore batch: element ${JSON.stringify(entry.address.text.slice(0, 60))} does not fit`);
+      at += buffer.write(first ? `add element ${NFT_TABLE} ${family === 4 ? 'blocked4' : 'blocked6'} { ` : ', ', at, 'latin1');
+      first = false;
+      // Addresses are ASCII (recorded-address.ts lets nothing else through), so latin1 writes them byte for byte.
+      at += buffer.write(entry.address.text, at, 'latin1');
+      if (entry.remainingSeconds > 0) at += buffer.write(` timeout ${entry.remainingSeconds}s`, at, 'latin1');
+    }
+    if (!first) at += buffer.write(' }\n', at, 'latin1');
+  }
+  return buffer.subarray(0, at);
 }
 
 /** A restore at least this large is split into one batch per core (up to MAX_RESTORE_BATCHES); smaller ones stay one transaction. */

@@ -9,11 +9,14 @@ export function quoteCommand(command: PlannedCommand): string {
   return command.input === undefined ? line : `${line} <<< (${countLines(command.input)} lines)`;
 }
 
-function countLines(text: string): number {
+function countLines(input: string | Uint8Array): number {
   let count = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count += 1;
+  if (typeof input === 'string') for (let at = input.indexOf('\n'); at !== -1; at = input.indexOf('\n', at + 1)) count += 1;
+  else for (let at = input.indexOf(NEWLINE_BYTE); at !== -1; at = input.indexOf(NEWLINE_BYTE, at + 1)) count += 1;
   return count;
 }
+
+const NEWLINE_BYTE = 0x0a;
 
 /** The plan as the shell lines a person would type: a check-then-change step reads `probe || change` or `probe && change`. */
 export function renderPlan(steps: readonly PlanStep[], display: (command: PlannedCommand) => PlannedCommand = (c) => c): string[] {
