@@ -220,16 +220,24 @@ describe.skipIf(process.getuid?.() !== 0)('the block state is trusted only when 
   });
 });
 
+/** A namespace and an installation blocking with nftables, its state directory made, and `blocks restore` run in the namespace. */
+function nftablesInstall(name: string) {
+  const ns = createNetns(name);
+  const home = makeBundleHome();
+  home.writeConfig(configFor('nftables', EXPIRE_SECONDS));
+  const stateDir = join(home.home, 'active-response', 'state');
+  mkdirSync(stateDir, { mode: 0o700 });
+  const restore = (...extra: string[]) => spawnSync(IP, ['netns', 'exec', ns, TEST_NODE, home.exe, 'blocks', 'restore', ...extra], { env: home.env, cwd: '/', encoding: 'utf8' });
+  return { ns, stateDir, restore };
+}
+
 describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)('a block state written by an earlier build (version 1)', () => {
   let ns = '';
   afterAll(() => deleteNetns(ns));
 
   it('is restored as it says, and written back in the current layout', () => {
-    ns = createNetns('blkv1');
-    const home = makeBundleHome();
-    home.writeConfig(configFor('nftables', EXPIRE_SECONDS));
-    const stateDir = join(home.home, 'active-response', 'state');
-    mkdirSync(stateDir, { mode: 0o700 });
+    const { stateDir, restore, ...install } = nftablesInstall('blkv1');
+    ns = install.ns;
     const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
     const lines = [
       `{"ip":"95.173.130.7","backend":"nftables","since":"2026-01-01T00:00:00.000Z","expires":"${inAnHour}"}`,
@@ -237,7 +245,6 @@ describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)('a block
       '{"ip":"41.0.0.1","backend":"nftables","since":"2026-01-01T00:00:00.000Z","expires":"2026-01-01T01:00:00.000Z"}',
     ];
     writeFileSync(join(stateDir, 'blocks.json'), `{"version":1,"blocks":[\n${lines.join(',\n')}\n]}\n`, { mode: 0o600 });
-    const restore = (...extra: string[]) => spawnSync(IP, ['netns', 'exec', ns, TEST_NODE, home.exe, 'blocks', 'restore', ...extra], { env: home.env, cwd: '/', encoding: 'utf8' });
     const planted = readFileSync(join(stateDir, 'blocks.json'), 'utf8');
 
     const dryRun = restore('--dry-run');
@@ -268,17 +275,13 @@ describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)(`a resto
   afterAll(() => deleteNetns(ns));
 
   it('puts back every block, once, with one copy of each rule, and again when run twice', () => {
-    ns = createNetns('blkbig');
-    const home = makeBundleHome();
-    home.writeConfig(configFor('nftables', EXPIRE_SECONDS));
-    const stateDir = join(home.home, 'active-response', 'state');
-    mkdirSync(stateDir, { mode: 0o700 });
+    const { stateDir, restore, ...install } = nftablesInstall('blkbig');
+    ns = install.ns;
     const count = SPLIT_RESTORE_FROM + 5000;
     // Shared address space (100.64.0.0/10) and a few IPv6 ones, as geo-response records them.
     const ips = Array.from({ length: count }, (_, index) => (index % 1000 === 999 ? `2001:db8::${(index + 1).toString(16)}` : `100.${64 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`));
     const nowMs = Date.now();
     writeFileSync(join(stateDir, 'blocks.json'), formatBlockState({ blocks: ips.map((ip) => ({ ip, backend: 'nftables', since_ms: nowMs, expires_ms: nowMs + 3_600_000 })) }), { mode: 0o600 });
-    const restore = () => spawnSync(IP, ['netns', 'exec', ns, TEST_NODE, home.exe, 'blocks', 'restore'], { env: { ...home.env, GEO_RESPONSE_CACHE: '0' }, cwd: '/', encoding: 'utf8' });
 
     for (let run = 1; run <= 2; run += 1) {
       const result = restore();
