@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
 // the aggregation here.
 export default defineConfig({
   test: {
+    // The same temporary directory per run as `npm test`, removed at the end (the tests' temp files go there).
+    globalSetup: ['test/support/run-tmpdir.ts'],
     include: [
       'test/policy-decide.test.ts',
       'test/core-edges.test.ts',
