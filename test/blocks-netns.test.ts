@@ -195,7 +195,7 @@ describe('blocks on what it cannot do', () => {
   });
 });
 
-describe.skipIf(process.getuid?.() !== 0)('the block state is trusted only when it is root\'s alone', () => {
+describe.skipIf(process.getuid?.() !== 0)(`the block state is trusted only when it is root's alone${process.getuid?.() !== 0 ? ' (skipped: needs root to own the state)' : ''}`, () => {
   it.each([
     { title: 'a state file its group can write', file: 0o620, dir: 0o700, problem: 'writable by its group (mode 0620)' },
     { title: 'a state directory others can write', file: 0o600, dir: 0o777, problem: 'writable by group and others (mode 0777)' },
@@ -231,7 +231,10 @@ function nftablesInstall(name: string) {
   return { ns, stateDir, restore };
 }
 
-describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)('a block state written by an earlier build (version 1)', () => {
+const skipNftables = whyNoNetns(['ip', ...PROGRAMS.nftables]);
+const skippedNftables = skipNftables ? ` (skipped: ${skipNftables})` : '';
+
+describe.skipIf(skipNftables !== undefined)(`a block state written by an earlier build (version 1)${skippedNftables}`, () => {
   let ns = '';
   afterAll(() => deleteNetns(ns));
 
@@ -270,7 +273,7 @@ describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)('a block
   });
 });
 
-describe.skipIf(whyNoNetns(['ip', ...PROGRAMS.nftables]) !== undefined)(`a restore of ${SPLIT_RESTORE_FROM + 5000} blocks (nftables, two batches at once)`, () => {
+describe.skipIf(skipNftables !== undefined)(`a restore of ${SPLIT_RESTORE_FROM + 5000} blocks (nftables, two batches at once)${skippedNftables}`, () => {
   let ns = '';
   afterAll(() => deleteNetns(ns));
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatBlockState, MAX_STATE_BLOCKS, parseBlockState, STATE_HEADER, type BlockEntry } from '../src/blocks/block-state.js';
 import { restorableFromState } from '../src/blocks/restorable-state.js';
 import { scanRestorable } from '../src/blocks/restore-scan.js';
+import { createRandom } from './support/random.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 
@@ -15,15 +16,10 @@ function expectSameAsFullParse(text: string, nowMs: number) {
   expect(scannedRewrite ?? text).toBe(rewrite);
 }
 
-// A small deterministic generator, so a failure names a seed that reproduces it.
+// Seeded, so a failure names a seed that reproduces it.
 function random(seed: number) {
-  let state = seed >>> 0 || 1;
-  return (below: number) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % below;
-  };
+  const next = createRandom(seed);
+  return (below: number) => Math.floor(next() * below);
 }
 
 function randomEntry(next: (below: number) => number): BlockEntry {
