@@ -692,8 +692,10 @@ apply_block() {
   act "insert the geo-response blocks into $conf before line $last (backup $backup)" replace_conf "$conf" "$new" "$backup"
 }
 
+# Only the files this product's install writes: on Wazuh etc/local_decoder.xml is not ours, and
+# etc/ is group-writable there (a link planted at that name would stop the uninstall halfway).
 remove_blocks() {
-  for kind in conf decoder rules; do remove_block "$kind"; done
+  for kind in $(block_kinds); do remove_block "$kind"; done
 }
 
 remove_block() {

@@ -123,6 +123,23 @@ describe.skipIf(!IS_ROOT)('wazuh: etc/ is group-writable, so the configuration l
     expect(fs.lstatSync(path.join(etc, newBackups[0]!)).isFile()).toBe(true);
   });
 
+  it('install.sh --uninstall with a link planted at etc/local_decoder.xml (not a Wazuh file): ignored, the uninstall completes and removes the rules block', () => {
+    const target = scene.install(WAZUH);
+    const victims = scene.keep(makeRootDir('gr-sec-victim-'));
+    const secret = path.join(victims, 'shadow');
+    fs.writeFileSync(secret, 'root:$6$SECRET-HASH:19000:0:99999:7:::\n', { mode: 0o600 });
+    const rules = path.join(target.home, 'etc', 'rules', 'local_rules.xml');
+    expect(fs.readFileSync(rules, 'utf8')).toContain('geo-response');
+    runAsAttacker(scene.attacker(), '/bin/ln', ['-s', secret, path.join(target.home, 'etc', 'local_decoder.xml')]);
+
+    const result = runInstall(['--prefix', target.home, '--uninstall']);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(fs.readFileSync(rules, 'utf8')).not.toContain('geo-response');
+    expect(fs.readFileSync(secret, 'utf8')).toBe('root:$6$SECRET-HASH:19000:0:99999:7:::\n');
+  });
+
   it('an etc/geo-response.json swapped for a link to a root-only file is not moved (its bytes never reach active-response/etc/)', () => {
     const target = scene.install(WAZUH);
     const victims = scene.keep(makeRootDir('gr-sec-victim-'));
