@@ -209,6 +209,16 @@ describe('joining the firewall with the state and the geo log', () => {
   });
 
   it.each([
+    { title: 'an OSSEC location naming an agent', location: '(web1) 10.0.0.5->/var/log/secure', want: 'web1' },
+    { title: 'a Wazuh agent without a fixed address', location: '(web2) any->/var/log/auth.log', want: 'web2' },
+    { title: "the server's own log", location: '/var/log/secure', want: undefined },
+  ])('the agent of a record without agent fields, from $title', ({ location, want }) => {
+    const event = { timeMs: NOW, outcome: 'success', ip: '1.0.0.9', location };
+    const view = joinBlocks({ backend: 'nftables', nativeExpiry: true, reportsExpiry: true, listed: [{ ip: '1.0.0.9' }], state: { blocks: [] }, reasons: new Map([['1.0.0.9', event]]), nowMs: NOW });
+    expect(view.blocks[0]?.agent_name).toBe(want);
+  });
+
+  it.each([
     { title: 'iptables: never (no expiry of its own)', nativeExpiry: false, reportsExpiry: false, want: null },
     { title: 'firewalld: the recorded end (firewalld does not report it)', nativeExpiry: true, reportsExpiry: false, want: '2026-12-01T13:00:00.000Z' },
   ])('$title', ({ nativeExpiry, reportsExpiry, want }) => {

@@ -97,8 +97,12 @@ export function recordDelete(state: BlockState, ip: string): BlockState {
 /** Seconds a block has left (at least 1), 0 when it never ends, or undefined when it has ended. */
 export function remainingSeconds(entry: BlockEntry, nowMs: number): number | undefined {
   if (entry.expires_ms === null) return 0;
-  const left = entry.expires_ms - nowMs;
-  return left > 0 ? Math.max(1, Math.round(left / 1000)) : undefined;
+  return entry.expires_ms > nowMs ? secondsLeft(entry.expires_ms, nowMs) : undefined;
+}
+
+/** Whole seconds from now to a later end, at least 1: what a restored block is given. */
+export function secondsLeft(expiresMs: number, nowMs: number): number {
+  return Math.max(1, Math.round((expiresMs - nowMs) / 1000));
 }
 
 /** The state without the blocks that have ended, cut to MAX_STATE_BLOCKS (keeping those that end last). */

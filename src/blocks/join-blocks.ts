@@ -1,4 +1,5 @@
 import { definedOnly } from '../invocation/json-fields.js';
+import { parseAgentLocation } from '../invocation/parse-agent-location.js';
 import type { ListedBlock } from '../firewall/firewall-types.js';
 import type { ReportEvent } from '../report/report-event.js';
 import { formatUtcTimestamp } from '../utc-timestamp.js';
@@ -67,7 +68,7 @@ export function joinBlocks(input: JoinInput): BlocksView {
         since,
       }),
       ...expiryOf(block, entry?.expires_ms, input),
-      ...definedOnly({ rule_id: event?.ruleId, rule_description: event?.ruleDescription, agent_name: event?.agentName ?? agentOfLocation(event?.location), reason: event?.decisionReason }),
+      ...definedOnly({ rule_id: event?.ruleId, rule_description: event?.ruleDescription, agent_name: event?.agentName ?? (event?.location === undefined ? undefined : parseAgentLocation(event.location)?.name), reason: event?.decisionReason }),
       recorded: event !== undefined,
     });
   }
@@ -80,9 +81,4 @@ function expiryOf(block: ListedBlock, recordedExpiryMs: number | null | undefine
   // iptables keeps a rule until it is deleted; nftables and ipset list an entry without a countdown only when it has none.
   if (!input.nativeExpiry || input.reportsExpiry) return { expires: null };
   return recordedExpiryMs === undefined ? {} : { expires: recordedExpiryMs === null ? null : formatUtcTimestamp(new Date(recordedExpiryMs)) };
-}
-
-// OSSEC passes no agent fields, but names the agent in the location: `(web1) 10.0.0.5->/var/log/auth.log`.
-function agentOfLocation(location: string | undefined): string | undefined {
-  return location === undefined ? undefined : /^\(([^)]+)\) /.exec(location)?.[1];
 }

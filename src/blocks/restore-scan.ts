@@ -1,5 +1,5 @@
 import type { RestoreEntry } from '../firewall/firewall-types.js';
-import { MAX_STATE_BLOCKS, STATE_HEADER } from './block-state.js';
+import { MAX_STATE_BLOCKS, secondsLeft, STATE_HEADER } from './block-state.js';
 import { recordedAddress } from './recorded-address.js';
 import type { RestorableState } from './restorable-state.js';
 
@@ -61,7 +61,7 @@ export function scanRestorable(text: string, nowMs: number): RestorableState | u
       const address = recordedAddress(text.slice(at + 2, ipEnd));
       if (address === undefined) unusable += 1;
       else {
-        entries.push({ address, remainingSeconds: expiresMs === null ? 0 : Math.max(1, Math.round((expiresMs - nowMs) / 1000)) });
+        entries.push({ address, remainingSeconds: expiresMs === null ? 0 : secondsLeft(expiresMs, nowMs) });
         keptSpans.push(at, rowEnd + 1);
       }
     }
