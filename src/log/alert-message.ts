@@ -12,6 +12,7 @@
  * line break (JSON escapes it), so it cannot change what the decoder reads. Pure.
  */
 import type { GeoLogRecord } from './record.js';
+import { findingFlags } from './login-finding.js';
 
 /**
  * The kinds of record, as the first word after `geo-response: `. Rules key on these words. A
@@ -62,9 +63,7 @@ function where(record: RecordFields): string {
 }
 
 function loginKind(finding: string): LoginKind {
-  const found = finding.split(',');
-  const newCountry = found.includes('new_country');
-  const travel = found.includes('impossible_travel');
+  const { newCountry, travel } = findingFlags(finding);
   return newCountry && travel ? 'new_country_and_travel' : newCountry ? 'new_country' : travel ? 'impossible_travel' : 'login';
 }
 

@@ -1,5 +1,6 @@
 import { CappedCounter, compareText } from './capped-counter.js';
 import type { ReportEvent } from './report-event.js';
+import { findingFlags } from '../log/login-finding.js';
 
 /** `report --logins`: per user, where they logged in from and what was found, over time. */
 export interface LoginSummary {
@@ -69,9 +70,7 @@ export class LoginAccumulator {
     tally.firstMs = Math.min(tally.firstMs, event.timeMs);
     tally.lastMs = Math.max(tally.lastMs, event.timeMs);
     tally.countries.addOne(event.countryCode ?? UNKNOWN_COUNTRY);
-    const found = login.finding.split(',');
-    const newCountry = found.includes('new_country');
-    const travel = found.includes('impossible_travel');
+    const { newCountry, travel } = findingFlags(login.finding);
     if (!newCountry && !travel) return;
     if (newCountry) tally.newCountry += 1;
     if (travel) tally.travel += 1;
