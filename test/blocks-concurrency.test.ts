@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseBlockState } from '../src/blocks/block-state.js';
 import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home.js';
 import { runOssec } from './support/execd.js';
 import { listBlocked } from './support/firewall-state.js';
 import { createNetns, deleteNetns, execInNetns, whyNoNetns } from './support/netns.js';
+import { readRecordedState } from './support/recorded-blocks.js';
 
 // 200 alerts race a `blocks restore` after the firewall was flushed: whichever order the firewall
 // lock gives them, the firewall, the state and `blocks` must agree at the end with what each
@@ -65,7 +63,7 @@ for (const backend of ['nftables', 'ipset'] as const) {
 
       const expected = [...before.filter((ip) => !unblockedByAlerts.has(ip)), ...blockedByAlerts].sort();
       expect(listBlocked(ns, backend, 4).sort()).toEqual(expected);
-      const state = parseBlockState(readFileSync(join(home.home, 'active-response', 'state', 'blocks.json'), 'utf8'));
+      const state = readRecordedState(home.home);
       expect(state.blocks.map((entry) => entry.ip).sort()).toEqual(expected);
       const listing = await blocks('--json');
       expect(listing.stderr).toBe('');

@@ -9,6 +9,7 @@ import { makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-hom
 import { runOssec } from './support/execd.js';
 import { listBlocked, listBlockTimeLeft, listHookRules, listHookRulesByChain } from './support/firewall-state.js';
 import { createNetns, deleteNetns, execInNetns, waitFor, whyNoNetns } from './support/netns.js';
+import { readRecordedState } from './support/recorded-blocks.js';
 
 // `geo-response blocks` through the built executable, run inside a fresh network namespace as an
 // admin (or the boot unit) would run it, against blocks that real alerts made: execd's argv,
@@ -64,7 +65,7 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
       return spawnSync(program!, [...rest, 'blocks', ...args], { env: { ...home.env, ...env }, cwd: '/', encoding: 'utf8' });
     };
     const listedNow = () => sorted([...listBlocked(ns, backend, 4), ...listBlocked(ns, backend, 6)]);
-    const state = () => parseBlockState(readFileSync(join(home.home, 'active-response', 'state', 'blocks.json'), 'utf8'));
+    const state = () => readRecordedState(home.home);
 
     beforeAll(async () => {
       ns = createNetns(`blk${backend.slice(0, 3)}`);

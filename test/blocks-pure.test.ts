@@ -13,6 +13,12 @@ import { quoteCommand } from '../src/firewall/quote-command.js';
 import { selectBackend } from '../src/firewall/select-backend.js';
 import { parseIpAddress } from '../src/geo/ip-address.js';
 
+// Restore plans hold only steps that run a command.
+function commandOf(step: PlanStep): PlannedCommand {
+  if (step.kind === 'verify') throw new Error('a restore plan holds a verify step');
+  return step.command;
+}
+
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 // A command's stdin as text, whether the plan holds a string or bytes.
 const inputText = (command: PlannedCommand) => (typeof command.input === 'string' ? command.input : Buffer.from(command.input ?? []).toString('latin1'));
@@ -148,10 +154,10 @@ describe('restore plans', () => {
   it('nftables: one batch on stdin with each element and the time it has left', () => {
     const [step, ...rest] = plan('nftables').steps;
     expect(rest).toEqual([]);
-    expect(step!.command.args).toEqual(['-f', '-']);
-    expect(inputText(step!.command)).toContain('add element inet geo_response blocked4 { 1.0.0.1 timeout 120s }');
-    expect(inputText(step!.command)).toContain('add element inet geo_response blocked6 { 2a00:1450::1 }');
-    expect(quoteCommand(step!.command)).toMatch(/^nft -f - <<< \(\d+ lines\)$/);
+    expect(commandOf(step!).args).toEqual(['-f', '-']);
+    expect(inputText(commandOf(step!))).toContain('add element inet geo_response blocked4 { 1.0.0.1 timeout 120s }');
+    expect(inputText(commandOf(step!))).toContain('add element inet geo_response blocked6 { 2a00:1450::1 }');
+    expect(quoteCommand(commandOf(step!))).toMatch(/^nft -f - <<< \(\d+ lines\)$/);
   });
 
   it.each([
@@ -165,27 +171,27 @@ describe('restore plans', () => {
     expect(restore.steps).toHaveLength(batches);
     expect(restore.concurrent).toBe(batches > 1);
     // Every element exactly once, and every batch a whole transaction with its own set-up.
-    const elements = restore.steps.flatMap((step) => [...inputText(step.command).matchAll(/(10\.\d+\.\d+\.\d+) timeout 60s/g)].map((match) => match[1]));
+    const elements = restore.steps.flatMap((step) => [...inputText(commandOf(step)).matchAll(/(10\.\d+\.\d+\.\d+) timeout 60s/g)].map((match) => match[1]));
     expect(elements).toEqual(many.map((entry) => entry.address.text));
-    for (const step of restore.steps) expect(inputText(step.command)).toMatch(/^add table inet geo_response\n/);
+    for (const step of restore.steps) expect(inputText(commandOf(step))).toMatch(/^add table inet geo_response\n/);
   });
 
   it('ipset: sets and match rules for each family, then one restore batch', () => {
     const steps = plan('ipset').steps;
-    expect(steps.at(-1)!.command).toEqual({ program: 'ipset', args: ['restore', '-exist'], input: 'add geo_response4 1.0.0.1 timeout 120\nadd geo_response6 2a00:1450::1 timeout 0\n' });
-    expect(steps.filter((step) => step.command.args[0] === 'create').map((step) => step.command.args[2])).toEqual(['geo_response4', 'geo_response6']);
+    expect(commandOf(steps.at(-1)!)).toEqual({ program: 'ipset', args: ['restore', '-exist'], input: 'add geo_response4 1.0.0.1 timeout 120\nadd geo_response6 2a00:1450::1 timeout 0\n' });
+    expect(steps.filter((step) => commandOf(step).args[0] === 'create').map((step) => commandOf(step).args[2])).toEqual(['geo_response4', 'geo_response6']);
   });
 
   it('iptables: the chain and jumps, then iptables-restore --noflush per family (rules carry no time)', () => {
-    const restores = plan('iptables').steps.filter((step) => step.command.program.endsWith('-restore'));
-    expect(restores.map((step) => [step.command.program, step.command.input])).toEqual([
+    const restores = plan('iptables').steps.filter((step) => commandOf(step).program.endsWith('-restore'));
+    expect(restores.map((step) => [commandOf(step).program, commandOf(step).input])).toEqual([
       ['iptables-restore', '*filter\n-A GEO_RESPONSE -s 1.0.0.1 -j DROP\nCOMMIT\n'],
       ['ip6tables-restore', '*filter\n-A GEO_RESPONSE -s 2a00:1450::1 -j DROP\nCOMMIT\n'],
     ]);
   });
 
   it('firewalld: each block queried then added with the time it has left', () => {
-    const adds = plan('firewalld').steps.map((step) => step.command.args);
+    const adds = plan('firewalld').steps.map((step) => commandOf(step).args);
     expect(adds).toEqual([['--add-rich-rule=rule family="ipv4" source address="1.0.0.1" drop', '--timeout=120s'], ['--add-rich-rule=rule family="ipv6" source address="2a00:1450::1" drop']]);
   });
 });

@@ -50,7 +50,7 @@ const cases: Array<{ title: string; config?: unknown; lookup?: () => Promise<Che
     title: 'deny RU with nftables',
     config: { policy: { mode: 'deny', countries: ['RU'] }, firewall: { backend: 'nftables', expire_seconds: 600 } },
     ok: true,
-    expected: [/policy: mode deny; countries RU/, /nft: .*\/nft: nftables v1\.0\.6/, /sample 1\.0\.0\.1 \(RU, AS4134\): block — RU is in deny list/, /would run: .*nft .*add element inet geo_response blocked4 \{ 1\.0\.0\.1 timeout 600s \}/],
+    expected: [/policy: mode deny; countries RU/, /nft: .*\/nft: nftables v1\.0\.6/, /sample 1\.0\.0\.1 \(RU, AS4134\): block — RU is in deny list/, /would run: .*nft .*create element inet geo_response blocked4 \{ 1\.0\.0\.1 timeout 600s \}/],
   },
   {
     title: 'asns without an ASN database',

@@ -55,7 +55,7 @@ describe('firewall faults', () => {
     const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: lockDir(), timeoutMs: TIMEOUT_MS });
     expect(outcome.fields.result).toBe('failed');
     expect(outcome.error?.code).toBe('FIREWALL_COMMAND_TIMEOUT');
-    expect(outcome.fields.error).toBe(`firewall command failed: ${fake.dir}/nft 'get element inet geo_response blocked4 { 1.0.0.1 }' timed out after ${TIMEOUT_MS} ms (its process group was killed); nothing was changed`);
+    expect(outcome.fields.error).toMatch(/^firewall command failed: \S+\/nft 'add table inet geo_response; .*; create element inet geo_response blocked4 \{ 1\.0\.0\.1 timeout 60s \}' timed out after 500 ms \(its process group was killed\); nothing was changed$/);
     expect(fake.calls()).toHaveLength(1);
   });
 
@@ -67,11 +67,12 @@ describe('firewall faults', () => {
     expect(fake.calls()).toHaveLength(1);
   });
 
+  // iptables checks then changes: it takes the lock (nftables and ipset need none, below).
   it('a lock held by a live invocation makes the request fail after the wait, running nothing', async () => {
     const dir = lockDir();
     writeFileSync(join(dir, 'firewall.lock'), `${process.pid} held-by-test\n`);
-    const fake = createFakeBinDir({ nft: [] });
-    const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: dir, lockTimeoutMs: 200 });
+    const fake = createFakeBinDir({ iptables: [IPTABLES_ABSENT] });
+    const outcome = await applyFirewall(request('add'), config('iptables'), { env: {}, binDirs: [fake.dir], lockDir: dir, lockTimeoutMs: 200 });
     expect(outcome.fields.result).toBe('failed');
     expect(outcome.error?.code).toBe('FIREWALL_LOCK_FAILED');
     expect(fake.calls()).toEqual([]);
@@ -81,10 +82,53 @@ describe('firewall faults', () => {
     const dir = lockDir();
     // pid 2^22+1 is above Linux's pid_max ceiling, so no live process has it.
     writeFileSync(join(dir, 'firewall.lock'), '4194305 killed\n');
-    const fake = createFakeBinDir({ nft: [{ when: 'get element', exitCode: 1, stderr: 'Error: No such file or directory' }] });
-    const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: dir, lockTimeoutMs: 2_000 });
+    const fake = createFakeBinDir({ iptables: [IPTABLES_ABSENT] });
+    const outcome = await applyFirewall(request('add'), config('iptables'), { env: {}, binDirs: [fake.dir], lockDir: dir, lockTimeoutMs: 2_000 });
     expect(outcome.fields.result).toBe('blocked');
-    expect(fake.calls()).toHaveLength(2);
+    expect(fake.calls()).toContainEqual(['iptables', '-w', '-A', 'GEO_RESPONSE', '-s', '1.0.0.1', '-j', 'DROP']);
+  });
+
+  it('nftables takes no lock: one held by a live invocation does not hold up a block or an unblock', async () => {
+    const dir = lockDir();
+    writeFileSync(join(dir, 'firewall.lock'), `${process.pid} held-by-test\n`);
+    const fake = createFakeBinDir({ nft: [] });
+    for (const action of ['add', 'delete'] as const) {
+      const outcome = await applyFirewall(request(action), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: dir, lockTimeoutMs: 200 });
+      expect(outcome.fields.result).toBe(action === 'add' ? 'blocked' : 'unblocked');
+    }
+    expect(fake.calls().map((call) => call[1]?.split('; ').at(-1))).toEqual(['create element inet geo_response blocked4 { 1.0.0.1 timeout 60s }', 'delete element inet geo_response blocked4 { 1.0.0.1 }']);
+  });
+});
+
+// nft's "File exists" comes from the element already in the set (a second add: nothing to do) and
+// from a set or chain someone made with other properties (a failure): the probe tells them apart.
+describe('nftables: one batch per add, and what its refusal means', () => {
+  const EXISTS = { when: 'create element', exitCode: 1, stderr: 'Error: Could not process rule: File exists' };
+  it('the element is there: already blocked, the first expiry kept, nothing undone', async () => {
+    const fake = createFakeBinDir({ nft: [EXISTS] });
+    const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: lockDir() });
+    expect(outcome.fields.result).toBe('already-blocked');
+    expect(fake.calls().map((call) => call[1]?.split('; ').at(-1))).toEqual(['create element inet geo_response blocked4 { 1.0.0.1 timeout 60s }', 'get element inet geo_response blocked4 { 1.0.0.1 }']);
+  });
+
+  it('the element is not there (a set made elsewhere with other flags): the batch failed, with its own error', async () => {
+    const fake = createFakeBinDir({ nft: [{ when: 'get element', exitCode: 1, stderr: 'Error: No such file or directory' }, EXISTS] });
+    const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: lockDir() });
+    expect(outcome.fields.result).toBe('failed');
+    expect(outcome.fields.error).toMatch(/create element inet geo_response blocked4 \{ 1\.0\.0\.1 timeout 60s \}' exited 1: Error: Could not process rule: File exists; nothing was changed$/);
+  });
+
+  it('the probe cannot answer: the batch failed, never taken as already blocked', async () => {
+    const fake = createFakeBinDir({ nft: [{ when: 'get element', exitCode: 1, stderr: 'Error: Operation not permitted' }, EXISTS] });
+    const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: lockDir() });
+    expect(outcome.fields.result).toBe('failed');
+  });
+
+  it('a delete of what is not there ("No such file or directory") is a success that changed nothing', async () => {
+    const fake = createFakeBinDir({ nft: [{ exitCode: 1, stderr: 'Error: Could not process rule: No such file or directory' }] });
+    const outcome = await applyFirewall(request('delete'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: lockDir() });
+    expect(outcome.fields.result).toBe('not-blocked');
+    expect(fake.calls()).toHaveLength(1);
   });
 });
 
@@ -98,8 +142,8 @@ describe('a lock file without a pid (an older version, a damaged disk)', () => {
     writeFileSync(path, '');
     const then = new Date(Date.now() - ageMs);
     utimesSync(path, then, then);
-    const fake = createFakeBinDir({ nft: [{ when: 'get element', exitCode: 1, stderr: 'Error: No such file or directory' }] });
-    const outcome = await applyFirewall(request('add'), config('nftables'), { env: {}, binDirs: [fake.dir], lockDir: dir, lockTimeoutMs: 300 });
+    const fake = createFakeBinDir({ iptables: [IPTABLES_ABSENT] });
+    const outcome = await applyFirewall(request('add'), config('iptables'), { env: {}, binDirs: [fake.dir], lockDir: dir, lockTimeoutMs: 300 });
     expect(outcome.fields.result).toBe(result);
     expect(fake.calls().length > 0).toBe(result === 'blocked');
   });

@@ -159,7 +159,7 @@ describe.skipIf(skip !== undefined)(`policy → nftables through the bundle${ski
     expect(record!.geo_response.firewall).toMatchObject({ backend: 'nftables', result: 'planned', dry_run: true });
     const commands: string[] = record!.geo_response.firewall.commands;
     expect(commands).toHaveLength(1);
-    expect(commands[0]).toMatch(/nft 'get element inet geo_response blocked4 \{ 95\.173\.130\.8 \}' \|\| \S*nft '.*add element inet geo_response blocked4 \{ 95\.173\.130\.8 timeout 60s \}'$/);
+    expect(commands[0]).toMatch(/^\S*nft 'add table inet geo_response; .*; create element inet geo_response blocked4 \{ 95\.173\.130\.8 timeout 60s \}'$/);
     expect(listBlocked(ns, 'nftables', 4)).not.toContain('95.173.130.8');
   });
 });

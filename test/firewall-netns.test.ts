@@ -6,7 +6,7 @@ import { applyFirewall, type FirewallRequest } from '../src/firewall/index.js';
 import { parseIpAddress } from '../src/geo/ip-address.js';
 import type { FirewallConfig } from '../src/policy/config-schema.js';
 import { listBlocked, listHookRules } from './support/firewall-state.js';
-import { createNetns, createNetnsBinDir, deleteNetns, waitFor, whyNoNetns } from './support/netns.js';
+import { createNetns, createNetnsBinDir, deleteNetns, execInNetns, waitFor, whyNoNetns } from './support/netns.js';
 
 type Backend = 'nftables' | 'ipset' | 'iptables';
 const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables'], iptables: ['iptables', 'ip6tables'] };
@@ -74,6 +74,27 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
           expect(await waitFor(() => !listBlocked(ns!, backend, family).includes(ip), EXPIRY_DEADLINE_MS)).toBe(true);
         }, EXPIRY_DEADLINE_MS + 5_000);
       }
+    }
+
+    if (backend !== 'iptables') {
+      // An alert checks nothing before its one run (nftables) or only reads the rules (ipset): a
+      // flush that took the drop rules but left the set must still be repaired by the next block.
+      it('after the drop rules were flushed (the set kept), the next add puts each back once and blocks', async () => {
+        const [kept, next] = ['1.0.0.21', '1.0.0.22'];
+        expect((await apply('add', kept)).fields.result).toBe('blocked');
+        const rules = listHookRules(ns!, backend, 4);
+        if (backend === 'nftables') for (const hook of ['input', 'forward']) execInNetns(ns!, 'nft', ['flush', 'chain', 'inet', 'geo_response', hook]);
+        else for (const chain of ['INPUT', 'FORWARD']) execInNetns(ns!, 'iptables', ['-w', '-F', chain]);
+        expect(listHookRules(ns!, backend, 4)).toEqual([]);
+        expect(listBlocked(ns!, backend, 4)).toContain(kept);
+
+        const outcome = await apply('add', next);
+        expect(outcome.error?.message).toBeUndefined();
+        expect(outcome.fields.result).toBe('blocked');
+        expect(listHookRules(ns!, backend, 4)).toEqual(rules);
+        expect(listBlocked(ns!, backend, 4)).toEqual(expect.arrayContaining([kept, next]));
+        for (const ip of [kept, next]) expect((await apply('delete', ip)).fields.result).toBe('unblocked');
+      });
     }
 
     it('a delete before any add (no table, set or chain yet) succeeds and creates nothing', async () => {

@@ -19,7 +19,7 @@ const cases: Array<{ title: string; config: Partial<FirewallConfig>; action: 'ad
     action: 'add',
     ip: '1.0.0.1',
     expire_seconds: 3600,
-    commands: [`${bin}/nft 'get element inet geo_response blocked4 { 1.0.0.1 }' || ${bin}/nft '${NFT_SETUP}; add element inet geo_response blocked4 { 1.0.0.1 timeout 3600s }'`],
+    commands: [`${bin}/nft '${NFT_SETUP}; create element inet geo_response blocked4 { 1.0.0.1 timeout 3600s }'`],
   },
   {
     title: 'nftables add 2a00:1450::1 without expiry',
@@ -27,7 +27,7 @@ const cases: Array<{ title: string; config: Partial<FirewallConfig>; action: 'ad
     action: 'add',
     ip: '2a00:1450::1',
     expire_seconds: 0,
-    commands: [`${bin}/nft 'get element inet geo_response blocked6 { 2a00:1450::1 }' || ${bin}/nft '${NFT_SETUP}; add element inet geo_response blocked6 { 2a00:1450::1 }'`],
+    commands: [`${bin}/nft '${NFT_SETUP}; create element inet geo_response blocked6 { 2a00:1450::1 }'`],
   },
   {
     title: 'nftables delete 1.0.0.1',
@@ -35,7 +35,7 @@ const cases: Array<{ title: string; config: Partial<FirewallConfig>; action: 'ad
     action: 'delete',
     ip: '1.0.0.1',
     expire_seconds: 3600,
-    commands: [`${bin}/nft 'get element inet geo_response blocked4 { 1.0.0.1 }' && ${bin}/nft 'delete element inet geo_response blocked4 { 1.0.0.1 }'`],
+    commands: [`${bin}/nft 'delete element inet geo_response blocked4 { 1.0.0.1 }'`],
   },
   {
     title: 'ipset add 1.0.0.1',
@@ -44,10 +44,13 @@ const cases: Array<{ title: string; config: Partial<FirewallConfig>; action: 'ad
     ip: '1.0.0.1',
     expire_seconds: 3600,
     commands: [
-      `${bin}/ipset create -exist geo_response4 hash:ip family inet timeout 0`,
-      `${bin}/iptables -w -C INPUT -m set --match-set geo_response4 src -j DROP || ${bin}/iptables -w -I INPUT 1 -m set --match-set geo_response4 src -j DROP`,
-      `${bin}/iptables -w -C FORWARD -m set --match-set geo_response4 src -j DROP || ${bin}/iptables -w -I FORWARD 1 -m set --match-set geo_response4 src -j DROP`,
-      `${bin}/ipset test geo_response4 1.0.0.1 || ${bin}/ipset add -exist geo_response4 1.0.0.1 timeout 3600`,
+      `${bin}/iptables -w -C INPUT -m set --match-set geo_response4 src -j DROP`,
+      `${bin}/iptables -w -C FORWARD -m set --match-set geo_response4 src -j DROP`,
+      `${bin}/ipset add geo_response4 1.0.0.1 timeout 3600`,
+      `if the set-up is missing: ${bin}/ipset create -exist geo_response4 hash:ip family inet timeout 0`,
+      `if the set-up is missing: ${bin}/iptables -w -C INPUT -m set --match-set geo_response4 src -j DROP || ${bin}/iptables -w -I INPUT 1 -m set --match-set geo_response4 src -j DROP`,
+      `if the set-up is missing: ${bin}/iptables -w -C FORWARD -m set --match-set geo_response4 src -j DROP || ${bin}/iptables -w -I FORWARD 1 -m set --match-set geo_response4 src -j DROP`,
+      `if the set-up is missing: ${bin}/ipset test geo_response4 1.0.0.1 || ${bin}/ipset add geo_response4 1.0.0.1 timeout 3600`,
     ],
   },
   {
@@ -57,10 +60,13 @@ const cases: Array<{ title: string; config: Partial<FirewallConfig>; action: 'ad
     ip: '2a00:1450::1',
     expire_seconds: 3600,
     commands: [
-      `${bin}/ipset create -exist geo_response6 hash:ip family inet6 timeout 0`,
-      `${bin}/ip6tables -w -C INPUT -m set --match-set geo_response6 src -j DROP || ${bin}/ip6tables -w -I INPUT 1 -m set --match-set geo_response6 src -j DROP`,
-      `${bin}/ip6tables -w -C FORWARD -m set --match-set geo_response6 src -j DROP || ${bin}/ip6tables -w -I FORWARD 1 -m set --match-set geo_response6 src -j DROP`,
-      `${bin}/ipset test geo_response6 2a00:1450::1 || ${bin}/ipset add -exist geo_response6 2a00:1450::1 timeout 3600`,
+      `${bin}/ip6tables -w -C INPUT -m set --match-set geo_response6 src -j DROP`,
+      `${bin}/ip6tables -w -C FORWARD -m set --match-set geo_response6 src -j DROP`,
+      `${bin}/ipset add geo_response6 2a00:1450::1 timeout 3600`,
+      `if the set-up is missing: ${bin}/ipset create -exist geo_response6 hash:ip family inet6 timeout 0`,
+      `if the set-up is missing: ${bin}/ip6tables -w -C INPUT -m set --match-set geo_response6 src -j DROP || ${bin}/ip6tables -w -I INPUT 1 -m set --match-set geo_response6 src -j DROP`,
+      `if the set-up is missing: ${bin}/ip6tables -w -C FORWARD -m set --match-set geo_response6 src -j DROP || ${bin}/ip6tables -w -I FORWARD 1 -m set --match-set geo_response6 src -j DROP`,
+      `if the set-up is missing: ${bin}/ipset test geo_response6 2a00:1450::1 || ${bin}/ipset add geo_response6 2a00:1450::1 timeout 3600`,
     ],
   },
   {
@@ -69,7 +75,7 @@ const cases: Array<{ title: string; config: Partial<FirewallConfig>; action: 'ad
     action: 'delete',
     ip: '1.0.0.1',
     expire_seconds: 3600,
-    commands: [`${bin}/ipset test geo_response4 1.0.0.1 && ${bin}/ipset del -exist geo_response4 1.0.0.1`],
+    commands: [`${bin}/ipset del geo_response4 1.0.0.1`],
   },
   {
     title: 'iptables add 1.0.0.1 (no native expiry)',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createExecaRunner } from '../src/firewall/run-command';
+import { createSpawnRunner } from '../src/firewall/spawn-command';
 
 const dir = mkdtempSync(join(tmpdir(), 'gr-run-group-'));
 
@@ -25,12 +26,16 @@ function isAlive(pid: number): boolean {
 
 // Bounds here are generous safety nets against a hang, not timing assertions: without the group
 // kill these runs last the grandchild's 60 s.
-describe('a firewall command and everything it forks end with it', () => {
+// The same rules for both runners: execa's (the commands run by hand) and the alert's own.
+describe.each([
+  ['execa', createExecaRunner],
+  ['spawn', createSpawnRunner],
+] as const)('a firewall command and everything it forks end with it (%s runner)', (_name, createRunner) => {
   it('a program that exits while a child it forked holds the pipes: the run ends and the child is killed', async () => {
     const pidFile = join(dir, 'leftover.pid');
     const program = script('forks.sh', `sleep 60 & echo $! > '${pidFile}'; echo started`);
     const started = Date.now();
-    const result = await createExecaRunner({ env: {}, timeoutMs: 10_000 })({ program, args: [] });
+    const result = await createRunner({ env: {}, timeoutMs: 10_000 })({ program, args: [] });
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(result).toMatchObject({ exitCode: 0, stdout: 'started', timedOut: false });
     expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
@@ -40,7 +45,7 @@ describe('a firewall command and everything it forks end with it', () => {
     const pidFile = join(dir, 'hung.pid');
     const program = script('hangs.sh', `sleep 60 & echo $! > '${pidFile}'; sleep 60`);
     const started = Date.now();
-    const result = await createExecaRunner({ env: {}, timeoutMs: 300 })({ program, args: [] });
+    const result = await createRunner({ env: {}, timeoutMs: 300 })({ program, args: [] });
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(result).toMatchObject({ timedOut: true, failure: expect.stringMatching(/timed out after 300 ms/) });
     expect(existsSync(pidFile)).toBe(true);
@@ -51,7 +56,7 @@ describe('a firewall command and everything it forks end with it', () => {
     const pidFile = join(dir, 'stubborn.pid');
     const program = script('stubborn.sh', `echo $$ > '${pidFile}'; trap '' TERM; sleep 60`);
     const started = Date.now();
-    const result = await createExecaRunner({ env: {}, timeoutMs: 200 })({ program, args: [] });
+    const result = await createRunner({ env: {}, timeoutMs: 200 })({ program, args: [] });
     const elapsed = Date.now() - started;
     expect(result.timedOut).toBe(true);
     // Correctness bounds, not speed: SIGTERM at 200 ms is ignored, so the end comes from the SIGKILL
@@ -59,5 +64,28 @@ describe('a firewall command and everything it forks end with it', () => {
     expect(elapsed).toBeGreaterThanOrEqual(1_000);
     expect(elapsed).toBeLessThan(5_000);
     expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+  });
+});
+
+// The alert's runner stands in for execa on the block path: the two must answer alike.
+describe('the spawn runner answers as the execa runner does', () => {
+  const cases: Array<[string, () => { program: string; args: string[]; input?: string }]> = [
+    ['input on stdin, output kept without its final newline', () => ({ program: '/bin/cat', args: [], input: 'one\ntwo\n' })],
+    ['a failing exit with its stderr', () => ({ program: script('fails.sh', 'echo "Error: No such file or directory" >&2; exit 1'), args: [] })],
+    ['the environment a firewall program gets (LC_ALL=C, a PATH of our own)', () => ({ program: script('env.sh', 'echo "$LC_ALL $PATH"'), args: [] })],
+    ['arguments passed as they are, no shell', () => ({ program: script('args.sh', 'printf "%s|" "$@"'), args: ['a b', '$HOME', ';'] })],
+  ];
+  it.each(cases)('%s', async (_name, command) => {
+    const planned = command();
+    const fromExeca = await createExecaRunner({ env: {} })(planned);
+    const fromSpawn = await createSpawnRunner({ env: {} })(planned);
+    expect(fromSpawn).toEqual(fromExeca);
+    expect(fromSpawn.exitCode).toBeDefined();
+  });
+
+  it('a program that cannot be started: no exit code, and a failure that says why', async () => {
+    const result = await createSpawnRunner({ env: {} })({ program: join(dir, 'not-there'), args: [] });
+    expect(result.exitCode).toBeUndefined();
+    expect(result.failure).toMatch(/ENOENT/);
   });
 });

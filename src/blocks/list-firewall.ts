@@ -2,7 +2,7 @@ import { toOneLine } from '../errors.js';
 import { FirewallCommandError, createMissingBinaryError } from '../firewall/firewall-error.js';
 import type { BlockInventory, ListedBlock } from '../firewall/firewall-types.js';
 import { findBinary } from '../firewall/find-binary.js';
-import type { CommandRunner } from '../firewall/run-command.js';
+import type { CommandRunner } from '../firewall/command-runner.js';
 
 /**
  * What the firewall blocks now, asked of the firewall itself through the backend's read-only

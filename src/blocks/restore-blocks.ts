@@ -4,11 +4,13 @@ import { resolvePlan } from '../firewall/apply-firewall.js';
 import { executeConcurrently, executePlan } from '../firewall/execute-plan.js';
 import { createMissingBinaryError } from '../firewall/firewall-error.js';
 import { acquireFirewallLock } from '../firewall/firewall-lock.js';
+import { drainFirewallShared } from '../firewall/firewall-shared.js';
 import type { BlockInventory, RestoreEntry } from '../firewall/firewall-types.js';
 import { DEFAULT_BIN_DIRS } from '../firewall/find-binary.js';
 import { renderPlan } from '../firewall/quote-command.js';
 import { createExecaRunner, type CommandRunner } from '../firewall/run-command.js';
 import { GeoResponseError } from '../errors.js';
+import { foldBlockChanges, readBlockChanges, readRecordedBlocks } from './change-files.js';
 import { listFirewallBlocks } from './list-firewall.js';
 import { restorableFromState, type RestorableState } from './restorable-state.js';
 import { scanRestorable } from './restore-scan.js';
@@ -45,16 +47,21 @@ export interface RestoreResult {
 
 /**
  * Put back every recorded block that has not ended, with the time it has left, and nothing else.
- * Idempotent: run twice, the second run changes nothing. Holds the firewall lock throughout, so an
- * alert that blocks or unblocks meanwhile waits and then finds state and firewall in agreement.
+ * Idempotent: run twice, the second run changes nothing. Holds the firewall lock throughout, and
+ * keeps out the alerts that take none, so an alert that blocks or unblocks meanwhile waits and then
+ * finds state and firewall in agreement.
  */
 export async function restoreBlocks(options: RestoreOptions): Promise<RestoreResult> {
   const binDirs = options.binDirs ?? DEFAULT_BIN_DIRS;
   const run = createExecaRunner({ env: options.env });
-  const release = options.dryRun ? undefined : await acquireFirewallLock({ waitTimeoutMs: RESTORE_LOCK_WAIT_MS, priority: true, ...(options.lockDir ? { lockDir: options.lockDir } : {}) });
+  const lockDir = options.lockDir ? { lockDir: options.lockDir } : {};
+  const release = options.dryRun ? undefined : await acquireFirewallLock({ waitTimeoutMs: RESTORE_LOCK_WAIT_MS, priority: true, ...lockDir });
+  let releaseMark: (() => void) | undefined;
   try {
+    // Alerts on nftables and ipset take no lock: they are kept out, and those under way finish first.
+    if (!options.dryRun) releaseMark = await drainFirewallShared(lockDir);
     const nowMs = options.now().getTime();
-    const recorded = readRestorable(options.statePath, nowMs);
+    const recorded = readRestorable(options.statePath, nowMs, options.dryRun === true);
     let entries = recorded.entries;
     const alreadyThere: string[] = [];
     if (options.inventory.restoreSkipsListed && entries.length > 0) {
@@ -66,12 +73,19 @@ export async function restoreBlocks(options: RestoreOptions): Promise<RestoreRes
     if (!options.dryRun && recorded.rewrite !== undefined) writeBlockStateText(options.statePath, recorded.rewrite);
     return { restored: entries.length, alreadyThere, ended: recorded.ended, unusable: recorded.unusable, commands };
   } finally {
+    releaseMark?.();
     release?.();
   }
 }
 
-// The fast scan reads the file as geo-response writes it; anything else (an earlier version) is parsed in full.
-function readRestorable(statePath: string, nowMs: number): RestorableState {
+// The changes alerts recorded since the last fold go into the state first (a dry run only reads
+// them); then the fast scan reads the file as geo-response writes it; anything else (an earlier
+// version) is parsed in full.
+function readRestorable(statePath: string, nowMs: number, dryRun: boolean): RestorableState {
+  if (readBlockChanges(statePath).names.length > 0) {
+    if (dryRun) return restorableFromState(readRecordedBlocks(statePath, nowMs), nowMs);
+    foldBlockChanges(statePath, nowMs);
+  }
   const text = readBlockStateText(statePath);
   if (text === undefined) return { entries: [], ended: 0, unusable: 0 };
   return scanRestorable(text, nowMs) ?? restorableFromState(parseBlockStateText(statePath, text), nowMs);

@@ -1,6 +1,6 @@
 import { GeoResponseError } from '../errors.js';
 import { readRootOnlyState, stateError, writeRootOnlyState, type StateFileLabel } from '../state/root-only-file.js';
-import { EMPTY_STATE, formatBlockState, MAX_STATE_BYTES, parseBlockState, pruneBlockState, type BlockState } from './block-state.js';
+import { EMPTY_STATE, formatBlockState, MAX_STATE_BYTES, parseBlockState, type BlockState } from './block-state.js';
 
 const LABEL: StateFileLabel = { what: 'block state', code: 'BLOCK_STATE_FAILED' };
 
@@ -27,7 +27,8 @@ export function parseBlockStateText(path: string, text: string): BlockState {
 
 /**
  * Replace the state file with `state`, atomically and flushed to disk (it must survive the reboot
- * it exists for). The caller holds the firewall lock, which orders every writer.
+ * it exists for). The caller holds the firewall lock, which orders every writer (restore, and
+ * the folds of change-files.ts).
  */
 export function writeBlockState(path: string, state: BlockState): void {
   writeBlockStateText(path, formatBlockState(state));
@@ -36,12 +37,4 @@ export function writeBlockState(path: string, state: BlockState): void {
 /** writeBlockState for a state already formatted (restore's rewrite keeps the rows' own text). */
 export function writeBlockStateText(path: string, text: string): void {
   writeRootOnlyState(path, text, LABEL);
-}
-
-/** Read, change, drop what has ended, write back. The caller holds the firewall lock. */
-export function updateBlockState(path: string, nowMs: number, change: (state: BlockState) => BlockState): BlockState {
-  const before = readBlockState(path);
-  const after = pruneBlockState(change(before), nowMs);
-  if (after !== before) writeBlockState(path, after);
-  return after;
 }

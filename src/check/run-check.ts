@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { checkGeoLog, describeIpv4Only, DEFAULT_LOG_PATH } from './check-log-and-databases.js';
 import { toGeoResponseError, toOneLine } from '../errors.js';
+import { createExecaRunner } from '../firewall/run-command.js';
 import type { DatabasePaths } from '../geo/discover-databases.js';
 import { parseIpAddress, type IpAddress } from '../geo/ip-address.js';
 import type { AddressClass } from '../geo/special-ranges.js';
@@ -150,7 +151,7 @@ function describePolicy(config: Config): string {
 async function checkBackend(config: Config, options: RunCheckOptions, lines: string[]): Promise<boolean> {
   const { firewall } = config;
   const head = `firewall: backend ${firewall.backend}${firewall.dry_run ? ' (dry run)' : ''}, expire_seconds ${firewall.expire_seconds}`;
-  const { createExecaRunner, DEFAULT_BIN_DIRS, findBinary, listBackendPrograms } = await loadFirewall();
+  const { DEFAULT_BIN_DIRS, findBinary, listBackendPrograms } = await loadFirewall();
   const programs = listBackendPrograms(firewall);
   if (firewall.backend === 'none') {
     lines.push(`${head}: nothing is ever blocked`);
@@ -179,7 +180,7 @@ async function checkBackend(config: Config, options: RunCheckOptions, lines: str
   return ok;
 }
 
-// The firewall module (execa and the backends) and the configuration parser (zod) are parts of
+// The firewall module (the backends) and the configuration parser (zod) are parts of
 // the executable of their own (tsup.config.ts): imported here, not bundled again, they are stored
 // once, and every alert reads a smaller file.
 function loadFirewall() {

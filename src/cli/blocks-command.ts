@@ -8,7 +8,7 @@ import { listReasonLogs, readBlockReasons } from '../blocks/read-block-reasons.j
 import { removeBlock } from '../blocks/remove-block.js';
 import { renderBlocksJson, renderBlocksTable } from '../blocks/render-blocks.js';
 import { restoreBlocks } from '../blocks/restore-blocks.js';
-import { readBlockState } from '../blocks/state-file.js';
+import { readRecordedBlocks } from '../blocks/change-files.js';
 import { blockStatePath } from '../blocks/state-path.js';
 import { DEFAULT_BIN_DIRS } from '../firewall/find-binary.js';
 import type { BlockInventory } from '../firewall/firewall-types.js';
@@ -132,7 +132,7 @@ async function runList(inventory: BlockInventory, config: Config, json: boolean,
 // The list is what the firewall holds; the state and the log only add to it: without them it is still right.
 function readStateForDisplay(io: BlocksCommandIo): BlockState {
   try {
-    return readBlockState(blockStatePath(io.home));
+    return readRecordedBlocks(blockStatePath(io.home), io.now().getTime());
   } catch (error) {
     io.writeStderr(`geo-response: warning: ${toOneLine(toGeoResponseError(error).message)}; listing without it\n`);
     return EMPTY_STATE;
@@ -169,6 +169,7 @@ async function runRemove(addresses: IpAddress[], config: Config, io: BlocksComma
     let recordError: GeoResponseError | undefined;
     const outcome = await removeBlock(address, config.firewall, {
       env: io.env,
+      createRunner: createExecaRunner,
       statePath: blockStatePath(io.home),
       now: io.now,
       version: io.version,

@@ -1,26 +1,41 @@
 import { toOneLine } from '../errors.js';
 import { FirewallCommandError } from './firewall-error.js';
-import type { PlannedCommand, PlanStep, Probe } from './firewall-types.js';
+import type { ChangeStep, PlannedCommand, PlanStep, Probe, VerifyStep } from './firewall-types.js';
 import { quoteCommand } from './quote-command.js';
-import type { CommandRunner } from './run-command.js';
+import type { CommandRunner } from './command-runner.js';
 
 export type PlanResult = 'blocked' | 'already-blocked' | 'unblocked' | 'not-blocked';
 
 export type PlanExecution =
   | { ok: true; result: PlanResult; commands: string[] }
-  | { ok: false; error: FirewallCommandError; commands: string[]; /** What the failed plan left behind, in words. */ stateLeft: string };
+  | { ok: false; error: FirewallCommandError; commands: string[]; /** What the failed plan left behind, in words. */ stateLeft: string }
+  /** A verify step or a `setUpMissing` output found the set-up missing; nothing was changed. The plan's `setUp` is to run instead. */
+  | { ok: 'set-up-missing'; commands: string[] };
 
 /** Apply a plan's steps in order with the runner (commands already resolved to absolute paths); on a failure, undo what changed. */
 export async function executePlan(steps: readonly PlanStep[], run: CommandRunner): Promise<PlanExecution> {
   const commands: string[] = [];
-  const changed: PlanStep[] = [];
+  const changed: ChangeStep[] = [];
   let result: PlanResult | undefined;
   const runLogged = async (command: PlannedCommand) => {
     commands.push(quoteCommand(command));
     return run(command);
   };
 
-  for (const step of steps) {
+  for (let index = 0; index < steps.length; index += 1) {
+    const step = steps[index] as PlanStep;
+    if (step.kind === 'verify') {
+      // Read-only questions that depend on nothing: asked at once, all of those in a row.
+      let end = index;
+      while (steps[end]?.kind === 'verify') end += 1;
+      const verifies = steps.slice(index, end) as VerifyStep[];
+      index = end - 1;
+      const answers = await Promise.all(verifies.map((verify) => askProbe(verify.probe, runLogged)));
+      const failure = answers.find((answer): answer is FirewallCommandError => answer instanceof FirewallCommandError);
+      if (failure) return fail(failure, commands, await undoChanges(changed, runLogged));
+      if (answers.some((answer, at) => answer !== verifies[at]?.says)) return setUpMissing(changed, commands);
+      continue;
+    }
     let needed = true;
     if (step.kind === 'ensure') {
       const answer = await askProbe(step.probe, runLogged);
@@ -30,7 +45,11 @@ export async function executePlan(steps: readonly PlanStep[], run: CommandRunner
     let didChange = false;
     if (needed) {
       const outcome = await runLogged(step.command);
-      const unchanged = step.kind === 'run' && step.unchanged !== undefined && outcome.exitCode === 1 && step.unchanged.test(outputOf(outcome));
+      let unchanged = step.kind === 'run' && step.unchanged !== undefined && outcome.exitCode === 1 && step.unchanged.test(outputOf(outcome));
+      if (unchanged && step.kind === 'run' && step.confirmUnchanged !== undefined) {
+        unchanged = (await askProbe(step.confirmUnchanged.probe, runLogged)) === step.confirmUnchanged.says;
+      }
+      if (step.kind === 'run' && step.setUpMissing !== undefined && outcome.exitCode === 1 && step.setUpMissing.test(outputOf(outcome))) return setUpMissing(changed, commands);
       if (outcome.exitCode !== 0 && !unchanged) {
         return fail(new FirewallCommandError(step.command, outcome), commands, await undoChanges(changed, runLogged));
       }
@@ -48,26 +67,30 @@ export async function executePlan(steps: readonly PlanStep[], run: CommandRunner
  * Nothing is undone when one fails: each step is complete by itself, and what the others applied is
  * what should be in force anyway; the failure names what is left in place.
  */
-export async function executeConcurrently(steps: readonly PlanStep[], run: CommandRunner): Promise<PlanExecution> {
+export async function executeConcurrently(planned: readonly PlanStep[], run: CommandRunner): Promise<PlanExecution> {
+  const steps = planned.map((step) => {
+    if (step.kind === 'verify') throw new Error('a concurrent plan holds a verify step');
+    return step;
+  });
   const commands = steps.map((step) => quoteCommand(step.command));
   const outcomes = await Promise.all(steps.map((step) => run(step.command)));
   const failedAt = outcomes.findIndex((outcome) => outcome.exitCode !== 0);
   if (failedAt === -1) return { ok: true, result: 'blocked', commands };
   const applied = steps.filter((_, index) => outcomes[index]?.exitCode === 0).map((step) => step.summary);
-  const failed = steps[failedAt] as PlanStep;
+  const failed = steps[failedAt] as ChangeStep;
   return fail(new FirewallCommandError(failed.command, outcomes[failedAt] as Awaited<ReturnType<CommandRunner>>), commands, applied.length > 0 ? `left in place: ${applied.join('; ')}` : 'nothing was changed');
 }
 
 async function askProbe(probe: Probe, run: CommandRunner): Promise<'present' | 'absent' | FirewallCommandError> {
   const outcome = await run(probe.command);
   if (outcome.exitCode === 0) return 'present';
-  if (outcome.exitCode === 1 && probe.absent.test(outputOf(outcome))) return 'absent';
+  if (outcome.exitCode !== undefined && (probe.absentExitCodes ?? [1]).includes(outcome.exitCode) && probe.absent.test(outputOf(outcome))) return 'absent';
   // Anything else (no permission, a missing kernel module, a timeout) is not an answer: guessing could leak or duplicate a block.
   return new FirewallCommandError(probe.command, outcome);
 }
 
 // Undo in reverse order; what cannot be undone is named so the record says what is left in place.
-async function undoChanges(changed: PlanStep[], run: CommandRunner): Promise<string> {
+async function undoChanges(changed: ChangeStep[], run: CommandRunner): Promise<string> {
   if (changed.length === 0) return 'nothing was changed';
   const left: string[] = [];
   let undone = 0;
@@ -83,6 +106,12 @@ async function undoChanges(changed: PlanStep[], run: CommandRunner): Promise<str
   const undoneText = undone > 0 ? `undid ${undone} change(s)` : '';
   const leftText = left.length > 0 ? `left in place: ${left.join('; ')}` : 'nothing left changed';
   return [undoneText, leftText].filter(Boolean).join('; ');
+}
+
+// Only reached before anything changed: a plan with a set-up puts its verify steps first.
+function setUpMissing(changed: readonly ChangeStep[], commands: string[]): PlanExecution {
+  if (changed.length > 0) throw new Error('a firewall plan found its set-up missing after it changed something');
+  return { ok: 'set-up-missing', commands };
 }
 
 function fail(error: FirewallCommandError, commands: string[], stateLeft: string): PlanExecution {

@@ -1,7 +1,7 @@
 import { GeoResponseError, toOneLine } from '../errors.js';
 import { quoteCommand } from './quote-command.js';
 import type { PlannedCommand } from './firewall-types.js';
-import type { CommandResult } from './run-command.js';
+import type { CommandResult } from './command-runner.js';
 
 /** A firewall command that failed: keeps its command line, exit code and stderr for the record. */
 export class FirewallCommandError extends GeoResponseError {

@@ -19,7 +19,7 @@ const PRIORITY_SUFFIX = '.priority';
 const ANONYMOUS_LOCK_STALE_MS = 3_000;
 // A holder runs a plan of a few commands, each killed with its process group at 10 s + 1 s
 // (run-command.ts): a lock older than this is held by a process that is stuck, not working.
-const MAX_HOLD_MS = 45_000;
+export const MAX_HOLD_MS = 45_000;
 // A token is "<pid> <start time in clock ticks> <random>\n"; nothing longer is ever read.
 const TOKEN_MAX_BYTES = 128;
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -50,7 +50,7 @@ export interface LockSpec {
   code: string;
 }
 
-const FIREWALL_LOCK: LockSpec = { fileName: 'firewall.lock', what: 'firewall lock', code: 'FIREWALL_LOCK_FAILED' };
+export const FIREWALL_LOCK: LockSpec = { fileName: 'firewall.lock', what: 'firewall lock', code: 'FIREWALL_LOCK_FAILED' };
 
 /**
  * Take the host-wide firewall lock, waiting for other invocations. Check-then-change sequences
@@ -117,9 +117,9 @@ function priorityPending(path: string): boolean {
 }
 
 // Created 0700 if missing; used only if it and every directory above it are ours alone.
-type LockError = (message: string, cause?: unknown) => GeoResponseError;
+export type LockError = (message: string, cause?: unknown) => GeoResponseError;
 
-function preparePrivateDirectory(dir: string, lockError: LockError): void {
+export function preparePrivateDirectory(dir: string, lockError: LockError): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -151,7 +151,7 @@ function tryCreateExclusive(path: string, token: string, lockError: LockError): 
   }
 }
 
-function writeToken(path: string, token: string): void {
+export function writeToken(path: string, token: string): void {
   const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     if (writeSync(fd, token) !== Buffer.byteLength(token)) throw new Error('short write');
@@ -178,7 +178,7 @@ export function isStaleLock(content: string, ageMs: number, probe: ProcessProbe)
   return probe.startTime(pid) !== startTime;
 }
 
-const SYSTEM_PROBE: ProcessProbe = { startTime: startTimeOf, isAlive };
+export const SYSTEM_PROBE: ProcessProbe = { startTime: startTimeOf, isAlive };
 
 function breakIfStale(path: string): void {
   const seen = readLock(path);
@@ -220,7 +220,7 @@ function removeLeftovers(dir: string, fileName: string): void {
 }
 
 // At most TOKEN_MAX_BYTES, without following a link or blocking.
-function readLock(path: string): { content: string; mtimeMs: number } | undefined {
+export function readLock(path: string): { content: string; mtimeMs: number } | undefined {
   let fd: number;
   try {
     fd = openSync(path, READ_FLAGS);
@@ -239,7 +239,7 @@ function readLock(path: string): { content: string; mtimeMs: number } | undefine
 }
 
 // Field 22 of /proc/<pid>/stat, read after the command name (which may hold spaces and parentheses).
-function startTimeOf(pid: number): string | undefined {
+export function startTimeOf(pid: number): string | undefined {
   let fd: number;
   try {
     fd = openSync(`/proc/${pid}/stat`, READ_FLAGS);
@@ -266,7 +266,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function unlinkQuietly(path: string): void {
+export function unlinkQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {

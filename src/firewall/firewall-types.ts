@@ -1,6 +1,7 @@
 import type { GeoResponseError } from '../errors.js';
 import type { IpAddress } from '../geo/ip-address.js';
 import type { GeoLogRecord } from '../log/record.js';
+import type { CommandRunner, CommandRunnerOptions } from './command-runner.js';
 
 export interface FirewallRequest {
   action: 'add' | 'delete';
@@ -37,6 +38,8 @@ export interface ApplyFirewallOptions {
   statePath?: string;
   /** The clock the state is written with; default the system's. */
   now?: () => Date;
+  /** How commands are run; default the alert's runner without execa (spawn-command.ts). The commands run by hand pass execa's. */
+  createRunner?: (options: CommandRunnerOptions) => CommandRunner;
 }
 
 /** One command of a plan: a program (bare name looked up in the bin dirs, or an absolute path) and its argv. */
@@ -51,6 +54,8 @@ export interface PlannedCommand {
 export interface Probe {
   command: PlannedCommand;
   absent: RegExp;
+  /** The exit codes that may mean "absent" (with the output matching `absent`); default 1. */
+  absentExitCodes?: readonly number[];
 }
 
 interface StepBase {
@@ -67,6 +72,15 @@ interface StepBase {
 export interface RunStep extends StepBase {
   kind: 'run';
   unchanged?: RegExp;
+  /**
+   * When `unchanged` matched, ask this before believing it: the probe must answer `says`. For an
+   * output that more than one part of the command can give (nft's "File exists" comes from an
+   * element already in the set, and from a set made with other flags); any other answer is the
+   * command's failure.
+   */
+  confirmUnchanged?: { probe: Probe; says: 'present' | 'absent' };
+  /** A non-zero exit whose output matches this means the set-up is missing (ipset's "set does not exist"): the plan's `setUp` runs instead. */
+  setUpMissing?: RegExp;
 }
 
 /** Ask first; run the command only when the probe says the thing is absent ('absent') or present ('present'). */
@@ -76,7 +90,21 @@ export interface EnsureStep extends StepBase {
   runWhen: 'absent' | 'present';
 }
 
-export type PlanStep = RunStep | EnsureStep;
+/**
+ * A read-only question whose answer must be `says` for the plan to go on: otherwise the set-up the
+ * plan counts on is missing, and the plan's `setUp` runs instead. Consecutive verify steps are asked at once.
+ */
+export interface VerifyStep {
+  kind: 'verify';
+  probe: Probe;
+  says: 'present' | 'absent';
+  summary: string;
+}
+
+/** A step that may change the firewall. */
+export type ChangeStep = RunStep | EnsureStep;
+
+export type PlanStep = ChangeStep | VerifyStep;
 
 export interface FirewallPlan {
   steps: PlanStep[];
@@ -86,6 +114,12 @@ export interface FirewallPlan {
   needsLock: boolean;
   /** The steps are independent 'run' steps, each complete by itself, that may run at once (restore's parallel nft batches). */
   concurrent?: boolean;
+  /**
+   * The whole plan, set-up included, that runs under the firewall lock when this one finds its
+   * set-up missing (a verify step or a `setUpMissing` output): the first block after a boot or a
+   * flush. Absent: the plan is complete by itself.
+   */
+  setUp?: FirewallPlan;
 }
 
 /** What a backend needs of an address: its canonical text and family (never its bytes). */

@@ -3,4 +3,3 @@ export type { ApplyFirewallOptions, FirewallOutcome, FirewallRequest } from './f
 export { FirewallCommandError } from './firewall-error.js';
 export { listBackendPrograms, selectBackend } from './select-backend.js';
 export { DEFAULT_BIN_DIRS, findBinary } from './find-binary.js';
-export { createExecaRunner } from './run-command.js';

@@ -1,44 +1,64 @@
 import type { IpAddress } from '../geo/ip-address.js';
-import type { BackendRequest, BlockInventory, EnsureStep, FirewallBackend, FirewallPlan, ListedBlock, PlannedCommand, PlanStep, RestoreEntry } from './firewall-types.js';
+import type { BackendRequest, BlockInventory, EnsureStep, FirewallBackend, FirewallPlan, ListedBlock, PlannedCommand, PlanStep, Probe, RestoreEntry } from './firewall-types.js';
 import { IPTABLES_ABSENT, iptablesProgram } from './iptables-backend.js';
 
 const IPSET_ABSENT = /is NOT in set|does not exist/;
+const IPSET_ABSENT_ON_DELETE = /it's not added|does not exist/;
+const IPSET_ALREADY_ADDED = /it's already added/;
+const IPSET_NO_SET = /does not exist/;
 
 /** ipset: per-family hash:ip sets whose entries carry the expiry, matched by iptables/ip6tables drop rules. */
 export const ipsetBackend: FirewallBackend = {
   name: 'ipset',
+  // An alert needs no lock: each ipset run is atomic, and the match rules are only read. The first
+  // block after a boot or a flush finds the set or a rule missing: then the whole set-up, checked
+  // then made, runs under the lock (setUpPlan).
   plan(request: BackendRequest): FirewallPlan {
     const set = ipsetName(request.address);
     const ip = request.address.text;
-    const probe = { command: ipset('test', set, ip), absent: IPSET_ABSENT };
-    const remove = ipset('del', '-exist', set, ip);
     if (request.action === 'delete') {
       return {
-        needsLock: true,
+        needsLock: false,
         expireSeconds: request.expireSeconds,
-        steps: [{ kind: 'ensure', probe, runWhen: 'present', command: remove, effect: 'unblock', summary: `${ip} removed from ${set}` }],
+        // "it's not added" or "does not exist": nothing to remove.
+        steps: [{ kind: 'run', command: ipset('del', set, ip), unchanged: IPSET_ABSENT_ON_DELETE, effect: 'unblock', summary: `${ip} removed from ${set}` }],
       };
     }
+    const family = request.address.family;
     return {
-      needsLock: true,
+      needsLock: false,
       expireSeconds: request.expireSeconds,
       steps: [
-        ...planSetAndRules(request.address.family),
-        {
-          kind: 'ensure',
-          probe,
-          runWhen: 'absent',
-          // timeout 0 = the entry never expires (expire_seconds 0).
-          command: ipset('add', '-exist', set, ip, 'timeout', String(request.expireSeconds)),
-          undo: remove,
-          effect: 'block',
-          summary: `${ip} in ${set}`,
-        },
+        ...(['INPUT', 'FORWARD'] as const).map((chain): PlanStep => ({ kind: 'verify', probe: matchRuleOrSetProbe({ family }, chain), says: 'present', summary: `${iptablesProgram({ family })} ${chain} rule for ${set}` })),
+        // Without -exist: an address already there keeps its first expiry, and says so.
+        { kind: 'run', command: addEntry(request), unchanged: IPSET_ALREADY_ADDED, setUpMissing: IPSET_NO_SET, undo: ipset('del', '-exist', set, ip), effect: 'block', summary: `${ip} in ${set}` },
       ],
+      setUp: setUpPlan(request),
     };
   },
   inventory: createIpsetInventory(),
 };
+
+// The first block of a family (or after a flush): the set and its match rules, each made if
+// missing, then the entry, unless it is there already. Runs under the lock: the rules are checked
+// then inserted, which would race.
+function setUpPlan(request: BackendRequest): FirewallPlan {
+  const set = ipsetName(request.address);
+  const ip = request.address.text;
+  return {
+    needsLock: true,
+    expireSeconds: request.expireSeconds,
+    steps: [
+      ...planSetAndRules(request.address.family),
+      { kind: 'ensure', probe: { command: ipset('test', set, ip), absent: IPSET_ABSENT }, runWhen: 'absent', command: addEntry(request), undo: ipset('del', '-exist', set, ip), effect: 'block', summary: `${ip} in ${set}` },
+    ],
+  };
+}
+
+// timeout 0 = the entry never expires (expire_seconds 0).
+function addEntry(request: BackendRequest): PlannedCommand {
+  return ipset('add', ipsetName(request.address), request.address.text, 'timeout', String(request.expireSeconds));
+}
 
 // The set of a family and the iptables/ip6tables rules that match it, each idempotent.
 function planSetAndRules(family: 4 | 6): PlanStep[] {
@@ -89,15 +109,29 @@ function createIpsetInventory(): BlockInventory {
 
 function ensureMatchRule(address: Pick<IpAddress, 'family'>, chain: 'INPUT' | 'FORWARD'): EnsureStep {
   const program = iptablesProgram(address);
-  const match = ['-m', 'set', '--match-set', ipsetName(address), 'src', '-j', 'DROP'];
+  const match = matchArgs(address);
   return {
     kind: 'ensure',
-    probe: { command: { program, args: ['-w', '-C', chain, ...match] }, absent: IPTABLES_ABSENT },
+    probe: matchRuleProbe(address, chain),
     runWhen: 'absent',
     command: { program, args: ['-w', '-I', chain, '1', ...match] },
     undo: { program, args: ['-w', '-D', chain, ...match] },
     summary: `${program} ${chain} rule for ${ipsetName(address)}`,
   };
+}
+
+function matchRuleProbe(address: Pick<IpAddress, 'family'>, chain: 'INPUT' | 'FORWARD'): Probe {
+  return { command: { program: iptablesProgram(address), args: ['-w', '-C', chain, ...matchArgs(address)] }, absent: IPTABLES_ABSENT };
+}
+
+// The same question before the set may exist: iptables refuses a rule naming a missing set with
+// exit 2, "Set geo_response4 doesn't exist.", which means the set-up is missing too.
+function matchRuleOrSetProbe(address: Pick<IpAddress, 'family'>, chain: 'INPUT' | 'FORWARD'): Probe {
+  return { ...matchRuleProbe(address, chain), absent: new RegExp(`${IPTABLES_ABSENT.source}|Set ${ipsetName(address)} doesn't exist`), absentExitCodes: [1, 2] };
+}
+
+function matchArgs(address: Pick<IpAddress, 'family'>): string[] {
+  return ['-m', 'set', '--match-set', ipsetName(address), 'src', '-j', 'DROP'];
 }
 
 /** The ipset set that holds blocks of this address family. */

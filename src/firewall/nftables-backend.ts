@@ -7,28 +7,32 @@ const HOOK_PRIORITY = -10;
 /** nftables: our own table with per-family sets whose elements carry the expiry, and drop rules in input and forward. */
 export const nftablesBackend: FirewallBackend = {
   name: 'nftables',
+  // One nft run per alert, no lock: nft commits a batch as one kernel transaction, all of it or
+  // nothing, and the kernel orders concurrent transactions itself.
   plan(request: BackendRequest): FirewallPlan {
-    const probe = { command: nft(`get element ${NFT_TABLE} ${setName(request.address)} { ${request.address.text} }`), absent: /No such file or directory/ };
     if (request.action === 'delete') {
       return {
-        needsLock: true,
+        needsLock: false,
         expireSeconds: request.expireSeconds,
-        steps: [{ kind: 'ensure', probe, runWhen: 'present', command: deleteElement(request.address), effect: 'unblock', summary: `${request.address.text} removed` }],
+        // "No such file or directory": the element, its set or our table is not there: nothing to remove.
+        steps: [{ kind: 'run', command: deleteElement(request.address), unchanged: /No such file or directory/, effect: 'unblock', summary: `${request.address.text} removed` }],
       };
     }
-    // Set-up and the element go in one nft batch, which the kernel commits atomically: all of it or nothing,
-    // so a failure can never leave half a table. The probe makes a second add a no-op that keeps the first expiry.
+    // Set-up and the element in one batch. `create` (not `add`) refuses an element already there,
+    // so a second add keeps the first one's expiry; that refusal rolls the batch back, and says
+    // "File exists", which a set made elsewhere with other flags says too: the probe tells which.
     const timeout = request.expireSeconds > 0 ? ` timeout ${request.expireSeconds}s` : '';
-    const script = [...setUpCommands(), `add element ${NFT_TABLE} ${setName(request.address)} { ${request.address.text}${timeout} }`].join('; ');
+    const script = [...setUpCommands(), `create element ${NFT_TABLE} ${setName(request.address)} { ${request.address.text}${timeout} }`].join('; ');
+    const probe = { command: nft(`get element ${NFT_TABLE} ${setName(request.address)} { ${request.address.text} }`), absent: /No such file or directory/ };
     return {
-      needsLock: true,
+      needsLock: false,
       expireSeconds: request.expireSeconds,
       steps: [
         {
-          kind: 'ensure',
-          probe,
-          runWhen: 'absent',
+          kind: 'run',
           command: nft(script),
+          unchanged: /File exists/,
+          confirmUnchanged: { probe, says: 'present' },
           undo: deleteElement(request.address),
           effect: 'block',
           summary: `${request.address.text} in ${NFT_TABLE} ${setName(request.address)}`,

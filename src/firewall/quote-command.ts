@@ -21,6 +21,7 @@ const NEWLINE_BYTE = 0x0a;
 /** The plan as the shell lines a person would type: a check-then-change step reads `probe || change` or `probe && change`. */
 export function renderPlan(steps: readonly PlanStep[], display: (command: PlannedCommand) => PlannedCommand = (c) => c): string[] {
   return steps.map((step) => {
+    if (step.kind === 'verify') return quoteCommand(display(step.probe.command));
     const line = quoteCommand(display(step.command));
     if (step.kind === 'run') return line;
     const operator = step.runWhen === 'absent' ? '||' : '&&';
