@@ -6,7 +6,7 @@ import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
 import { formatSectionsFunction, SECTIONS_FUNCTION } from './src/loader/embedded-sections';
-import { formatPartsFile, partsFileName, type PartInput } from './src/loader/parts-file';
+import { formatPartsFile, partsFileName, storedAsIs, type PartInput } from './src/loader/parts-file';
 
 const require = createRequire(import.meta.url);
 const { version } = require('./package.json') as { version: string };
@@ -26,6 +26,9 @@ const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\.\/logins\/
 // so an alert reads and inflates only what it runs, and the commands load those two parts rather
 // than carry copies.
 const PART_GROUPS: Record<string, string[]> = { commands: ['blocks-command', 'check-command', 'lookup-command', 'report'] };
+// Parts stored as they are, with a CRC-32 (parts-file.ts says why): what a blocking alert reads
+// must not cost it zlib.
+const STORED_AS_IS = new Set(['firewall']);
 const chunks = new Map<string, string>();
 // A part imported from several places (the firewall from the program and from check) is built once
 // per build (cleared once the executable is assembled).
@@ -103,7 +106,7 @@ async function assembleExecutable(path: string): Promise<void> {
   const grouped = new Set(Object.values(PART_GROUPS).flat());
   const parts: PartInput[] = [];
   for (const [name, source] of [...chunks].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!grouped.has(name)) parts.push({ name, body: compress(source) });
+    if (!grouped.has(name)) parts.push(STORED_AS_IS.has(name) ? storedAsIs(name, source) : { name, body: compress(source) });
   }
   for (const [group, members] of Object.entries(PART_GROUPS)) {
     const sources = Object.fromEntries(members.map((member) => [member, chunks.get(member) ?? '']));
@@ -113,7 +116,7 @@ async function assembleExecutable(path: string): Promise<void> {
   if (!loaderText.includes(SECTIONS_FUNCTION)) throw new Error(`the loader does not call ${SECTIONS_FUNCTION}`);
   // The caches' and the parts file's names carry this: any change to what runs gives them new names.
   const hash = createHash('sha256').update(loaderText).update(program);
-  for (const part of parts) hash.update(`\n${part.name} ${part.members?.join(',') ?? ''}\n`).update(part.body);
+  for (const part of parts) hash.update(`\n${part.name} ${part.members?.join(',') ?? ''} ${part.crc32 ?? ''}\n`).update(part.body);
   const build = hash.digest('hex').slice(0, 16);
   writeFileSync(path, `#!/usr/bin/env node\n${loaderText}${formatSectionsFunction(build, program)}`);
   writeFileSync(resolve(dirname(path), partsFileName(build)), formatPartsFile(build, parts));

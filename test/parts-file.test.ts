@@ -4,17 +4,20 @@ import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { findPart, formatPartsFile, partsFileName, PARTS_INDEX_MAX_BYTES, readPart, type PartInput } from '../src/loader/parts-file';
+import { crc32 as zlibCrc32, gzipSync } from 'node:zlib';
+import { crc32 } from '../src/loader/crc32';
+import { findPart, formatPartsFile, partsFileName, PARTS_INDEX_MAX_BYTES, readPart, storedAsIs, type PartInput } from '../src/loader/parts-file';
 import { builtParts, makeBundleHome, TEST_NODE, type BundleHome } from './support/bundle-home';
 import { createRandom } from './support/random';
 
 const BUILD = '0123456789abcdef';
 const FIREWALL = 'exports.run = () => "über";';
 const GROUP = { report: 'exports.r = 1;', lookup: 'exports.l = 2;' };
+const PLAIN = 'exports.block = () => "nft créé";';
 const PARTS: PartInput[] = [
   { name: 'firewall', body: gzipSync(Buffer.from(FIREWALL)) },
   { name: 'commands', body: gzipSync(Buffer.from(JSON.stringify(GROUP))), members: ['report', 'lookup'] },
+  storedAsIs('plain', PLAIN),
 ];
 
 function writeParts(contents: Buffer): string {
@@ -42,6 +45,7 @@ describe('the parts file', () => {
     expect(readPart(path, BUILD, 'firewall')).toBe(FIREWALL);
     expect(readPart(path, BUILD, 'report')).toBe(GROUP.report);
     expect(readPart(path, BUILD, 'lookup')).toBe(GROUP.lookup);
+    expect(readPart(path, BUILD, 'plain')).toBe(PLAIN);
   });
 
   it('parts of growing sizes (bodies of 9, 99, 999… bytes) read back from their offsets', () => {
@@ -74,6 +78,7 @@ describe('the parts file', () => {
       // A part wholly before the cut may still read, and then exactly as stored.
       if (readsAsStoredOrRefuses(path, BUILD, 'firewall', FIREWALL)) refused += 1;
       if (readsAsStoredOrRefuses(path, BUILD, 'report', GROUP.report)) refused += 1;
+      if (readsAsStoredOrRefuses(path, BUILD, 'plain', PLAIN)) refused += 1;
     }
     expect(refused).toBeGreaterThan(0);
   });
@@ -88,7 +93,7 @@ describe('the parts file', () => {
         damaged[byte] = (damaged[byte] as number) ^ (1 << bit);
         const path = writeParts(damaged);
         // A flip in a gzip header field zlib does not check (the time stamp) leaves the source as it was.
-        for (const [name, stored] of [['firewall', FIREWALL], ['report', GROUP.report], ['lookup', GROUP.lookup]] as const) {
+        for (const [name, stored] of [['firewall', FIREWALL], ['report', GROUP.report], ['lookup', GROUP.lookup], ['plain', PLAIN]] as const) {
           if (readsAsStoredOrRefuses(path, BUILD, name, stored)) refused += 1;
         }
       }
@@ -110,10 +115,18 @@ describe('the parts file', () => {
       damaged[byte] = (damaged[byte] as number) ^ (1 << Math.floor(random() * 8));
       const path = join(dir, partsFileName(build));
       writeFileSync(path, damaged);
-      if (readsAsStoredOrRefuses(path, build, 'firewall', stored, 'part firewall does not decompress: .*')) refused += 1;
+      if (readsAsStoredOrRefuses(path, build, 'firewall', stored, 'part firewall does not match its CRC-32')) refused += 1;
     }
-    // Only flips in the gzip header's time stamp may pass: almost all are refused.
-    expect(refused).toBeGreaterThan(1900);
+    // Stored as it is (what a blocking alert reads, without zlib): a CRC-32 catches every single-bit flip.
+    expect(refused).toBe(2000);
+  });
+
+  it('the hand-written CRC-32 is zlib\'s, on random inputs of every length up to 2 KiB', () => {
+    const random = createRandom(0xc4c);
+    for (let length = 0; length <= 2048; length += 1) {
+      const bytes = Uint8Array.from({ length }, () => Math.floor(random() * 256));
+      expect(crc32(bytes)).toBe(zlibCrc32(bytes));
+    }
   });
 
   it.each([
@@ -122,6 +135,7 @@ describe('the parts file', () => {
     ['an offset that is not a number', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall x 10\n\n`, /is damaged \(its index line "firewall x 10" is not <name> <offset> <length>\)/],
     ['a negative offset', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall -3 10\n\n`, /is damaged \(its index line "firewall -3 10"/],
     ['no such part', `GEO-RESPONSE-PARTS ${BUILD}\nreport 100 10\n\n`, /has no part firewall: reinstall geo-response/],
+    ['a CRC-32 that is not 8 hex digits', `GEO-RESPONSE-PARTS ${BUILD}\nfirewall 0 10 crc32=12345\n\n`, /has no CRC-32 of 8 hex digits/],
   ])('an index with %s is a clear error', (_title, head, message) => {
     expect(() => findPart(head, 'firewall', 'geo-response.parts', BUILD)).toThrowError(message);
   });
