@@ -26,7 +26,7 @@ const LAZY_MODULES = /^(\.\.\/report\/index|\.\.\/firewall\/index|\.\.\/logins\/
 // so an alert reads and inflates only what it runs, and the commands load those two parts rather
 // than carry copies.
 const PART_GROUPS: Record<string, string[]> = { commands: ['blocks-command', 'check-command', 'lookup-command', 'report'] };
-// Parts stored as they are, with a CRC-32 (parts-file.ts says why): what a blocking alert reads
+// Parts stored as they are, with a checksum (parts-file.ts says why): what a blocking alert reads
 // must not cost it zlib.
 const STORED_AS_IS = new Set(['firewall']);
 const chunks = new Map<string, string>();
@@ -116,7 +116,7 @@ async function assembleExecutable(path: string): Promise<void> {
   if (!loaderText.includes(SECTIONS_FUNCTION)) throw new Error(`the loader does not call ${SECTIONS_FUNCTION}`);
   // The caches' and the parts file's names carry this: any change to what runs gives them new names.
   const hash = createHash('sha256').update(loaderText).update(program);
-  for (const part of parts) hash.update(`\n${part.name} ${part.members?.join(',') ?? ''} ${part.crc32 ?? ''}\n`).update(part.body);
+  for (const part of parts) hash.update(`\n${part.name} ${part.members?.join(',') ?? ''} ${part.checksum ?? ''}\n`).update(part.body);
   const build = hash.digest('hex').slice(0, 16);
   writeFileSync(path, `#!/usr/bin/env node\n${loaderText}${formatSectionsFunction(build, program)}`);
   writeFileSync(resolve(dirname(path), partsFileName(build)), formatPartsFile(build, parts));

@@ -74,7 +74,7 @@ describe('change files beside the state', () => {
     const names = readdirSync(dir);
     expect(names).toHaveLength(2);
     for (const name of names) {
-      expect(name).toMatch(/^\d{15}-\d+-[0-9a-f]{8}\.change$/);
+      expect(name).toMatch(/^\d{15}-\d+-[0-9a-f]+\.change$/);
       expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
     }
   });

@@ -39,7 +39,7 @@ describe.skipIf(skip !== undefined)(`start-up of a blocking alert (nftables)${sk
     expect(home.readRecords().at(-1)!.geo_response.firewall).toMatchObject({ result: 'blocked' });
     const bin = join(home.home, 'active-response', 'bin');
     const partsFile = readdirSync(bin).find((name) => name.endsWith('.parts'))!;
-    expect(readFileSync(join(bin, partsFile), 'latin1')).toMatch(/\nfirewall \d+ \d+ crc32=[0-9a-f]{8}\n/);
+    expect(readFileSync(join(bin, partsFile), 'latin1')).toMatch(/\nfirewall \d+ \d+ fnv1a32=[0-9a-f]{8}\n/);
   });
 });
 

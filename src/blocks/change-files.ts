@@ -1,11 +1,11 @@
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { readRootOnlyState, stateError, type StateFileLabel } from '../state/root-only-file.js';
 import { describeViolation, findUntrustedDirectory } from '../trust/trusted-path.js';
 import { applyBlockChanges, formatBlockChange, parseBlockChange, type BlockChange, type NamedChange } from './block-change.js';
 import { pruneBlockState, type BlockState } from './block-state.js';
 import { readBlockState, writeBlockState } from './state-file.js';
+import { uniqueHex } from '../state/unique-hex.js';
 
 /*
  * The changes directory beside the block state (`state/blocks.changes/`, root's, 0700): each alert
@@ -42,7 +42,7 @@ export function writeBlockChange(statePath: string, change: BlockChange): number
   }
   const violation = findUntrustedDirectory(dir);
   if (violation !== undefined) throw stateError(LABEL, `not writing in ${dir}: ${describeViolation(violation)}`);
-  const name = `${String(change.atMs).padStart(15, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const name = `${String(change.atMs).padStart(15, '0')}-${process.pid}-${uniqueHex()}`;
   const temporary = join(dir, `.${name}.tmp`);
   try {
     const fd = openSync(temporary, WRITE_FLAGS, 0o600);

@@ -1,10 +1,10 @@
 import { closeSync, constants, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GeoResponseError } from '../errors.js';
 import { describeViolation, findUntrustedDirectory } from '../trust/trusted-path.js';
+import { uniqueHex } from '../state/unique-hex.js';
 
 export const LOCK_WAIT_TIMEOUT_MS = 30_000;
 // Short first waits: one plan takes a few milliseconds of nft/ipset, and a botnet burst queues dozens of us.
@@ -68,7 +68,7 @@ export async function acquireLock(spec: LockSpec, options: LockOptions = {}): Pr
   const dir = options.lockDir ?? defaultLockDir();
   const path = join(dir, spec.fileName);
   const lockError = (message: string, cause?: unknown) => new GeoResponseError(`${spec.what}: ${message}`, { code: spec.code, kind: 'command', cause });
-  const token = `${process.pid} ${startTimeOf(process.pid) ?? '-'} ${randomBytes(6).toString('hex')}\n`;
+  const token = `${process.pid} ${startTimeOf(process.pid) ?? '-'} ${uniqueHex()}\n`;
   const deadline = Date.now() + (options.waitTimeoutMs ?? LOCK_WAIT_TIMEOUT_MS);
   preparePrivateDirectory(dir, lockError);
   removeLeftovers(dir, spec.fileName);
@@ -76,7 +76,7 @@ export async function acquireLock(spec: LockSpec, options: LockOptions = {}): Pr
   // file, then hard-linked into place on each attempt (link fails while the lock exists). So no
   // crash or full disk can leave an empty lock that nobody could ever prove stale. A filesystem
   // without hard links gets the plain exclusive create instead, which can.
-  const staged = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
+  const staged = `${path}.${process.pid}.${uniqueHex()}.new`;
   try {
     writeToken(staged, token);
   } catch (error) {
@@ -183,7 +183,7 @@ export const SYSTEM_PROBE: ProcessProbe = { startTime: startTimeOf, isAlive };
 function breakIfStale(path: string): void {
   const seen = readLock(path);
   if (seen === undefined || !isStaleLock(seen.content, Date.now() - seen.mtimeMs, SYSTEM_PROBE)) return;
-  const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const aside = `${path}.stale.${process.pid}.${uniqueHex()}`;
   try {
     renameSync(path, aside);
   } catch {

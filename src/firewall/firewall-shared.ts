@@ -1,5 +1,4 @@
 import { mkdirSync, readdirSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GeoResponseError } from '../errors.js';
@@ -17,6 +16,7 @@ import {
   writeToken,
   type LockOptions,
 } from './firewall-lock.js';
+import { uniqueHex } from '../state/unique-hex.js';
 
 /*
  * Alerts on nftables and ipset change the firewall in one atomic run each: they need no lock among
@@ -43,7 +43,7 @@ function lockError(message: string, cause?: unknown): GeoResponseError {
 }
 
 function identity(): string {
-  return `${process.pid} ${startTimeOf(process.pid) ?? '-'} ${randomBytes(6).toString('hex')}\n`;
+  return `${process.pid} ${startTimeOf(process.pid) ?? '-'} ${uniqueHex()}\n`;
 }
 
 /** For an alert whose backend is atomic by itself: go ahead beside other alerts, or wait for a restore. Returns the release. */
@@ -56,7 +56,7 @@ export async function enterFirewallShared(options: LockOptions = {}): Promise<()
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockError(`cannot create ${shared}`, error);
   }
-  const token = join(shared, `${process.pid}.${randomBytes(4).toString('hex')}`);
+  const token = join(shared, `${process.pid}.${uniqueHex()}`);
   try {
     writeToken(token, identity());
   } catch (error) {

@@ -14,17 +14,17 @@
  * (install.sh keeps the previous build's file until the next upgrade).
  *
  * Layout: an ASCII index, then the bodies, each a UTF-8 source as one gzip member, or as it is
- * with its CRC-32 in the index (`crc32=<8 hex digits>`):
+ * with its checksum in the index (`fnv1a32=<8 hex digits>`, part-checksum.ts):
  *
  *     GEO-RESPONSE-PARTS <build>
- *     <name> <offset> <length>[ <member>,<member>…| crc32=<hex>]
+ *     <name> <offset> <length>[ <member>,<member>…| fnv1a32=<hex>]
  *     …
  *     (an empty line)
  *     <bodies>
  *
  * Why some parts as they are: the firewall part is what a blocking alert reads, and loading zlib
  * to inflate it cost 2–4 ms here (interleaved runs), a fifth of what a block may cost over a bare
- * Node start (design §7). Its CRC-32 is checked by hand (crc32.ts) for the same reason.
+ * Node start (design §7). Its checksum is computed by hand (part-checksum.ts) for the same reason.
  * Offsets count from the first body, so the index never depends on its own length. A part with members is one body holding a JSON
  * object of sources (the compressor folds the code they share into one copy); each member is read
  * by its own name. gzip rather than brotli, which packs them 23 % smaller: zlib checks a member's
@@ -35,7 +35,7 @@
 import { closeSync, readSync } from 'node:fs';
 import { openTrusted } from '../trust/trusted-path.js';
 import { untrustedPathError } from '../trust/untrusted-path-error.js';
-import { crc32 } from './crc32.js';
+import { partChecksum } from './part-checksum.js';
 
 const MAGIC = 'GEO-RESPONSE-PARTS';
 /** The index must fit in the first read of the file. */
@@ -46,26 +46,26 @@ export function partsFileName(build: string): string {
   return `geo-response.${build}.parts`;
 }
 
-/** One part to store: gzip-compressed source, (with `members`) a gzip-compressed JSON object of sources, or (with `crc32`) the UTF-8 source as it is. */
+/** One part to store: gzip-compressed source, (with `members`) a gzip-compressed JSON object of sources, or (with `checksum`) the UTF-8 source as it is. */
 export interface PartInput {
   name: string;
   body: Uint8Array;
   members?: string[];
-  /** Set for a part stored as it is: the CRC-32 of its body, checked as it is read. */
-  crc32?: number;
+  /** Set for a part stored as it is: the checksum of its body (part-checksum.ts), checked as it is read. */
+  checksum?: number;
 }
 
-/** A part stored as it is (not compressed), with the CRC-32 that guards it. */
+/** A part stored as it is (not compressed), with the checksum that guards it. */
 export function storedAsIs(name: string, source: string): PartInput {
   const body = Buffer.from(source, 'utf8');
-  return { name, body, crc32: crc32(body) };
+  return { name, body, checksum: partChecksum(body) };
 }
 
 /** The whole parts file of a build. */
 export function formatPartsFile(build: string, parts: PartInput[]): Buffer {
   let offset = 0;
-  const lines = parts.map(({ name, body, members, crc32: checksum }) => {
-    const tail = members ? ` ${members.join(',')}` : checksum !== undefined ? ` ${CRC32_FIELD}${checksum.toString(16).padStart(8, '0')}` : '';
+  const lines = parts.map(({ name, body, members, checksum }) => {
+    const tail = members ? ` ${members.join(',')}` : checksum !== undefined ? ` ${CHECKSUM_FIELD}${checksum.toString(16).padStart(8, '0')}` : '';
     const line = `${name} ${offset} ${body.length}${tail}\n`;
     offset += body.length;
     return line;
@@ -82,11 +82,11 @@ export interface PartEntry {
   length: number;
   /** Set when the part is one member of a body holding several as a JSON object. */
   member?: string;
-  /** Set when the part is stored as it is: the CRC-32 its body must have. */
-  crc32?: number;
+  /** Set when the part is stored as it is: the checksum its body must have. */
+  checksum?: number;
 }
 
-const CRC32_FIELD = 'crc32=';
+const CHECKSUM_FIELD = 'fnv1a32=';
 
 /** Find a part in the index at the start of a parts file; `path` and `build` are for errors and the build check. */
 export function findPart(head: string, name: string, path: string, build: string): PartEntry {
@@ -101,11 +101,11 @@ export function findPart(head: string, name: string, path: string, build: string
     const offset = Number(offsetText);
     const length = Number(lengthText);
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) throw damaged(path, `its index line "${line}" is not <name> <offset> <length>`);
-    const checksum = tail?.startsWith(CRC32_FIELD) ? tail.slice(CRC32_FIELD.length) : undefined;
-    if (checksum !== undefined && !/^[0-9a-f]{8}$/.test(checksum)) throw damaged(path, `its index line "${line}" has no CRC-32 of 8 hex digits`);
+    const checksum = tail?.startsWith(CHECKSUM_FIELD) ? tail.slice(CHECKSUM_FIELD.length) : undefined;
+    if (checksum !== undefined && !/^[0-9a-f]{8}$/.test(checksum)) throw damaged(path, `its index line "${line}" has no checksum of 8 hex digits`);
     const members = checksum === undefined ? tail : undefined;
     // The bodies start after the index and its empty line.
-    if (partName === name && checksum !== undefined) return { offset: end + 2 + offset, length, crc32: Number.parseInt(checksum, 16) };
+    if (partName === name && checksum !== undefined) return { offset: end + 2 + offset, length, checksum: Number.parseInt(checksum, 16) };
     if (partName === name && members === undefined) return { offset: end + 2 + offset, length };
     if (members?.split(',').includes(name)) return { offset: end + 2 + offset, length, member: name };
   }
@@ -131,8 +131,8 @@ export function readPart(path: string, build: string, name: string): string {
     const body = Buffer.allocUnsafe(entry.length);
     const read = readSync(fd, body, 0, entry.length, entry.offset);
     if (read !== entry.length) throw damaged(path, `part ${name} ends at byte ${entry.offset + read}, its index says ${entry.offset + entry.length}`);
-    if (entry.crc32 !== undefined) {
-      if (crc32(body) !== entry.crc32) throw damaged(path, `part ${name} does not match its CRC-32`);
+    if (entry.checksum !== undefined) {
+      if (partChecksum(body) !== entry.checksum) throw damaged(path, `part ${name} does not match its checksum`);
       return body.toString('utf8');
     }
     const source = inflate(body, path, name);

@@ -1,9 +1,9 @@
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { GeoResponseError } from '../errors.js';
 import { describeViolation, findUntrustedDirectory, openTrusted } from '../trust/trusted-path.js';
 import { untrustedPathError } from '../trust/untrusted-path-error.js';
+import { uniqueHex } from './unique-hex.js';
 
 /*
  * A state file that decides something (a finding, a block): root's own, in a directory only root
@@ -57,7 +57,7 @@ export function writeRootOnlyState(path: string, text: string, label: StateFileL
   }
   const violation = findUntrustedDirectory(dir);
   if (violation !== undefined) throw stateError(label, `not writing ${path}: ${describeViolation(violation)}`);
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temporary = `${path}.${process.pid}.${uniqueHex()}.tmp`;
   try {
     const fd = openSync(temporary, WRITE_FLAGS, 0o600);
     try {
