@@ -157,6 +157,11 @@ for (const [label, database] of Object.entries(DATABASES)) {
   results.concurrent = { invocations: CONCURRENT, totalMs, maxPeakRssMb: Math.max(...peaks), maxPeakRssRatio: Math.max(...peaks) / base, records: lines.length, validRecords: valid };
 }
 
+// Blocks: one add and one delete per backend, and 400 blocking alerts at once then their deletes,
+// each beside node -e 0, in a network namespace of their own (scripts/bench-firewall.mjs; as root).
+const { benchFirewall, formatFirewallRows } = await import('./bench-firewall.mjs');
+results.firewall = benchFirewall({ node, runs: Math.min(RUNS, Number(process.env.BENCH_FIREWALL_RUNS ?? 31)), burst: Number(process.env.BENCH_BURST ?? 400) });
+
 // The report over 1,000,000 records (scripts/bench-report.mjs).
 const { benchReport } = await import('./bench-report.mjs');
 results.report = await benchReport({ bundle: BUNDLE });
@@ -171,6 +176,8 @@ console.log(line(header));
 for (const row of rows) console.log(line(row));
 const c = results.concurrent;
 console.log(`\n${c.invocations} concurrent adds (63 MB City): ${c.totalMs.toFixed(0)} ms in all, largest peak ${c.maxPeakRssMb.toFixed(1)} MB (${c.maxPeakRssRatio.toFixed(2)}× node -e 0), ${c.validRecords}/${c.invocations} valid records`);
+console.log('');
+for (const firewallLine of formatFirewallRows(results.firewall)) console.log(firewallLine);
 const r = results.report;
 console.log(`report: ${r.records.toLocaleString('en')} records at ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s; peak ${r.peakRssMb1M.toFixed(1)} MB for 1M vs ${r.peakRssMb100k.toFixed(1)} MB for 100k (${(r.peakRssMb1M / r.peakRssMb100k).toFixed(2)}×)`);
 const city = results.single['city IPv4 63 MB'];
