@@ -10,6 +10,9 @@ import { runOssec } from './support/execd.js';
 import { listBlocked, listBlockTimeLeft, listHookRules, listHookRulesByChain } from './support/firewall-state.js';
 import { createNetns, deleteNetns, execInNetns, waitFor, whyNoNetns } from './support/netns.js';
 import { readRecordedState } from './support/recorded-blocks.js';
+import { readBlockChanges } from '../src/blocks/change-files.js';
+import { readBlockState } from '../src/blocks/state-file.js';
+import { blockStatePath } from '../src/blocks/state-path.js';
 
 // `geo-response blocks` through the built executable, run inside a fresh network namespace as an
 // admin (or the boot unit) would run it, against blocks that real alerts made: execd's argv,
@@ -157,6 +160,9 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
         { ip: FOREIGN[4], action: 'delete', outcome: 'success', by: { user: 'alice', uid: 0 }, result: 'unblocked' },
       ]);
       expect(state().blocks.map((entry) => entry.ip)).not.toContain(ip);
+      // remove folds the waiting changes: the state file itself says it, with none left waiting.
+      expect(readBlockState(blockStatePath(home.home)).blocks.map((entry) => entry.ip)).not.toContain(ip);
+      expect(readBlockChanges(blockStatePath(home.home)).names).toEqual([]);
 
       const arLogBefore = existsSync(home.arLogPath) ? readFileSync(home.arLogPath, 'utf8') : '';
       const late = await alert('delete', ip);

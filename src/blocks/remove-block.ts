@@ -1,5 +1,7 @@
 import type { GeoResponseError } from '../errors.js';
 import { applyFirewall } from '../firewall/apply-firewall.js';
+import { acquireFirewallLock } from '../firewall/firewall-lock.js';
+import { foldBlockChanges } from './change-files.js';
 import type { ApplyFirewallOptions, FirewallOutcome } from '../firewall/firewall-types.js';
 import type { IpAddress } from '../geo/ip-address.js';
 import { buildRecord } from '../log/build-record.js';
@@ -28,6 +30,7 @@ export async function removeBlock(address: IpAddress, config: FirewallConfig, op
     config,
     options,
   );
+  if (!outcome.error) await foldChanges(options);
   const who = `${options.requestedBy.user} (uid ${options.requestedBy.uid})`;
   const reason = outcome.error ? outcome.error.message : `removed by ${who} with geo-response blocks remove: firewall ${outcome.fields.result}`;
   const record = buildRecord({
@@ -45,4 +48,18 @@ export async function removeBlock(address: IpAddress, config: FirewallConfig, op
   });
   options.appendRecord(JSON.stringify(record));
   return outcome;
+}
+
+// The removal is recorded as a change file like an alert's; folded now, under the lock, so the
+// state itself says it at once. A fold that fails leaves the change waiting for the next one.
+async function foldChanges(options: RemoveBlockOptions): Promise<void> {
+  let release: (() => void) | undefined;
+  try {
+    release = await acquireFirewallLock(options.lockDir ? { lockDir: options.lockDir } : {});
+    foldBlockChanges(options.statePath, options.now().getTime());
+  } catch {
+    // Recorded all the same: restore and the next fold apply it.
+  } finally {
+    release?.();
+  }
 }
