@@ -177,7 +177,7 @@ describe('caches beside the executable', () => {
 
   it('check and lookup load the firewall and the configuration parser from their own parts', () => {
     // The parts as stored: zod only in its own, the commands asking for it; execa only with the
-    // commands run by hand, never in the part a blocking alert loads (spawn-command.ts says why).
+    // commands run by hand, never in the part a blocking alert loads (sync-command.ts says why).
     const built = builtParts();
     const part = (name: string) => readPart(built.path, built.build, name);
     expect(part('firewall')).not.toContain('execa');

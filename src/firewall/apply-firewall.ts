@@ -2,12 +2,12 @@ import { toGeoResponseError, toOneLine } from '../errors.js';
 import type { FirewallConfig } from '../policy/config-schema.js';
 import { executePlan } from './execute-plan.js';
 import { createMissingBinaryError } from './firewall-error.js';
-import { acquireFirewallLock } from './firewall-lock.js';
+import { acquireFirewallLock, defaultLockDir } from './firewall-lock.js';
 import { enterFirewallShared } from './firewall-shared.js';
 import type { ApplyFirewallOptions, FirewallFields, FirewallOutcome, FirewallPlan, FirewallRequest, PlannedCommand, PlanStep, Probe } from './firewall-types.js';
 import { DEFAULT_BIN_DIRS, findBinary } from './find-binary.js';
 import { renderPlan } from './quote-command.js';
-import { createSpawnRunner } from './spawn-command.js';
+import { createSyncRunner } from './sync-command.js';
 import { selectBackend } from './select-backend.js';
 import { FOLD_CHANGES_FROM, foldBlockChanges, writeBlockChange } from '../blocks/change-files.js';
 
@@ -42,7 +42,9 @@ export async function applyFirewall(request: FirewallRequest, config: FirewallCo
     // A backend that checks then changes is serialised host-wide; one whose every run is atomic
     // (nftables, ipset) only stands aside for a restore (firewall-shared.ts).
     release = plan.needsLock ? await acquireFirewallLock(lockOptions(options, options.lockTimeoutMs)) : await enterFirewallShared(lockOptions(options, options.lockTimeoutMs));
-    const run = (options.createRunner ?? createSpawnRunner)({ env: options.env, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+    const runnerOptions = { env: options.env, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
+    // The lock directory is root's alone, and made by the lock or the shared entry just above.
+    const run = options.createRunner ? options.createRunner(runnerOptions) : createSyncRunner({ ...runnerOptions, scratchDir: options.lockDir ?? defaultLockDir() });
     let execution = await executePlan(resolved.steps, run);
     if (execution.ok === 'set-up-missing' && resolved.setUp) {
       // The first block after a boot or a flush: the whole set-up, checked then made, under the lock.

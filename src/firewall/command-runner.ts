@@ -41,9 +41,9 @@ export function timedOutFailure(timeoutMs: number): string {
 /**
  * The timers that end a command's process group (it runs detached, as a group of its own): SIGTERM
  * at the timeout then SIGKILL, or SIGKILL a grace after the program exited while something it
- * forked still holds the pipes. Both runners use it, so a program that forks (a `command`
- * backend's script, a helper nft or ipset execs) cannot keep a run past its timeout by holding
- * our pipes, which killing one pid would let it do.
+ * forked still holds the pipes. So a program that forks (a `command` backend's script, a helper
+ * nft or ipset execs) cannot keep a run past its timeout by holding our pipes, which killing one
+ * pid would let it do. (The alert's runner, sync-command.ts, needs no timers: see there.)
  */
 export function createGroupKiller(pid: number | undefined, timeoutMs: number) {
   const timers: NodeJS.Timeout[] = [];

@@ -38,7 +38,7 @@ export interface ApplyFirewallOptions {
   statePath?: string;
   /** The clock the state is written with; default the system's. */
   now?: () => Date;
-  /** How commands are run; default the alert's runner without execa (spawn-command.ts). The commands run by hand pass execa's. */
+  /** How commands are run; default the alert's runner without execa (sync-command.ts). The commands run by hand pass execa's. */
   createRunner?: (options: CommandRunnerOptions) => CommandRunner;
 }
 

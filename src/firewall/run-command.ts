@@ -7,7 +7,7 @@ export { FIREWALL_COMMAND_TIMEOUT_MS } from './command-runner.js';
 /**
  * A runner that executes commands through execa: no shell, stdin closed, a timeout, output kept,
  * each command in a process group of its own that the timeout kills whole. The commands run by
- * hand (`blocks restore`, `blocks remove`, `check`) use it; an alert uses spawn-command.ts, the
+ * hand (`blocks restore`, `blocks remove`, `check`) use it; an alert uses sync-command.ts, the
  * same rules without execa's load time (see there).
  */
 export function createExecaRunner(options: CommandRunnerOptions): CommandRunner {
