@@ -43,6 +43,8 @@ Installs geo-response into an OSSEC or Wazuh installation:
   (CONF is etc/ where only root can change it, as on OSSEC; else active-response/etc/,
   as on Wazuh, whose etc/ its group can write: see docs/security.md)
   logs/geo-response.log             the geo log, owned like logs/active-responses.log
+then runs one add and delete alert as execd would, its records and firewall kept apart, so that
+the first real alert finds the code caches (see docs/install-and-upgrade.md, "The warm-up alert"),
 and prints the <command> and <active-response> blocks for etc/ossec.conf.
 
 Options:
@@ -1017,6 +1019,8 @@ WARM_UP_IP=81.2.69.142
 # configured dry run, and is left out otherwise. A failed warm-up costs the first alert only.
 warm_up() {
   exe=$1
+  # Alerts refuse to run until the admin reviews the configuration left behind: nothing to warm.
+  [ "$STRANDED" = no ] || return 0
   if ! root_only_chain "$HOME_DIR/active-response/bin"; then
     say "skip the warm-up: $HOME_DIR/active-response/bin is not root's all the way up, so no cache is kept there"
     return 0
