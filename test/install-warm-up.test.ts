@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runOssecAddThenDelete, runWazuh4AddThenDelete } from './support/execd-sequence.js';
+import { runWazuh5 } from './support/execd.js';
 import { type Account, type FakeTree, type Product, createFakeTree, createTestAccount, ensureBuilt, removeAccount, removeFakeTree, runInstall, IS_ROOT } from './support/fake-install-tree.js';
 import { createNetns, deleteNetns, execInNetns, whyNoNetns } from './support/netns.js';
 import { findUntrustedDirectory } from '../src/trust/trusted-path.js';
@@ -145,6 +146,43 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh warms a $product install (n
     expect(result.code).toBe(1);
     expect(result.stdout).not.toMatch(/warm up/);
     expect(caches(tree.home).size).toBe(0);
+  });
+});
+
+describe.skipIf(!IS_ROOT)('install.sh warms on upgrade and for Wazuh 5 (needs root: chown)', () => {
+  it('an upgrade: the older build\'s code caches go, this build\'s are warmed, and the first alert writes none', async () => {
+    const c = PRODUCTS[0]!;
+    const tree = makeTree(c);
+    expect(runInstall(['--prefix', tree.home]).code).toBe(0);
+    const bin = path.join(tree.home, 'active-response', 'bin');
+    // As if an older build had run: its caches beside this one's, which go with them.
+    for (const name of caches(tree.home).keys()) fs.renameSync(path.join(bin, name), path.join(bin, name.replace(/^\.geo-response\.[0-9a-f]{16}\./, '.geo-response.aaaaaaaaaaaaaaaa.')));
+    const upgrade = runInstall(['--prefix', tree.home]);
+    expect([upgrade.code, upgrade.stderr]).toEqual([0, '']);
+    expect(upgrade.stdout).toMatch(/remove \S+\/\.geo-response\.aaaaaaaaaaaaaaaa\.node\S+\.program\.v8cache/);
+    const warmed = caches(tree.home);
+    // This build's three, and the older build's validated configuration (a delete may need it).
+    expect([...warmed.keys()].filter((name) => !name.includes('aaaaaaaaaaaaaaaa')).length).toBe(3);
+    expect(kinds(warmed.keys())).toEqual(['config.json', 'config.json', 'parse-config.v8cache', 'program.v8cache']);
+    await driveAddDelete(c, [path.join(bin, 'geo-response')]);
+    expect(caches(tree.home)).toEqual(warmed);
+  });
+
+  it('Wazuh 5: the warm-up speaks its enable/disable, and the first enable writes no cache', async () => {
+    const tree = createFakeTree({ product: 'wazuh', version: 'v5.0.0', account: account! });
+    trees.push(tree);
+    const result = runInstall(['--prefix', tree.home]);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toMatch(/^warm up: /m);
+    const warmed = caches(tree.home);
+    expect(kinds(warmed.keys())).toEqual(['config.json', 'parse-config.v8cache', 'program.v8cache']);
+    expect(fs.readFileSync(path.join(tree.home, 'logs', 'geo-response.log'), 'utf8')).toBe('');
+    const message = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'messages', 'wcs-enable.json'), 'utf8'));
+    message.source.ip = ATTACKER_IP;
+    const enable = await runWazuh5(message, { command: [path.join(tree.home, 'active-response', 'bin', 'geo-response')] });
+    expect([enable.code, enable.stderr]).toEqual([0, '']);
+    expect(readRecords(tree.home).map((r) => [r.event.action, r.geo_response.protocol])).toEqual([['add', 'wazuh5']]);
+    expect(caches(tree.home)).toEqual(warmed);
   });
 });
 
