@@ -961,6 +961,8 @@ do_install() {
     say "check: $exe --version: $version"
     check_configuration "$exe"
     warm_up "$exe"
+  else
+    say "would run an add and a delete alert through $exe as execd would, its records and firewall kept apart (the warm-up: the first real alert then finds the code caches)"
   fi
 
   if [ "$APPLY" = yes ]; then
