@@ -242,6 +242,17 @@ describe('caches beside the executable', () => {
       expect(warmed.readRecords()).toHaveLength(1);
     });
 
+    it('a successful login keeps its history in the warm-up\'s directory, not the installation\'s', () => {
+      const home = makeBundleHome();
+      const dir = warmDir();
+      const login = spawnSync(TEST_NODE, [home.exe, 'add', 'alice', '81.2.69.142', '1.2', '5715', '/var/log/auth.log', '-'], { cwd: '/', env: { ...home.env, GEO_RESPONSE_WARM_UP: dir }, encoding: 'utf8' });
+      expect([login.status, login.stderr]).toEqual([0, '']);
+      expect(JSON.parse(readFileSync(join(dir, 'geo-response.log'), 'utf8')).geo_response.login.user).toBe('alice');
+      expect(existsSync(join(dir, 'active-response', 'state', 'logins.json'))).toBe(true);
+      expect(existsSync(join(home.home, 'active-response', 'state'))).toBe(false);
+      expect(home.readLogText()).toBe('');
+    });
+
     it.each([
       { what: 'a directory others can write', dir: () => warmDir(0o777), error: /GEO_RESPONSE_WARM_UP: \S+ is writable by group and others/ },
       { what: 'a relative path', dir: () => 'warm', error: /GEO_RESPONSE_WARM_UP must name an absolute directory/ },
