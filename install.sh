@@ -1041,12 +1041,12 @@ warm_up() {
   rm -rf -- "$warm_dir"
 }
 
-# One warm-up alert (ACTION add or delete) in this product's protocol: OSSEC's arguments, or
-# Wazuh's JSON line on stdin with execd's "continue" reply after our check_keys.
+# One warm-up alert (ACTION add or delete) in this product's protocol: OSSEC's arguments with
+# stdin /dev/null, or Wazuh's JSON line on stdin with execd's "continue" reply after our check_keys.
 warm_up_alert() {
   wa_exe=$1 wa_dir=$2 wa_isolate=$3 wa_action=$4
   if [ "$PROTOCOL" = argv ]; then
-    (cd / && $wa_isolate env -i PATH=/nonexistent GEO_RESPONSE_WARM_UP="$wa_dir" "$wa_exe" "$wa_action" - "$WARM_UP_IP" 1764201234.1 5710 warm-up - >/dev/null 2>&1)
+    (cd / && $wa_isolate env -i PATH=/nonexistent GEO_RESPONSE_WARM_UP="$wa_dir" "$wa_exe" "$wa_action" - "$WARM_UP_IP" 1764201234.1 5710 warm-up - </dev/null >/dev/null 2>&1)
     return
   fi
   v=${PRODUCT_VERSION#v}
