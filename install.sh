@@ -43,6 +43,8 @@ Installs geo-response into an OSSEC or Wazuh installation:
   (CONF is etc/ where only root can change it, as on OSSEC; else active-response/etc/,
   as on Wazuh, whose etc/ its group can write: see docs/security.md)
   logs/geo-response.log             the geo log, owned like logs/active-responses.log
+then runs one add and delete alert as execd would, its records and firewall kept apart, so that
+the first real alert finds the code caches (see docs/install-and-upgrade.md, "The warm-up alert"),
 and prints the <command> and <active-response> blocks for etc/ossec.conf.
 
 Options:
@@ -117,11 +119,15 @@ trap 'exit 1' HUP INT TERM
 # Wazuh's etc/ are the group's, and there a temporary file can be swapped for a link between its
 # creation and the chown, chmod or write that follows, which would then act on the link's target.
 make_temp() {
+  make_private_dir
+  t=$(mktemp "$PRIVATE_DIR/file.XXXXXX") || die "cannot create a temporary file in $PRIVATE_DIR"
+  TEMP=$t
+}
+
+make_private_dir() {
   if [ -z "$PRIVATE_DIR" ]; then
     PRIVATE_DIR=$(mktemp -d "$HOME_DIR/.geo-response-install.XXXXXX") || die "cannot create a private directory in $HOME_DIR"
   fi
-  t=$(mktemp "$PRIVATE_DIR/file.XXXXXX") || die "cannot create a temporary file in $PRIVATE_DIR"
-  TEMP=$t
 }
 
 # Copies FILE to the private file OUT without following a link or blocking on a FIFO, and prints
@@ -954,6 +960,9 @@ do_install() {
     fi
     say "check: $exe --version: $version"
     check_configuration "$exe"
+    warm_up "$exe"
+  else
+    say "would run an add and a delete alert through $exe as execd would, its records and firewall kept apart (the warm-up: the first real alert then finds the code caches)"
   fi
 
   if [ "$APPLY" = yes ]; then
@@ -996,6 +1005,64 @@ check_configuration() {
       die "fix $config, then run geo-response check (the files are installed)"
       ;;
   esac
+}
+
+# The address the warm-up alerts carry: public (a special range is classified without a database
+# lookup, which would leave the lookup's code out of the cache), and in every country database.
+WARM_UP_IP=81.2.69.142
+
+# The first alert after an install or upgrade compiles the program and writes the V8 code caches
+# and the validated configuration beside the executable (docs/performance.md): +14-17 ms on that
+# alert. So the installer runs that alert itself, the way execd will: the installed executable by
+# its #! line (the Node execd runs), as root, from /, in an empty environment, with execd's own
+# input for this product, an add then its delete. GEO_RESPONSE_WARM_UP, which execd cannot set
+# (src/cli/warm-up.ts), sends every line and state it writes to a private directory, removed
+# afterwards; the firewall runs only in a network namespace of its own (unshare --net), or as a
+# configured dry run, and is left out otherwise. A failed warm-up costs the first alert only.
+warm_up() {
+  exe=$1
+  # Alerts refuse to run until the admin reviews the configuration left behind: nothing to warm.
+  [ "$STRANDED" = no ] || return 0
+  if ! root_only_chain "$HOME_DIR/active-response/bin"; then
+    say "skip the warm-up: $HOME_DIR/active-response/bin is not root's all the way up, so no cache is kept there"
+    return 0
+  fi
+  make_private_dir
+  warm_dir=$PRIVATE_DIR/warm-up
+  mkdir -m 700 "$warm_dir"
+  isolate=
+  if command -v unshare >/dev/null 2>&1 && unshare --net true 2>/dev/null; then isolate='unshare --net --'; fi
+  if warm_up_alert "$exe" "$warm_dir" "$isolate" add && warm_up_alert "$exe" "$warm_dir" "$isolate" delete; then
+    if [ -n "$isolate" ]; then where='in a network namespace of its own'; else where='left out (no unshare --net here) unless the configuration says dry_run'; fi
+    say "warm up: ran an add and a delete alert as execd would (their records went to a private directory, now removed; the firewall $where), so the first real alert finds the code caches and the validated configuration in $HOME_DIR/active-response/bin"
+  else
+    warn "the warm-up alert failed ($(tail -n 1 "$warm_dir/active-responses.log" 2>/dev/null || printf 'no error line')): the first real alert writes the caches instead"
+  fi
+  rm -rf -- "$warm_dir"
+}
+
+# One warm-up alert (ACTION add or delete) in this product's protocol: OSSEC's arguments with
+# stdin /dev/null, or Wazuh's JSON line on stdin with execd's "continue" reply after our check_keys.
+warm_up_alert() {
+  wa_exe=$1 wa_dir=$2 wa_isolate=$3 wa_action=$4
+  if [ "$PROTOCOL" = argv ]; then
+    (cd / && $wa_isolate env -i PATH=/nonexistent GEO_RESPONSE_WARM_UP="$wa_dir" "$wa_exe" "$wa_action" - "$WARM_UP_IP" 1764201234.1 5710 warm-up - </dev/null >/dev/null 2>&1)
+    return
+  fi
+  v=${PRODUCT_VERSION#v}
+  if [ "${v%%.*}" -ge 5 ] 2>/dev/null; then
+    # Wazuh 5 (WCS): enable/disable.
+    command=enable
+    [ "$wa_action" = add ] || command=disable
+    message='{"command":"'$command'","wazuh":{"active_response":{"name":"geo-response","executable":"geo-response","type":"stateful","stateful_timeout":600,"location":"local","agent_id":"000"}},"event":{"original":"warm-up","kind":"event"},"source":{"ip":"'$WARM_UP_IP'"}}'
+    reply='{"command":"continue"}'
+  else
+    alert='"alert":{"rule":{"level":5,"description":"install.sh warm-up","id":"5710"},"agent":{"id":"000","name":"warm-up"},"id":"1764201234.1","data":{"srcip":"'$WARM_UP_IP'"},"location":"warm-up"}'
+    message='{"version":1,"origin":{"name":"warm-up","module":"wazuh-execd"},"command":"'$wa_action'","parameters":{"extra_args":[],'$alert',"program":"active-response/bin/geo-response"}}'
+    reply='{"version":1,"origin":{"name":"warm-up","module":"wazuh-execd"},"command":"continue","parameters":{"extra_args":[],'$alert',"program":"active-response/bin/geo-response"}}'
+  fi
+  # A delete reads nothing back; the reply waiting unread on the pipe is harmless.
+  printf '%s\n%s\n' "$message" "$reply" | (cd / && $wa_isolate env -i PATH=/nonexistent GEO_RESPONSE_WARM_UP="$wa_dir" "$wa_exe" >/dev/null 2>&1)
 }
 
 # The executable keeps its V8 code caches and last validated configuration beside itself

@@ -166,6 +166,9 @@ results.firewall = benchFirewall({ node, runs: Math.min(RUNS, Number(process.env
 const { benchReport } = await import('./bench-report.mjs');
 results.report = await benchReport({ bundle: BUNDLE });
 
+// The first alert after an install against the next one (scripts/bench-install.mjs; root only).
+const { benchInstall } = await import('./bench-install.mjs');
+
 rmSync(work, { recursive: true, force: true });
 
 const header = ['database', 'command', 'wall ms', '× node', 'peak MB', '× node'];
@@ -183,6 +186,8 @@ console.log(`report: ${r.records.toLocaleString('en')} records at ${Math.round(r
 const city = results.single['city IPv4 63 MB'];
 const city6 = results.single['city IPv6 71 MB'];
 console.log(`\ntargets: 63 MB City add wall ${(city['geo-response add'].wallMs / city['node -e 0'].wallMs).toFixed(2)}× (≤ 1.15), peak ${(city['geo-response add'].rssMb / city['node -e 0'].rssMb).toFixed(2)}× (≤ 1.20); 71 MB vs 63 MB file: wall ${((city6['geo-response add'].wallMs / city['geo-response add'].wallMs - 1) * 100).toFixed(1)} %, peak ${((city6['geo-response add'].rssMb / city['geo-response add'].rssMb - 1) * 100).toFixed(1)} % (within 5 %)`);
+
+results.install = await benchInstall({ node });
 
 mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
 const file = path.join(ROOT, 'bench-results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -200,4 +200,77 @@ describe('caches beside the executable', () => {
     expect(check.stdout).toContain('sample 5.9.10.11 (DE): block — DE is in deny list');
     expect(check.stdout).toMatch(/would run: .*nft .*create element inet geo_response blocked4 \{ 5\.9\.10\.11 timeout 86400s \}/);
   });
+
+  // install.sh's warm-up (src/cli/warm-up.ts): the alert path, writing only into its own directory.
+  describe('the warm-up (GEO_RESPONSE_WARM_UP)', () => {
+    const warmDir = (mode = 0o700) => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'gr-warm-')), 'warm');
+      mkdirSync(dir, { mode });
+      chmodSync(dir, mode);
+      return dir;
+    };
+    const config = { databases: { geo: join(FIXTURES, 'GeoIP2-City-Test.mmdb') }, policy: { mode: 'deny', countries: ['RU'] }, firewall: { backend: 'nftables' } };
+
+    it('writes the caches a real first alert writes, its record only in its own directory, and runs no firewall in the host\'s namespace', () => {
+      const warmed = makeBundleHome();
+      const real = makeBundleHome();
+      for (const home of [warmed, real]) home.writeConfig(config);
+      const dir = warmDir();
+      const warm = alert(warmed, { GEO_RESPONSE_WARM_UP: dir });
+      expect([warm.status, warm.stderr]).toEqual([0, '']);
+      expect(warmed.readLogText()).toBe('');
+      expect(existsSync(warmed.arLogPath)).toBe(false);
+      const record = JSON.parse(readFileSync(join(dir, 'geo-response.log'), 'utf8'));
+      // Decided as a real alert decides, but the firewall (and its part) left out: this is the host's namespace.
+      expect(record.geo_response.decision.reason).toBe('RU is in deny list');
+      expect(record.geo_response.firewall).toEqual({ backend: 'nftables', result: 'none' });
+      expect(caches(warmed)).toEqual(['config.json', 'parse-config.v8cache', 'program.v8cache']);
+
+      // The twin's first real alert (a dry run there, so that it blocks nothing) writes the same validated configuration.
+      real.writeConfig({ ...config, firewall: { backend: 'nftables', dry_run: true } });
+      warmed.writeConfig({ ...config, firewall: { backend: 'nftables', dry_run: true } });
+      rmCaches(warmed);
+      const dryDir = warmDir();
+      expect(alert(warmed, { GEO_RESPONSE_WARM_UP: dryDir }).status).toBe(0);
+      expect(alert(real).status).toBe(0);
+      const configCache = (home: BundleHome) => readFileSync(join(home.home, 'active-response', 'bin', readdirSync(join(home.home, 'active-response', 'bin')).find((n) => n.endsWith('.config.json'))!), 'utf8');
+      expect(configCache(warmed)).toBe(configCache(real));
+      // A configured dry run is what alerts do too: then the firewall part is warmed.
+      expect(caches(warmed)).toEqual(caches(real));
+      expect(caches(warmed)).toContain('firewall.v8cache');
+      expect(JSON.parse(readFileSync(join(dryDir, 'geo-response.log'), 'utf8')).geo_response.firewall.result).toBe('planned');
+      // The next real alert takes the warm-up's program cache as it is.
+      expect(programCacheUse(warmed)).toEqual({ given: true, rejected: false });
+      expect(warmed.readRecords()).toHaveLength(1);
+    });
+
+    it('a successful login keeps its history in the warm-up\'s directory, not the installation\'s', () => {
+      const home = makeBundleHome();
+      const dir = warmDir();
+      const login = spawnSync(TEST_NODE, [home.exe, 'add', 'alice', '81.2.69.142', '1.2', '5715', '/var/log/auth.log', '-'], { cwd: '/', env: { ...home.env, GEO_RESPONSE_WARM_UP: dir }, encoding: 'utf8' });
+      expect([login.status, login.stderr]).toEqual([0, '']);
+      expect(JSON.parse(readFileSync(join(dir, 'geo-response.log'), 'utf8')).geo_response.login.user).toBe('alice');
+      expect(existsSync(join(dir, 'active-response', 'state', 'logins.json'))).toBe(true);
+      expect(existsSync(join(home.home, 'active-response', 'state'))).toBe(false);
+      expect(home.readLogText()).toBe('');
+    });
+
+    it.each([
+      { what: 'a directory others can write', dir: () => warmDir(0o777), error: /GEO_RESPONSE_WARM_UP: \S+ is writable by group and others/ },
+      { what: 'a relative path', dir: () => 'warm', error: /GEO_RESPONSE_WARM_UP must name an absolute directory/ },
+      { what: 'a directory that is not there', dir: () => join(tmpdir(), 'gr-warm-missing', 'warm'), error: /GEO_RESPONSE_WARM_UP: \S+ is not resolvable/ },
+    ])('refuses $what: one line, exit 2, nothing written', ({ dir, error }) => {
+      const home = makeBundleHome();
+      const result = alert(home, { GEO_RESPONSE_WARM_UP: dir() });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(error);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(home.readLogText()).toBe('');
+    });
+  });
 });
+
+function rmCaches(home: BundleHome): void {
+  const bin = join(home.home, 'active-response', 'bin');
+  for (const name of readdirSync(bin).filter((n) => n.startsWith('.geo-response.js.'))) rmSync(join(bin, name));
+}

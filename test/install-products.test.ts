@@ -444,6 +444,7 @@ describe.skipIf(!IS_ROOT).each(PRODUCTS)('install.sh into a $product tree (needs
       /would install \S+\/etc\/geo-response\.json \(root:\S+ 640/,
       /would create \S+\/logs\/geo-response\.log/,
       /would insert the geo-response blocks into \S+\/etc\/ossec\.conf before line \d+ \(backup /,
+      /would run an add and a delete alert through \S+\/active-response\/bin\/geo-response as execd would/,
     ]) {
       expect(dry.stdout).toMatch(action);
     }

@@ -43,6 +43,7 @@ function depsFor(args: string[], config: unknown, appendLine?: (path: string, li
     writeStderr: (line) => stderr.push(line),
     env: {},
     home,
+    stateHome: home,
     bundleDir: home,
     now: () => new Date('2026-12-03T12:00:00Z'),
     elapsedMs: () => 1,

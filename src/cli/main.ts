@@ -14,6 +14,7 @@ import { listHostAddresses } from './host-addresses.js';
 import { locateConfig } from '../trust/config-location.js';
 import { blockStatePath } from '../blocks/state-path.js';
 import { describeTerminalMistake, formatUsage } from './usage.js';
+import { readWarmUp, type WarmUp } from './warm-up.js';
 
 declare const __GEO_RESPONSE_VERSION__: string;
 /** The package version, fixed at build time. */
@@ -52,7 +53,7 @@ export async function main(proc: CliProcess): Promise<number> {
       proc.stderr.write(`geo-response: ${describeTerminalMistake(first)}\n`);
       return EXIT_CODES.usage;
     }
-    return exitCodeOf(await respond(buildRespondDeps(proc, home, bundleDir)));
+    return exitCodeOf(await respond(buildRespondDeps(proc, home, bundleDir, readWarmUp(proc.env))));
   }
   switch (first) {
     case '--help':
@@ -97,9 +98,11 @@ function exitCodeOf(failure: GeoResponseError | undefined): number {
   return failure === undefined ? EXIT_CODES.ok : exitCodeFor(failure.kind);
 }
 
-function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): RespondDeps {
+function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string, warmUp: WarmUp | undefined): RespondDeps {
   // hrtime, not performance.now(): the `performance` global loads perf_hooks on first touch.
   const started = process.hrtime.bigint();
+  // install.sh's warm-up (warm-up.ts) runs this same path, writing only into its own directory.
+  const stateHome = warmUp?.dir ?? home;
   return {
     version: VERSION,
     args: proc.args,
@@ -108,6 +111,7 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
     writeStderr: (line) => proc.stderr.write(`${line}\n`),
     env: proc.env,
     home,
+    stateHome,
     bundleDir,
     now: () => new Date(),
     elapsedMs: () => Number(process.hrtime.bigint() - started) / 1e6,
@@ -117,13 +121,13 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string): Re
     listDatabaseFiles,
     // The per-alert reader: positioned reads, whatever the database's size (src/geo/mmdb/).
     openDatabase: openMmdb,
-    appendLine,
+    appendLine: warmUp ? (path, line) => appendLine(warmUp.redirect(path), line) : appendLine,
     hostAddresses: listHostAddresses,
     async applyFirewall(call, config) {
+      if (warmUp && !warmUp.firewallRuns(config)) return { fields: { backend: config.backend, result: 'none' } };
       // execa and the backends load only when a backend is configured and has work to do.
       const { applyFirewall } = await import('../firewall/index.js');
-      return applyFirewall(call, config, { env: proc.env, statePath: blockStatePath(home) });
+      return applyFirewall(call, config, { env: proc.env, statePath: blockStatePath(stateHome) });
     },
   };
 }
-

@@ -17,6 +17,8 @@ export interface RespondDeps {
   env: NodeJS.ProcessEnv;
   /** The OSSEC/Wazuh install directory. */
   home: string;
+  /** Where the login history is kept (`active-response/state/` under it): the home, or install.sh's throw-away warm-up directory (cli/warm-up.ts). */
+  stateHome: string;
   /** The directory the executable sits in (the embedded database is found there before install). */
   bundleDir: string;
   now(): Date;

@@ -128,7 +128,7 @@ async function decideLogin(deps: RespondDeps, config: Config, invocation: Invoca
   // A part of its own (tsup.config.ts): the history's file, lock and crypto cost only logins.
   const { analyseLogin, loginHistoryPath } = await import('../logins/index.js');
   // Who logged in: OSSEC's user argument and Wazuh 4's data.dstuser (the target), else Wazuh 5's user.name.
-  const analysis = await analyseLogin({ user: invocation.targetUser ?? invocation.sourceUser, now: deps.now(), lookup, settings: config.logins, historyPath: loginHistoryPath(deps.home) });
+  const analysis = await analyseLogin({ user: invocation.targetUser ?? invocation.sourceUser, now: deps.now(), lookup, settings: config.logins, historyPath: loginHistoryPath(deps.stateHome) });
   progress.login = analysis;
   const safetyInput = (hostAddresses: string[]): DecisionInput => ({ action: 'add', address, addressClass: lookup.addressClass, hostAddresses, lookupFailed: lookup.error !== undefined });
   const decision = decideLoginAction(analysis.found, config.logins.block, decideBuiltInSafety(safetyInput([]), config.policy));
