@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const PRE_BLOCKED = 20;
 const DELETED = 10;
 const ALERTS = 200;
-const PROGRAMS = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables'] } as const;
+const PROGRAMS = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables', 'iptables-save', 'ip6tables-save'] } as const;
 // Public addresses outside Germany: blocked by the allow list, whatever country the embedded database gives them.
 const address = (index: number) => `41.1.${index >> 8}.${(index & 255) + 1}`;
 

@@ -18,7 +18,7 @@ import { blockStatePath } from '../src/blocks/state-path.js';
 // admin (or the boot unit) would run it, against blocks that real alerts made: execd's argv,
 // the fixture databases, the real nft/ipset/iptables.
 type Backend = 'nftables' | 'ipset' | 'iptables';
-const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables'], iptables: ['iptables', 'ip6tables'] };
+const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables', 'iptables-save', 'ip6tables-save'], iptables: ['iptables', 'ip6tables'] };
 const FIXTURES = join(__dirname, 'fixtures');
 const IP = '/usr/sbin/ip';
 // RU (AS12389), CN over IPv6 (AS4134), and a country the database does not know (blocked: unknown=block).

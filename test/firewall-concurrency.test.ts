@@ -11,7 +11,7 @@ import { createNetns, createNetnsBinDir, deleteNetns, execInNetns, whyNoNetns } 
 import { TCP_PROBE_CLIENT, TCP_PROBE_SERVER } from './support/tcp-probe.js';
 
 type Backend = 'nftables' | 'ipset' | 'iptables';
-const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables'], iptables: ['iptables', 'ip6tables'] };
+const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables', 'iptables-save', 'ip6tables-save'], iptables: ['iptables', 'ip6tables'] };
 const CONCURRENCY = 50;
 const IP = '/usr/sbin/ip';
 const run = promisify(execFile);

@@ -195,3 +195,35 @@ describe.skipIf(skip !== undefined)(`real iptables failing mid-plan leaves no pa
     }
   });
 });
+
+// ipset's alert reads both match rules from one iptables-save listing; anything short of both
+// sends it to the set-up under the lock, never to a block that no rule would enforce.
+describe('ipset: the match rules read from one listing', () => {
+  const SAVED = (rules: string[]) => ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ...rules, 'COMMIT'].join('\n');
+  const INPUT_RULE = '-A INPUT -m set --match-set geo_response4 src -j DROP';
+  const FORWARD_RULE = '-A FORWARD -m set --match-set geo_response4 src -j DROP';
+  const run = async (listing: string) => {
+    const fake = createFakeBinDir({ 'iptables-save': [{ stdout: listing }], iptables: [IPTABLES_ABSENT], ipset: [{ when: 'test geo_response4', exitCode: 1, stderr: 'ipset v7.17: Warning: 1.0.0.1 is NOT in set geo_response4.' }], ip6tables: [], 'ip6tables-save': [] });
+    const outcome = await applyFirewall(request('add'), config('ipset'), { env: {}, binDirs: [fake.dir], lockDir: lockDir() });
+    return { outcome, calls: fake.calls().map((call) => call.slice(0, 4).join(' ')) };
+  };
+
+  it('both there (in any order, among other rules): one ipset add, nothing else', async () => {
+    const { outcome, calls } = await run(SAVED(['-A INPUT -p tcp --dport 22 -j ACCEPT', FORWARD_RULE, INPUT_RULE]));
+    expect(outcome.fields.result).toBe('blocked');
+    expect(calls).toEqual(['iptables-save -t filter', 'ipset add geo_response4 1.0.0.1']);
+  });
+
+  it.each([
+    ['only the INPUT rule', [INPUT_RULE]],
+    ['a rule that only looks like it (another set)', [INPUT_RULE, '-A FORWARD -m set --match-set geo_response4x src -j DROP']],
+    ['none', []],
+  ])('%s: the whole set-up runs, rules checked then inserted', async (_title, rules) => {
+    const { outcome, calls } = await run(SAVED(rules));
+    expect(outcome.fields.result).toBe('blocked');
+    expect(calls[0]).toBe('iptables-save -t filter');
+    expect(calls).toContain('ipset create -exist geo_response4');
+    expect(calls).toContain('iptables -w -I INPUT');
+    expect(calls).toContain('iptables -w -I FORWARD');
+  });
+});

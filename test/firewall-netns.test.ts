@@ -9,7 +9,7 @@ import { listBlocked, listHookRules } from './support/firewall-state.js';
 import { createNetns, createNetnsBinDir, deleteNetns, execInNetns, waitFor, whyNoNetns } from './support/netns.js';
 
 type Backend = 'nftables' | 'ipset' | 'iptables';
-const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables'], iptables: ['iptables', 'ip6tables'] };
+const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables', 'iptables-save', 'ip6tables-save'], iptables: ['iptables', 'ip6tables'] };
 // Public-looking addresses, used only inside the test's own namespace.
 const ADDRESSES = { 4: ['1.0.0.1', '1.0.0.9'], 6: ['2a00:1450::1', '2a00:1450::9'] } as const;
 // nftables: input and forward, each with an IPv4 and an IPv6 rule; ipset/iptables: INPUT and FORWARD for the family.

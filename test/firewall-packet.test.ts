@@ -10,7 +10,7 @@ import { createNetns, createNetnsBinDir, deleteNetns, whyNoNetns } from './suppo
 import { TCP_PROBE_CLIENT, TCP_PROBE_SERVER } from './support/tcp-probe.js';
 
 type Backend = 'nftables' | 'ipset' | 'iptables';
-const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables'], iptables: ['iptables', 'ip6tables'] };
+const PROGRAMS: Record<Backend, string[]> = { nftables: ['nft'], ipset: ['ipset', 'iptables', 'ip6tables', 'iptables-save', 'ip6tables-save'], iptables: ['iptables', 'ip6tables'] };
 const IP = '/usr/sbin/ip';
 // Public-looking test addresses on a veth pair between two namespaces of our own: no packet leaves them.
 const HOST = { 4: '1.0.0.1', 6: '2a00:1450::1' } as const;

@@ -5,7 +5,7 @@ import type { FirewallConfig } from '../src/policy/config-schema.js';
 import { createFakeBinDir } from './support/fake-bin.js';
 
 // Dry run: the exact commands each backend plans, rendered with the binaries found in a fake bin dir.
-const bin = createFakeBinDir({ nft: [], ipset: [], iptables: [], ip6tables: [], 'firewall-cmd': [] }).dir;
+const bin = createFakeBinDir({ nft: [], ipset: [], iptables: [], ip6tables: [], 'iptables-save': [], 'ip6tables-save': [], 'firewall-cmd': [] }).dir;
 const OSSEC_ARGS = ['-', '1.0.0.1', '1764201234.12345', '5710', '/var/log/auth.log', '-'];
 const NFT_SETUP =
   'add table inet geo_response; add set inet geo_response blocked4 { type ipv4_addr; flags timeout; }; add set inet geo_response blocked6 { type ipv6_addr; flags timeout; }; ' +
@@ -44,8 +44,7 @@ const cases: Array<{ title: string; config: Partial<FirewallConfig>; action: 'ad
     ip: '1.0.0.1',
     expire_seconds: 3600,
     commands: [
-      `${bin}/iptables -w -C INPUT -m set --match-set geo_response4 src -j DROP`,
-      `${bin}/iptables -w -C FORWARD -m set --match-set geo_response4 src -j DROP`,
+      `${bin}/iptables-save -t filter`,
       `${bin}/ipset add geo_response4 1.0.0.1 timeout 3600`,
       `if the set-up is missing: ${bin}/ipset create -exist geo_response4 hash:ip family inet timeout 0`,
       `if the set-up is missing: ${bin}/iptables -w -C INPUT -m set --match-set geo_response4 src -j DROP || ${bin}/iptables -w -I INPUT 1 -m set --match-set geo_response4 src -j DROP`,
@@ -60,8 +59,7 @@ const cases: Array<{ title: string; config: Partial<FirewallConfig>; action: 'ad
     ip: '2a00:1450::1',
     expire_seconds: 3600,
     commands: [
-      `${bin}/ip6tables -w -C INPUT -m set --match-set geo_response6 src -j DROP`,
-      `${bin}/ip6tables -w -C FORWARD -m set --match-set geo_response6 src -j DROP`,
+      `${bin}/ip6tables-save -t filter`,
       `${bin}/ipset add geo_response6 2a00:1450::1 timeout 3600`,
       `if the set-up is missing: ${bin}/ipset create -exist geo_response6 hash:ip family inet6 timeout 0`,
       `if the set-up is missing: ${bin}/ip6tables -w -C INPUT -m set --match-set geo_response6 src -j DROP || ${bin}/ip6tables -w -I INPUT 1 -m set --match-set geo_response6 src -j DROP`,

@@ -56,6 +56,8 @@ export interface Probe {
   absent: RegExp;
   /** The exit codes that may mean "absent" (with the output matching `absent`); default 1. */
   absentExitCodes?: readonly number[];
+  /** For a listing: exit 0 means "present" only when stdout matches this, "absent" otherwise. */
+  presentIf?: RegExp;
 }
 
 interface StepBase {

@@ -29,7 +29,7 @@ export const ipsetBackend: FirewallBackend = {
       needsLock: false,
       expireSeconds: request.expireSeconds,
       steps: [
-        ...(['INPUT', 'FORWARD'] as const).map((chain): PlanStep => ({ kind: 'verify', probe: matchRuleOrSetProbe({ family }, chain), says: 'present', summary: `${iptablesProgram({ family })} ${chain} rule for ${set}` })),
+        { kind: 'verify', probe: matchRulesListed({ family }), says: 'present', summary: `${iptablesProgram({ family })} INPUT and FORWARD rules for ${set}` },
         // Without -exist: an address already there keeps its first expiry, and says so.
         { kind: 'run', command: addEntry(request), unchanged: IPSET_ALREADY_ADDED, setUpMissing: IPSET_NO_SET, undo: ipset('del', '-exist', set, ip), effect: 'block', summary: `${ip} in ${set}` },
       ],
@@ -124,10 +124,17 @@ function matchRuleProbe(address: Pick<IpAddress, 'family'>, chain: 'INPUT' | 'FO
   return { command: { program: iptablesProgram(address), args: ['-w', '-C', chain, ...matchArgs(address)] }, absent: IPTABLES_ABSENT };
 }
 
-// The same question before the set may exist: iptables refuses a rule naming a missing set with
-// exit 2, "Set geo_response4 doesn't exist.", which means the set-up is missing too.
-function matchRuleOrSetProbe(address: Pick<IpAddress, 'family'>, chain: 'INPUT' | 'FORWARD'): Probe {
-  return { ...matchRuleProbe(address, chain), absent: new RegExp(`${IPTABLES_ABSENT.source}|Set ${ipsetName(address)} doesn't exist`), absentExitCodes: [1, 2] };
+// Both match rules in one listing (one process where two `iptables -C` were two): each must be
+// there as `iptables-save` prints it. A rule naming a set that does not exist cannot be, so a
+// missing set reads as missing rules too, and the set-up runs.
+function matchRulesListed(address: Pick<IpAddress, 'family'>): Probe {
+  const rule = (chain: string) => `(?=[\\s\\S]*^-A ${chain} ${matchArgs(address).join(' ')}$)`;
+  return {
+    command: { program: `${iptablesProgram(address)}-save`, args: ['-t', 'filter'] },
+    // Any failure of the listing is a failure, never read as "absent".
+    absent: /(?!)/,
+    presentIf: new RegExp(`^${rule('INPUT')}${rule('FORWARD')}`, 'm'),
+  };
 }
 
 function matchArgs(address: Pick<IpAddress, 'family'>): string[] {

@@ -33,7 +33,7 @@ export function listBackendPrograms(config: FirewallConfig): string[] {
     case 'nftables':
       return ['nft'];
     case 'ipset':
-      return ['ipset', 'iptables', 'ip6tables'];
+      return ['ipset', 'iptables', 'ip6tables', 'iptables-save', 'ip6tables-save'];
     case 'iptables':
       return ['iptables', 'ip6tables'];
     case 'firewalld':
