@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { openRealPipes } from './real-pipes';
+import { openRealPipes } from '../../scripts/real-pipes.mjs';
 
 /*
  * An execd stand-in: runs an active-response executable the way OSSEC's and Wazuh's execd do,
@@ -33,7 +33,7 @@ export interface ExecdOptions {
 }
 
 /** The child's stdin and stdout as the stand-in drives them. */
-interface ChildIo {
+export interface ChildIo {
   stdin: Writable | null;
   stdout: Readable | null;
 }
@@ -116,9 +116,23 @@ export function runWithStdin(args: string[], stdin: string | Buffer, options: Ex
   });
 }
 
+/**
+ * Run with a test's own exchange on stdin and stdout (real pipes unless `stdio` says otherwise):
+ * for the reader's edge cases, messages and replies in pieces, late, or never. `drive` gets our
+ * ends and the result as it fills (stdout so far).
+ */
+export function runScripted(args: string[], options: ExecdOptions, drive: (io: ChildIo, result: ExecdResult) => void): Promise<ExecdResult> {
+  return runChild(args, 'pipe', options, drive);
+}
+
+/** Run with stdin an already open descriptor (a regular file, /dev/null) the test owns and closes. */
+export function runWithStdinFd(args: string[], fd: number, options: ExecdOptions): Promise<ExecdResult> {
+  return runChild(args, fd, options, () => undefined);
+}
+
 function runChild(
   args: string[],
-  stdin: 'ignore' | 'pipe',
+  stdin: 'ignore' | 'pipe' | number,
   options: ExecdOptions,
   drive: (io: ChildIo, result: ExecdResult) => void,
 ): Promise<ExecdResult> {
