@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import { runScripted, runWithStdinFd, type ChildIo, type ExecdResult } from './support/execd';
 import { makeBundleHome } from './support/bundle-home';
+import { writeAllSync } from '../src/cli/execd-stdio';
 
 // How an alert reads execd's stdin and writes its stdout (src/cli/execd-stdio.ts): by fd, a pipe
 // reopened non-blocking and polled until a deadline, a file or /dev/null read as it is, a socket
@@ -157,5 +159,60 @@ describe('stdin that is not a pipe', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^geo-response: no action: expected OSSEC arguments/);
     expect(home.readRecords()[0]).toMatchObject({ event: { outcome: 'failure' }, geo_response: { error_code: 'NO_ACTION' } });
+  });
+});
+
+describe('writing stdout when the pipe is full and non-blocking', () => {
+  // An odd execd (or a shell) may hand over a stdout that is non-blocking, which answers EAGAIN
+  // when full: the write waits in short pauses for the reader, and gives up at its deadline.
+  function fullNonBlockingPipe(): { dir: string; path: string; writeFd: number; readFd: number } {
+    const dir = mkdtempSync(join(tmpdir(), 'gr-full-pipe-'));
+    const path = join(dir, 'fifo');
+    execFileSync('mkfifo', [path]);
+    const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writeFd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    const block = Buffer.alloc(4096, 'x');
+    for (;;) {
+      try {
+        writeSync(writeFd, block);
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('EAGAIN');
+        return { dir, path, writeFd, readFd };
+      }
+    }
+  }
+
+  it('waits while a reader drains it, then writes every byte', async () => {
+    const pipe = fullNonBlockingPipe();
+    try {
+      // The reader (a child process, as execd is) starts after a pause and hands back what it reads.
+      const reader = spawn('sh', ['-c', 'sleep 0.2; exec cat'], { stdio: [pipe.readFd, 'pipe', 'inherit'] });
+      closeSync(pipe.readFd);
+      const read = new Promise<string>((resolve) => {
+        let out = '';
+        reader.stdout?.setEncoding('latin1').on('data', (chunk: string) => (out += chunk));
+        reader.on('close', () => resolve(out));
+      });
+      const line = `${'y'.repeat(100 * 1024)}\n`;
+      writeAllSync(pipe.writeFd, line, 10_000);
+      closeSync(pipe.writeFd);
+      const out = await read;
+      // What filled the pipe, then every byte of ours, in order.
+      expect(out.endsWith(line)).toBe(true);
+      expect(out.slice(0, out.length - line.length)).toMatch(/^x+$/);
+    } finally {
+      rmSync(pipe.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives up at its deadline when nobody reads, instead of waiting for ever', () => {
+    const pipe = fullNonBlockingPipe();
+    try {
+      expect(() => writeAllSync(pipe.writeFd, 'check_keys\n', 100)).toThrow(/^stdout took no more of our line within 100 ms \(0 of 11 bytes written\)$/);
+    } finally {
+      closeSync(pipe.writeFd);
+      closeSync(pipe.readFd);
+      rmSync(pipe.dir, { recursive: true, force: true });
+    }
   });
 });
