@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +150,20 @@ describe('stdin that is not a pipe', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a terminal: a typo is a person\'s usage error, told on the terminal, nothing recorded', () => {
+    const home = makeBundleHome();
+    // script(1) runs the command on a new pseudo-terminal; the paths go in by environment, not pasted into the shell line.
+    const result = spawnSync('script', ['-qec', '"$GR_NODE" "$GR_EXE" reprot', '/dev/null'], {
+      cwd: '/',
+      env: { ...home.env, GR_NODE: home.command[0], GR_EXE: home.exe, SHELL: '/bin/sh' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('geo-response: unknown command "reprot" (did you mean "report"?); see geo-response --help\r\n');
+    expect(home.readRecords()).toEqual([]);
   });
 
   it('/dev/null and no arguments: no message, a usage failure with its record', async () => {
