@@ -114,6 +114,19 @@ describe('stdin and stdout as pipes, execd never closing stdin', () => {
   });
 });
 
+describe('stdout that nobody reads', () => {
+  it('execd closed our stdout before check_keys (EPIPE): the handshake fails, exit 8, recorded', async () => {
+    const home = makeBundleHome();
+    const result = await runScripted([], { command: home.command, env: home.env }, (io) => {
+      io.stdout?.destroy();
+      io.stdin?.write(`${WAZUH4_ADD}\n`);
+    });
+    expect(result.code).toBe(8);
+    expect(result.stderr).toMatch(/^geo-response: could not write check_keys to stdout: EPIPE/);
+    expect(home.readRecords()[0]).toMatchObject({ event: { outcome: 'failure' }, geo_response: { error_code: 'HANDSHAKE_FAILED' } });
+  });
+});
+
 describe('stdin that is not a pipe', () => {
   it('a socket (as Node spawns with stdio pipe): read through process.stdin, the same exchange', async () => {
     const home = makeBundleHome();
