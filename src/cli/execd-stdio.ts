@@ -52,7 +52,7 @@ export function isStdinTerminal(isatty: () => boolean): boolean {
  */
 export function writeAllSync(fd: number, text: string, timeoutMs = STDOUT_WRITE_TIMEOUT_MS): void {
   const bytes = Buffer.from(text);
-  const poll = createPollWait(Date.now() + timeoutMs);
+  const poll = createPollWait(timeoutMs);
   let written = 0;
   while (written < bytes.length) {
     try {

@@ -19,7 +19,7 @@ export function createFdLineSource(fd: number, maxLineBytes: number, release: ()
   let ended = false;
   return {
     async nextLine(timeoutMs) {
-      const poll = createPollWait(Date.now() + timeoutMs);
+      const poll = createPollWait(timeoutMs);
       for (;;) {
         const result = lines.take(ended);
         if (result) return result;

@@ -14,7 +14,7 @@ export function sleepSync(ms: number): void {
   Atomics.wait(cell, 0, 0, ms);
 }
 
-/** Pauses that grow from POLL_FIRST_MS to POLL_MAX_MS until `deadlineMs` (a Date.now() time). */
+/** Pauses that grow from POLL_FIRST_MS to POLL_MAX_MS, until a deadline. */
 export interface PollWait {
   /** Sleep one pause, never past the deadline; false once the deadline has come (nothing slept). */
   wait(): boolean;
@@ -22,12 +22,16 @@ export interface PollWait {
   reset(): void;
 }
 
-/** A back-off for polling a non-blocking descriptor until a deadline. */
-export function createPollWait(deadlineMs: number): PollWait {
+/**
+ * A back-off for polling a non-blocking descriptor for at most `timeoutMs` from now. The clock is
+ * the monotonic one: a wall clock set back an hour must not make a 5 s wait last an hour.
+ */
+export function createPollWait(timeoutMs: number): PollWait {
+  const deadlineMs = monotonicMs() + timeoutMs;
   let pauseMs = POLL_FIRST_MS;
   return {
     wait() {
-      const remaining = deadlineMs - Date.now();
+      const remaining = deadlineMs - monotonicMs();
       if (remaining <= 0) return false;
       sleepSync(Math.min(pauseMs, remaining));
       pauseMs = Math.min(pauseMs * 2, POLL_MAX_MS);
@@ -37,4 +41,8 @@ export function createPollWait(deadlineMs: number): PollWait {
       pauseMs = POLL_FIRST_MS;
     },
   };
+}
+
+function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
