@@ -6,12 +6,14 @@
 // Needs: a build (npm run bench builds first), GNU time (/usr/bin/time, Debian `time`) for peak
 // memory, optionally mmdblookup (Debian `mmdb-bin`) for the native floor.
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyExecutable } from './bundle-files.mjs';
+import { openRealPipes } from './real-pipes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -63,19 +65,54 @@ function measure(argv, env = {}) {
 }
 
 /**
+ * One process as Wazuh's execd runs it, under GNU time: stdin and stdout are pipes (wpopenv's,
+ * scripts/real-pipes.mjs), the message is written at once, and a reply is written as soon as the
+ * first stdout line (check_keys) arrives; stdin stays open, as execd may keep it. The wall time
+ * runs from spawn to the child's exit as this process's event loop sees it, so it includes this
+ * driver's own reaction (spawn without spawnSync, the reply, the exit notice): the Wazuh rows are
+ * compared with `node -e 0` run through this same driver with the same pipes and message, not
+ * with the spawnSync rows. A GNU time of a shell pipeline would measure no interactive reply.
+ */
+async function measureExecd(argv, { message, reply }) {
+  const out = path.join(work, 'time.txt');
+  const pipes = openRealPipes();
+  const started = process.hrtime.bigint();
+  const child = spawn(GNU_TIME, ['-f', '%M', '-o', out, ...argv], { cwd: '/', env: { PATH: '/usr/bin:/bin' }, stdio: [...pipes.childEnds, 'pipe'] });
+  pipes.closeChildEnds();
+  const exited = once(child, 'exit');
+  pipes.stdin.write(`${message}\n`);
+  let stdout = '';
+  let stderr = '';
+  pipes.stdout.setEncoding('utf8').on('data', (chunk) => {
+    const first = !stdout.includes('\n');
+    stdout += chunk;
+    if (reply && first && stdout.includes('\n')) pipes.stdin.write(`${reply}\n`);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+  const [code] = await exited;
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  pipes.stdin.destroy();
+  if (!pipes.stdout.closed) await once(pipes.stdout, 'close');
+  if (code !== 0) throw new Error(`bench: ${argv.join(' ')} exited ${code}: ${stderr}`);
+  if (reply && !stdout.startsWith('{')) throw new Error(`bench: ${argv.join(' ')} wrote no check_keys: ${JSON.stringify(stdout)}`);
+  const rssMb = Number(readFileSync(out, 'utf8').trim().split('\n').at(-1)) / 1024;
+  return { wallMs, rssMb };
+}
+
+/**
  * Interleave the candidates RUNS times and keep the medians. Each round runs them in a new random
  * order: a process that follows one which read a 60–70 MB file (the full-load rows) starts with
  * cold CPU caches and the kernel still freeing pages, measured here at +0.5 ms for the same `add`.
  * In a fixed order the same candidates would always pay that, and `node -e 0`, first in the list,
  * never would.
  */
-function compare(candidates) {
+async function compare(candidates) {
   const samples = Object.fromEntries(Object.keys(candidates).map((name) => [name, { wall: [], rss: [] }]));
   const order = Object.entries(candidates);
   for (let run = 0; run < RUNS + 2; run += 1) {
     shuffle(order);
     for (const [name, argv] of order) {
-      const { wallMs, rssMb } = measure(...argv);
+      const { wallMs, rssMb } = argv.execd ? await measureExecd(argv.argv, argv.execd) : measure(...argv);
       if (run < 2) continue; // warm-up: page cache, CPU frequency
       samples[name].wall.push(wallMs);
       samples[name].rss.push(rssMb);
@@ -115,7 +152,21 @@ for (const [label, database] of Object.entries(DATABASES)) {
   candidates[`${label}|maxmind full load`] = [[node, fullLoad, database, ip]];
   if (mmdblookup) candidates[`${label}|mmdblookup`] = [[mmdblookup, '--file', database, '--ip', ip]];
 }
-const measured = compare(candidates);
+// Wazuh 4 (add) and Wazuh 5 (enable), each with its check_keys handshake, log only, against the
+// 63 MB City file, beside `node -e 0` through the same execd driver (measureExecd says why).
+const MESSAGES = path.join(ROOT, 'test', 'fixtures', 'messages');
+const wazuhHome = makeHome('wazuh', DATABASES['city IPv4 63 MB']);
+const wazuhExe = path.join(wazuhHome, 'active-response', 'bin', 'geo-response');
+const wazuhMessage = (file) => readFileSync(path.join(MESSAGES, file), 'utf8').trim().replaceAll('203.0.113.45', IP);
+const wazuh4 = wazuhMessage('wazuh4-add.json');
+const wazuh5 = wazuhMessage('wcs-enable.json');
+const WAZUH_ROWS = {
+  'node -e 0 (execd pipes)': { argv: [node, '-e', '0'], execd: { message: wazuh4 } },
+  'Wazuh 4 add + check_keys': { argv: [node, wazuhExe], execd: { message: wazuh4, reply: wazuh4.replace('"command":"add"', '"command":"continue"') } },
+  'Wazuh 5 enable + check_keys': { argv: [node, wazuhExe], execd: { message: wazuh5, reply: wazuh5.replace('"command":"enable"', '"command":"continue"') } },
+};
+for (const [name, candidate] of Object.entries(WAZUH_ROWS)) candidates[`wazuh|${name}`] = candidate;
+const measured = await compare(candidates);
 const base = measured['node -e 0'];
 for (const [label, database] of Object.entries(DATABASES)) {
   const ofDatabase = Object.fromEntries(Object.entries(measured).filter(([name]) => name.startsWith(`${label}|`)).map(([name, m]) => [name.slice(label.length + 1), m]));
@@ -127,8 +178,23 @@ for (const [label, database] of Object.entries(DATABASES)) {
   if (!records.every((r) => r.event.outcome === 'success' && r.source.geo?.country_iso_code)) throw new Error(`bench: a ${label} record is not a successful geolocation`);
 }
 
-// 200 concurrent invocations against the 63 MB City database.
 {
+  const wazuhBase = measured['wazuh|node -e 0 (execd pipes)'];
+  results.wazuh = {};
+  for (const name of Object.keys(WAZUH_ROWS)) {
+    const m = measured[`wazuh|${name}`];
+    results.wazuh[name] = m;
+    rows.push(['city IPv4 63 MB', name, m.wallMs.toFixed(1), (m.wallMs / wazuhBase.wallMs).toFixed(2), m.rssMb.toFixed(1), (m.rssMb / wazuhBase.rssMb).toFixed(2)]);
+  }
+  const records = readFileSync(path.join(wazuhHome, 'logs', 'geo-response.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  if (!records.every((r) => r.event.outcome === 'success' && r.geo_response.handshake === 'continue' && r.source.geo?.country_iso_code)) throw new Error('bench: a Wazuh record is not a successful, answered geolocation');
+}
+
+// BENCH_ALERTS_ONLY=1 stops after the single alerts (quicker, while working on the alert path).
+const ALERTS_ONLY = process.env.BENCH_ALERTS_ONLY === '1';
+
+// 200 concurrent invocations against the 63 MB City database.
+if (!ALERTS_ONLY) {
   const home = makeHome('concurrent', DATABASES['city IPv4 63 MB']);
   const exe = path.join(home, 'active-response', 'bin', 'geo-response');
   const started = process.hrtime.bigint();
@@ -160,11 +226,13 @@ for (const [label, database] of Object.entries(DATABASES)) {
 // Blocks: one add and one delete per backend, and 400 blocking alerts at once then their deletes,
 // each beside node -e 0, in a network namespace of their own (scripts/bench-firewall.mjs; as root).
 const { benchFirewall, formatFirewallRows } = await import('./bench-firewall.mjs');
-results.firewall = benchFirewall({ node, runs: Math.min(RUNS, Number(process.env.BENCH_FIREWALL_RUNS ?? 31)), burst: Number(process.env.BENCH_BURST ?? 400) });
+if (!ALERTS_ONLY) results.firewall = benchFirewall({ node, runs: Math.min(RUNS, Number(process.env.BENCH_FIREWALL_RUNS ?? 31)), burst: Number(process.env.BENCH_BURST ?? 400) });
 
 // The report over 1,000,000 records (scripts/bench-report.mjs).
-const { benchReport } = await import('./bench-report.mjs');
-results.report = await benchReport({ bundle: BUNDLE });
+if (!ALERTS_ONLY) {
+  const { benchReport } = await import('./bench-report.mjs');
+  results.report = await benchReport({ bundle: BUNDLE });
+}
 
 // The first alert after an install against the next one (scripts/bench-install.mjs; root only).
 const { benchInstall } = await import('./bench-install.mjs');
@@ -178,14 +246,22 @@ console.log(`geo-response bench — ${results.machine.cpus} cores, Node ${result
 console.log(line(header));
 for (const row of rows) console.log(line(row));
 const c = results.concurrent;
-console.log(`\n${c.invocations} concurrent adds (63 MB City): ${c.totalMs.toFixed(0)} ms in all, largest peak ${c.maxPeakRssMb.toFixed(1)} MB (${c.maxPeakRssRatio.toFixed(2)}× node -e 0), ${c.validRecords}/${c.invocations} valid records`);
-console.log('');
-for (const firewallLine of formatFirewallRows(results.firewall)) console.log(firewallLine);
+if (!ALERTS_ONLY) console.log(`\n${c.invocations} concurrent adds (63 MB City): ${c.totalMs.toFixed(0)} ms in all, largest peak ${c.maxPeakRssMb.toFixed(1)} MB (${c.maxPeakRssRatio.toFixed(2)}× node -e 0), ${c.validRecords}/${c.invocations} valid records`);
+if (results.firewall) {
+  console.log('');
+  for (const firewallLine of formatFirewallRows(results.firewall)) console.log(firewallLine);
+}
 const r = results.report;
-console.log(`report: ${r.records.toLocaleString('en')} records at ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s; peak ${r.peakRssMb1M.toFixed(1)} MB for 1M vs ${r.peakRssMb100k.toFixed(1)} MB for 100k (${(r.peakRssMb1M / r.peakRssMb100k).toFixed(2)}×)`);
+if (r) console.log(`report: ${r.records.toLocaleString('en')} records at ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s; peak ${r.peakRssMb1M.toFixed(1)} MB for 1M vs ${r.peakRssMb100k.toFixed(1)} MB for 100k (${(r.peakRssMb1M / r.peakRssMb100k).toFixed(2)}×)`);
 const city = results.single['city IPv4 63 MB'];
 const city6 = results.single['city IPv6 71 MB'];
-console.log(`\ntargets: 63 MB City add wall ${(city['geo-response add'].wallMs / city['node -e 0'].wallMs).toFixed(2)}× (≤ 1.15), peak ${(city['geo-response add'].rssMb / city['node -e 0'].rssMb).toFixed(2)}× (≤ 1.20); 71 MB vs 63 MB file: wall ${((city6['geo-response add'].wallMs / city['geo-response add'].wallMs - 1) * 100).toFixed(1)} %, peak ${((city6['geo-response add'].rssMb / city['geo-response add'].rssMb - 1) * 100).toFixed(1)} % (within 5 %)`);
+const w = results.wazuh;
+const wBase = w['node -e 0 (execd pipes)'];
+const ossecAdd = results.single['city IPv4 63 MB']['geo-response add'];
+const ossecBase = results.single['city IPv4 63 MB']['node -e 0'];
+console.log(`\nlog only (≤ 1.10× on Node 20/22, ≤ 1.15× on 18.19), wall / peak: OSSEC argv ${(ossecAdd.wallMs / ossecBase.wallMs).toFixed(2)}× / ${(ossecAdd.rssMb / ossecBase.rssMb).toFixed(2)}×; ` +
+  ['Wazuh 4 add + check_keys', 'Wazuh 5 enable + check_keys'].map((name) => `${name} ${(w[name].wallMs / wBase.wallMs).toFixed(2)}× / ${(w[name].rssMb / wBase.rssMb).toFixed(2)}×`).join('; '));
+console.log(`targets: 63 MB City add wall ${(city['geo-response add'].wallMs / city['node -e 0'].wallMs).toFixed(2)}× (≤ 1.15), peak ${(city['geo-response add'].rssMb / city['node -e 0'].rssMb).toFixed(2)}× (≤ 1.20); 71 MB vs 63 MB file: wall ${((city6['geo-response add'].wallMs / city['geo-response add'].wallMs - 1) * 100).toFixed(1)} %, peak ${((city6['geo-response add'].rssMb / city['geo-response add'].rssMb - 1) * 100).toFixed(1)} % (within 5 %)`);
 
 results.install = await benchInstall({ node });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main, type CliProcess } from '../src/cli/main';
+import { createLineSource } from '../src/respond/line-source';
 
 const FIXTURES = join(__dirname, 'fixtures');
 
@@ -28,15 +29,18 @@ async function run(args: string[], options: { cwd?: string; stdinIsTTY?: boolean
   let err = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  // execd's stdin (not a terminal) ends after its message; a terminal's never does.
+  const stdin = options.stdinIsTTY === false ? new PassThrough().end() : new PassThrough();
   const proc: CliProcess = {
     args,
     executablePath: join(home, 'active-response', 'bin', 'geo-response'),
     cwd: options.cwd ?? '/',
     env: { GEO_RESPONSE_HOME: home, GEO_RESPONSE_DB_SEARCH_PATH: '' },
-    // execd's stdin (not a terminal) ends after its message; a terminal's never does.
-    stdin: options.stdinIsTTY === false ? new PassThrough().end() : new PassThrough(),
+    stdin,
     stdinIsTTY: options.stdinIsTTY ?? true,
+    stdinLines: (maxLineBytes) => createLineSource(stdin, maxLineBytes),
     stdout,
+    writeStdoutNow: (text) => stdout.write(text),
     stderr,
     stdoutIsTTY: false,
     stderrIsTTY: false,

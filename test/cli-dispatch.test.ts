@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { HAND_RUN_COMMANDS, isAlertInvocation } from '../src/cli/alert-invocation';
 import { main, type CliProcess } from '../src/cli/main';
+import { createLineSource } from '../src/respond/line-source';
 
 function fakeProcess(args: string[]): CliProcess & { output(): string } {
   const stdout = new PassThrough();
@@ -20,7 +21,9 @@ function fakeProcess(args: string[]): CliProcess & { output(): string } {
     env: { GEO_RESPONSE_HOME: home, GEO_RESPONSE_DB_SEARCH_PATH: '' },
     stdin: new PassThrough(),
     stdinIsTTY: true,
+    stdinLines: (maxLineBytes) => createLineSource(new PassThrough(), maxLineBytes),
     stdout,
+    writeStdoutNow: (text) => stdout.write(text),
     stderr,
     stdoutIsTTY: false,
     stderrIsTTY: false,

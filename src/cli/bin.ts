@@ -2,6 +2,7 @@ import { GeoResponseError } from '../errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { isAlertInvocation } from './alert-invocation.js';
 import { main } from './main.js';
+import { isStdinTerminal, openStdinLines, writeAllSync } from './execd-stdio.js';
 
 // The only place that reads the real process. Pipes to execd are synchronous on Linux, so
 // everything written is out when the exit code is set.
@@ -15,8 +16,12 @@ main({
     return process.stdin;
   },
   get stdinIsTTY() {
-    return process.stdin.isTTY === true;
+    // tty (which loads net) only for a character device: a Wazuh alert's pipe is none.
+    return isStdinTerminal(() => ((process.getBuiltinModule?.('node:tty') ?? require('node:tty')) as typeof import('node:tty')).isatty(0));
   },
+  // An alert's stdin and stdout go by fd (execd-stdio.ts says why); process.stdin only where fd 0 is a socket.
+  stdinLines: (maxLineBytes) => openStdinLines(maxLineBytes, () => process.stdin),
+  writeStdoutNow: (text) => writeAllSync(1, text),
   get stdout() {
     return process.stdout;
   },

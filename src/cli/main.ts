@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { openMmdb } from '../geo/mmdb/index.js';
 import { appendLine } from '../log/append-line.js';
-import { createLineSource } from '../respond/line-source.js';
+import type { LineSource } from '../respond/line-source.js';
 import { MAX_MESSAGE_BYTES, respond } from '../respond/respond.js';
 import type { RespondDeps } from '../respond/respond-deps.js';
 import { currentExecutable } from '../loader/current-executable.js';
@@ -32,7 +32,11 @@ export interface CliProcess {
   env: NodeJS.ProcessEnv;
   stdin: Readable;
   stdinIsTTY: boolean;
+  /** stdin as lines for an alert; the real one reads fd 0 without building `stdin` (execd-stdio.ts). */
+  stdinLines(maxLineBytes: number): LineSource;
   stdout: Writable;
+  /** Write to stdout before returning, without building `stdout`: an alert's check_keys. */
+  writeStdoutNow(text: string): void;
   stderr: Writable;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
@@ -106,8 +110,8 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string, war
   return {
     version: VERSION,
     args: proc.args,
-    stdin: () => (proc.stdinIsTTY ? undefined : createLineSource(proc.stdin, MAX_MESSAGE_BYTES)),
-    writeStdout: (line) => proc.stdout.write(`${line}\n`),
+    stdin: () => (proc.stdinIsTTY ? undefined : proc.stdinLines(MAX_MESSAGE_BYTES)),
+    writeStdout: (line) => proc.writeStdoutNow(`${line}\n`),
     writeStderr: (line) => proc.stderr.write(`${line}\n`),
     env: proc.env,
     home,

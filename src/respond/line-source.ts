@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { createLineBuffer } from './line-buffer.js';
 
 export type LineResult = { kind: 'line'; line: string } | { kind: 'eof' } | { kind: 'timeout' } | { kind: 'too-long' };
 
@@ -14,7 +15,7 @@ export interface LineSource {
  * `maxLineBytes` stops reading at once instead of buffering without bound.
  */
 export function createLineSource(stream: Readable, maxLineBytes: number): LineSource {
-  let buffered: Buffer = Buffer.alloc(0);
+  const lines = createLineBuffer(maxLineBytes);
   let ended = false;
   let waiter: (() => void) | undefined;
   const wake = () => {
@@ -23,8 +24,8 @@ export function createLineSource(stream: Readable, maxLineBytes: number): LineSo
     resolve?.();
   };
   const onData = (chunk: Buffer) => {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-    if (buffered.length > maxLineBytes && !buffered.subarray(0, maxLineBytes + 1).includes(10)) stream.pause();
+    lines.push(chunk);
+    if (lines.isOverLimit()) stream.pause();
     wake();
   };
   const onEnd = () => {
@@ -35,26 +36,11 @@ export function createLineSource(stream: Readable, maxLineBytes: number): LineSo
   stream.once('end', onEnd);
   stream.once('error', onEnd);
 
-  const takeLine = (): LineResult | undefined => {
-    const newline = buffered.indexOf(10);
-    if (newline !== -1 && newline <= maxLineBytes) {
-      const line = buffered.subarray(0, newline).toString('utf8').replace(/\r$/, '');
-      buffered = buffered.subarray(newline + 1);
-      return { kind: 'line', line };
-    }
-    if (buffered.length > maxLineBytes) return { kind: 'too-long' };
-    if (!ended) return undefined;
-    if (buffered.length === 0) return { kind: 'eof' };
-    const line = buffered.toString('utf8');
-    buffered = Buffer.alloc(0);
-    return { kind: 'line', line };
-  };
-
   return {
     async nextLine(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const result = takeLine();
+        const result = lines.take(ended);
         if (result) return result;
         const remaining = deadline - Date.now();
         if (remaining <= 0) return { kind: 'timeout' };

@@ -21,7 +21,12 @@ export function formatCheckKeys(key: string): string {
  * give up after a bounded wait rather than hang forever.
  */
 export async function runCheckKeysHandshake(key: string, write: (line: string) => void, lines: LineSource, timeoutMs: number): Promise<'continue' | 'abort'> {
-  write(formatCheckKeys(key));
+  try {
+    write(formatCheckKeys(key));
+  } catch (error) {
+    // execd gone (EPIPE), or a non-blocking stdout that stayed full (execd-stdio.ts): no answer can come.
+    throw new GeoResponseError(`could not write check_keys to stdout: ${(error as Error).message}`, { code: 'HANDSHAKE_FAILED', kind: 'handshake', cause: error });
+  }
   const reply = await lines.nextLine(timeoutMs);
   if (reply.kind === 'timeout') {
     throw new GeoResponseError(`no reply to check_keys within ${timeoutMs} ms: execd did not answer continue or abort`, { code: 'HANDSHAKE_TIMEOUT', kind: 'handshake' });

@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { openRealPipes } from '../../scripts/real-pipes.mjs';
 
 /*
  * An execd stand-in: runs an active-response executable the way OSSEC's and Wazuh's execd do,
  * byte for byte. OSSEC: the message split on spaces into argv, stdin /dev/null, cwd /, a
  * minimal environment. Wazuh 4: one JSON line on stdin that is never closed; it waits for our
  * first stdout line, which must be check_keys on add, and answers with the whole message with
- * `command` replaced. Wazuh 5: one JSON line.
+ * `command` replaced. Wazuh 5: one JSON line. Wazuh's stdin and stdout are pipe(2) ends, as
+ * wpopenv makes them (real-pipes.ts), unless a test asks for Node's socketpairs.
  */
 
 export interface ExecdResult {
@@ -25,6 +28,14 @@ export interface ExecdOptions {
   cwd?: string;
   /** Kill the child after this long (a safety net for hung tests, not a timing assertion). */
   timeoutMs?: number;
+  /** What stdin and stdout are when there is a stdin to write: pipes, as execd's (default), or Node's socketpairs. */
+  stdio?: 'pipes' | 'socketpair';
+}
+
+/** The child's stdin and stdout as the stand-in drives them. */
+export interface ChildIo {
+  stdin: Writable | null;
+  stdout: Readable | null;
 }
 
 const DEFAULT_ENV = { PATH: '/usr/bin:/bin' };
@@ -64,12 +75,12 @@ export function runWazuh5(message: object | string, options: WazuhExecdOptions, 
 
 function runWazuhJson(message: object | string, addCommand: string, reply: Wazuh4Reply, options: WazuhExecdOptions): Promise<ExecdResult> {
   const line = typeof message === 'string' ? message : JSON.stringify(message);
-  return runChild([], 'pipe', options, (child, result) => {
-    child.stdin?.write(`${line}\n`);
+  return runChild([], 'pipe', options, (io, result) => {
+    io.stdin?.write(`${line}\n`);
     // A delete/disable comes from execd's timeout list: written, then stdin closed at once.
-    if (options.closeStdinAfterReply && !line.includes(addCommand)) child.stdin?.end();
+    if (options.closeStdinAfterReply && !line.includes(addCommand)) io.stdin?.end();
     let answered = false;
-    child.stdout?.on('data', () => {
+    io.stdout?.on('data', () => {
       if (answered) return;
       const newline = result.stdout.indexOf('\n');
       if (newline === -1) return;
@@ -82,17 +93,17 @@ function runWazuhJson(message: object | string, addCommand: string, reply: Wazuh
       }
       if (reply === 'none') return;
       if (reply === 'eof') {
-        child.stdin?.end();
+        io.stdin?.end();
         return;
       }
       if (typeof reply === 'object') {
-        child.stdin?.write(`${reply.line}\n`);
+        io.stdin?.write(`${reply.line}\n`);
         return;
       }
       // The reply is the original line itself with only the command swapped (it may not even be
       // valid JSON: Wazuh 4.2 agents' escaping), exactly what execd sends back.
-      child.stdin?.write(`${line.replace(addCommand, `"command":"${reply}"`)}\n`);
-      if (options.closeStdinAfterReply) child.stdin?.end();
+      io.stdin?.write(`${line.replace(addCommand, `"command":"${reply}"`)}\n`);
+      if (options.closeStdinAfterReply) io.stdin?.end();
     });
     // Unless told otherwise, never close stdin: the script must not wait for end of input.
   });
@@ -100,43 +111,63 @@ function runWazuhJson(message: object | string, addCommand: string, reply: Wazuh
 
 /** Run with arbitrary stdin bytes (closed afterwards): for bad-input tests. */
 export function runWithStdin(args: string[], stdin: string | Buffer, options: ExecdOptions): Promise<ExecdResult> {
-  return runChild(args, 'pipe', options, (child) => {
-    child.stdin?.end(stdin);
+  return runChild(args, 'pipe', options, (io) => {
+    io.stdin?.end(stdin);
   });
+}
+
+/**
+ * Run with a test's own exchange on stdin and stdout (real pipes unless `stdio` says otherwise):
+ * for the reader's edge cases, messages and replies in pieces, late, or never. `drive` gets our
+ * ends and the result as it fills (stdout so far).
+ */
+export function runScripted(args: string[], options: ExecdOptions, drive: (io: ChildIo, result: ExecdResult) => void): Promise<ExecdResult> {
+  return runChild(args, 'pipe', options, drive);
+}
+
+/** Run with stdin an already open descriptor (a regular file, /dev/null) the test owns and closes. */
+export function runWithStdinFd(args: string[], fd: number, options: ExecdOptions): Promise<ExecdResult> {
+  return runChild(args, fd, options, () => undefined);
 }
 
 function runChild(
   args: string[],
-  stdin: 'ignore' | 'pipe',
+  stdin: 'ignore' | 'pipe' | number,
   options: ExecdOptions,
-  drive: (child: ReturnType<typeof spawn>, result: ExecdResult) => void,
+  drive: (io: ChildIo, result: ExecdResult) => void,
 ): Promise<ExecdResult> {
   const [program, ...prefix] = options.command;
   if (program === undefined) throw new Error('execd stand-in: empty command');
+  const pipes = stdin === 'pipe' && options.stdio !== 'socketpair' ? openRealPipes() : undefined;
   return new Promise((resolve, reject) => {
     const child = spawn(program, [...prefix, ...args], {
       cwd: options.cwd ?? '/',
       env: options.env ?? DEFAULT_ENV,
-      stdio: [stdin, 'pipe', 'pipe'],
+      stdio: pipes ? [...pipes.childEnds, 'pipe'] : [stdin, 'pipe', 'pipe'],
     });
+    pipes?.closeChildEnds();
+    const io: ChildIo = pipes ?? { stdin: child.stdin, stdout: child.stdout };
     const result: ExecdResult = { code: null, signal: null, stdout: '', stderr: '' };
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    io.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       result.stdout += chunk;
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       result.stderr += chunk;
     });
-    child.stdin?.on('error', () => {
+    io.stdin?.on('error', () => {
       // The child may exit before reading all we wrote (EPIPE): that is its answer, not ours.
     });
     child.on('error', reject);
+    // Our ends of real pipes are not the child's streams: 'close' does not wait for them.
+    const stdoutDone = pipes ? new Promise((done) => pipes.stdout.once('close', done)) : Promise.resolve();
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       result.code = code;
       result.signal = signal;
-      resolve(result);
+      pipes?.stdin.destroy();
+      void stdoutDone.then(() => resolve(result));
     });
-    drive(child, result);
+    drive(io, result);
   });
 }
