@@ -158,7 +158,7 @@ for (const [label, database] of Object.entries(DATABASES)) {
 }
 
 // The report over 1,000,000 records (scripts/bench-report.mjs).
-const { benchReport } = await import('./bench-report.mjs');
+const { benchReport, formatReportBench } = await import('./bench-report.mjs');
 results.report = await benchReport({ bundle: BUNDLE });
 
 rmSync(work, { recursive: true, force: true });
@@ -171,8 +171,7 @@ console.log(line(header));
 for (const row of rows) console.log(line(row));
 const c = results.concurrent;
 console.log(`\n${c.invocations} concurrent adds (63 MB City): ${c.totalMs.toFixed(0)} ms in all, largest peak ${c.maxPeakRssMb.toFixed(1)} MB (${c.maxPeakRssRatio.toFixed(2)}× node -e 0), ${c.validRecords}/${c.invocations} valid records`);
-const r = results.report;
-console.log(`report: ${r.records.toLocaleString('en')} records at ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s; peak ${r.peakRssMb1M.toFixed(1)} MB for 1M vs ${r.peakRssMb100k.toFixed(1)} MB for 100k (${(r.peakRssMb1M / r.peakRssMb100k).toFixed(2)}×)`);
+console.log(`\n${formatReportBench(results.report)}`);
 const city = results.single['city IPv4 63 MB'];
 const city6 = results.single['city IPv6 71 MB'];
 console.log(`\ntargets: 63 MB City add wall ${(city['geo-response add'].wallMs / city['node -e 0'].wallMs).toFixed(2)}× (≤ 1.15), peak ${(city['geo-response add'].rssMb / city['node -e 0'].rssMb).toFixed(2)}× (≤ 1.20); 71 MB vs 63 MB file: wall ${((city6['geo-response add'].wallMs / city['geo-response add'].wallMs - 1) * 100).toFixed(1)} %, peak ${((city6['geo-response add'].rssMb / city['geo-response add'].rssMb - 1) * 100).toFixed(1)} % (within 5 %)`);

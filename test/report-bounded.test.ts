@@ -97,3 +97,38 @@ describe('HistogramCounter interval by span', () => {
     expect(result.buckets[0]!.blocks).toBe(1);
   });
 });
+
+describe('unique addresses per group while top IPs evict', () => {
+  // The accumulator skips a group's address set when the address's top-IP entry remembers the
+  // group; entries come and go under Space-Saving, so the counts must still be those of plain sets
+  // that keep the first maxGroupPairs distinct (group, address) pairs of each table.
+  it.each([
+    { maxTrackedIps: 20, maxGroupPairs: 100_000 },
+    { maxTrackedIps: 20, maxGroupPairs: 150 },
+    { maxTrackedIps: 100_000, maxGroupPairs: 150 },
+  ])('top IPs capped at $maxTrackedIps, pairs at $maxGroupPairs', ({ maxTrackedIps, maxGroupPairs }) => {
+    const records = makeGeoRecords({ seed: 5, count: 4000, start: new Date('2026-11-20T00:00:00Z'), end: new Date('2026-11-21T00:00:00Z'), distinctIps: 400 });
+    const events = records.map((record) => parseReportEvent(JSON.stringify(record))!);
+    const acc = new SummaryAccumulator({ ...DEFAULT_LIMITS, maxTrackedIps, maxGroupPairs });
+    for (const event of events) acc.addEvent(event);
+    expect(acc.ips.exact).toBe(maxTrackedIps > 400);
+
+    const expected = (keyOf: (event: (typeof events)[number]) => string) => {
+      const pairs = new Set<string>();
+      const perGroup = new Map<string, number>();
+      for (const event of events) {
+        if (event.ip === undefined) continue;
+        const key = keyOf(event);
+        const pair = `${key}\u0000${event.ip}`;
+        if (pairs.has(pair) || pairs.size >= maxGroupPairs) continue;
+        pairs.add(pair);
+        perGroup.set(key, (perGroup.get(key) ?? 0) + 1);
+      }
+      return Object.fromEntries([...perGroup].sort());
+    };
+    const actual = (table: typeof acc.countries) => Object.fromEntries([...table.groups].map(([key, stats]) => [key, stats.ips.size]).filter(([, size]) => size !== 0).sort());
+    expect(actual(acc.countries)).toEqual(expected((event) => event.countryCode ?? ''));
+    expect(actual(acc.asns)).toEqual(expected((event) => (event.asn === undefined ? '' : String(event.asn))));
+    expect(actual(acc.agents)).toEqual(expected((event) => event.agentName ?? ''));
+  });
+});

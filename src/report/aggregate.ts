@@ -6,7 +6,7 @@ import { HistogramCounter } from './histogram.js';
 import { isBlockEvent, isFailureEvent, type ReportEvent } from './report-event.js';
 import type { ReportFilters } from './report-filters.js';
 import type { AgentRow, AsnRow, CountryRow, DecisionRow, ReportSummary, SourceFile } from './report-summary.js';
-import { TopIpTable } from './top-ips.js';
+import { TopIpTable, type IpStats } from './top-ips.js';
 import { classifyReportedAddress } from './address-class.js';
 
 /** Memory caps: each bounds one table whatever the number of records. */
@@ -59,6 +59,7 @@ export class SummaryAccumulator {
   readonly decisions = new Map<Decision, { events: number; reasons: CappedCounter }>();
   readonly failureCodes: CappedCounter;
   readonly histogram = new HistogramCounter();
+  private readonly asnKeys = new Map<number, string>();
 
   constructor(private readonly limits: AggregateLimits = DEFAULT_LIMITS) {
     this.ips = new TopIpTable(limits.maxTrackedIps);
@@ -97,11 +98,22 @@ export class SummaryAccumulator {
       this.failures += 1;
       this.failureCodes.addOne(event.errorCode ?? (event.ip === undefined ? 'NO_SOURCE' : 'UNSPECIFIED'));
     }
-    this.agents.addEvent(event.agentName ?? NO_AGENT, undefined, event.ip, blocked);
-    if (event.ip === undefined) return;
+    const agentKey = event.agentName ?? NO_AGENT;
+    if (event.ip === undefined) {
+      this.agents.addEvent(agentKey, undefined, undefined, blocked);
+      return;
+    }
+    const countryKey = event.countryCode ?? NO_COUNTRY;
+    const asnKey = this.asnKey(event.asn);
     const addressClass = classifyReportedAddress(event as ReportEvent & { ip: string });
-    if (addressClass !== 'public') this.specialIps.addEvent(addressClass, undefined, event.ip, blocked);
-    else this.ips.addSighting({
+    if (addressClass !== 'public') {
+      this.specialIps.addEvent(addressClass, undefined, event.ip, blocked);
+      this.agents.addEvent(agentKey, undefined, event.ip, blocked);
+      this.countries.addEvent(countryKey, event.countryName, event.ip, blocked, event.lat, event.lon);
+      this.asns.addEvent(asnKey, event.organization, event.ip, blocked);
+      return;
+    }
+    const entry = this.ips.addSighting({
       ip: event.ip,
       timeMs: event.timeMs,
       blocked,
@@ -109,9 +121,42 @@ export class SummaryAccumulator {
       asn: event.asn,
       organization: event.organization,
     });
-    this.countries.addEvent(event.countryCode ?? NO_COUNTRY, event.countryName, event.ip, blocked, event.lat, event.lon);
-    this.asns.addEvent(event.asn === undefined ? NO_ASN : String(event.asn), event.organization, event.ip, blocked);
+    // The address's entry remembers the groups it was counted in, so a repeat (most records: the
+    // same attackers come back) skips three lookups in sets of up to maxGroupPairs addresses, the
+    // report's costliest step. An entry that is new, or replaced one evicted, remembers nothing
+    // and asks the sets, so the counts are the same either way.
+    this.agents.addEvent(agentKey, undefined, event.ip, blocked, undefined, undefined, rememberAgent(entry, agentKey));
+    this.countries.addEvent(countryKey, event.countryName, event.ip, blocked, event.lat, event.lon, entry.countedCountry === countryKey);
+    entry.countedCountry = countryKey;
+    this.asns.addEvent(asnKey, event.organization, event.ip, blocked, undefined, undefined, entry.countedAsn === asnKey);
+    entry.countedAsn = asnKey;
   }
+
+  /** The ASN table's key of `asn`, the same string each time (so its hash is computed once). */
+  private asnKey(asn: number | undefined): string {
+    if (asn === undefined) return NO_ASN;
+    let key = this.asnKeys.get(asn);
+    if (key === undefined) {
+      key = String(asn);
+      if (this.asnKeys.size < this.limits.maxAsns) this.asnKeys.set(asn, key);
+    }
+    return key;
+  }
+}
+
+// An address seen from more agents than this is asked about in the agents' sets beyond them.
+const REMEMBERED_AGENTS = 8;
+
+/** Whether `entry` was already counted under agent `key`; remembers it if not (up to REMEMBERED_AGENTS). */
+function rememberAgent(entry: IpStats, key: string): boolean {
+  const agents = entry.countedAgents;
+  if (agents === undefined) {
+    entry.countedAgents = [key];
+    return false;
+  }
+  if (agents.includes(key)) return true;
+  if (agents.length < REMEMBERED_AGENTS) agents.push(key);
+  return false;
 }
 
 function roundShare(events: number, total: number): number {

@@ -1,6 +1,5 @@
 import type { Action, Decision } from '../log/record.js';
 import type { ReportEvent } from './report-event.js';
-import { FALLBACK, RecordScanner, type FieldTree } from './scan-record.js';
 
 const ACTIONS: ReadonlySet<string> = new Set<Action>(['add', 'delete']);
 const DECISIONS: ReadonlySet<string> = new Set<Decision>(['block', 'allow', 'log']);
@@ -20,33 +19,13 @@ function asFiniteNumber(value: unknown): number | undefined {
 }
 
 /**
- * The members of a record that `toReportEvent` reads: what the fast scanner
- * (scan-record.ts) keeps of a line. A field read below and missing here would
- * read as absent on the fast path: the differential test compares both paths.
+ * Parse one geo-log line into a ReportEvent, or undefined when it is malformed.
+ * Required: valid JSON object, a parseable `@timestamp`, an `event` and a
+ * `geo_response` object (the mark of our own records), and a string
+ * `source.ip` when `source` is present. Optional fields of the wrong type are
+ * ignored rather than failing the line: the log is read years later by
+ * versions that may have added fields.
  */
-export const REPORT_FIELDS: FieldTree = {
-  '@timestamp': true,
-  event: { action: true, outcome: true },
-  source: {
-    ip: true,
-    geo: { country_iso_code: true, country_name: true, location: { lat: true, lon: true } },
-    as: { number: true, organization: { name: true } },
-  },
-  observer: { name: true },
-  agent: { name: true },
-  rule: { id: true, description: true },
-  geo_response: {
-    decision: { action: true, reason: true },
-    address_class: true,
-    location: true,
-    error_code: true,
-    login: { user: true, finding: true, message: true },
-  },
-};
-
-const scanner = new RecordScanner(REPORT_FIELDS);
-
-/** Parse one geo-log line given as text into a ReportEvent, or undefined when it is malformed (see toReportEvent). */
 export function parseReportEvent(line: string): ReportEvent | undefined {
   let parsed: unknown;
   try {
@@ -55,29 +34,6 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
     // Not JSON: the caller counts the line as malformed; the parse error itself tells nothing more.
     return undefined;
   }
-  return toReportEvent(parsed);
-}
-
-/**
- * Parse the line `bytes[start, end)` (UTF-8, no newline) as parseReportEvent
- * does with its text, through the pruned scanner; lines it is not sure of go
- * through JSON.parse.
- */
-export function parseReportLine(bytes: Buffer, start: number, end: number): ReportEvent | undefined {
-  const pruned = scanner.scan(bytes, start, end);
-  if (pruned === FALLBACK) return parseReportEvent(bytes.toString('utf8', start, end));
-  return toReportEvent(pruned);
-}
-
-/**
- * A parsed geo-log record as a ReportEvent, or undefined when it is malformed.
- * Required: a JSON object, a parseable `@timestamp`, an `event` and a
- * `geo_response` object (the mark of our own records), and a string
- * `source.ip` when `source` is present. Optional fields of the wrong type are
- * ignored rather than failing the line: the log is read years later by
- * versions that may have added fields.
- */
-export function toReportEvent(parsed: unknown): ReportEvent | undefined {
   const record = asObject(parsed);
   if (record === undefined) return undefined;
   const timestamp = asString(record['@timestamp']);
@@ -142,4 +98,14 @@ export function toReportEvent(parsed: unknown): ReportEvent | undefined {
   const finding = asString(login?.finding);
   if (user !== undefined && finding !== undefined) result.login = { user, finding, message: asString(login?.message) ?? '' };
   return result;
+}
+
+/**
+ * Parse the line `bytes[start, end)` (UTF-8, no newline) as parseReportEvent does its text.
+ * JSON.parse of the whole line: measured against a pruned scanner written in JavaScript that
+ * walked the bytes and built only the fields read above (commit 0c5099c), V8's parser was faster
+ * (5.7–6.0 s against 6.6–9.4 s of CPU for 1,000,000 records) and used 40 MB less memory.
+ */
+export function parseReportLine(bytes: Buffer, start: number, end: number): ReportEvent | undefined {
+  return parseReportEvent(bytes.toString('utf8', start, end));
 }

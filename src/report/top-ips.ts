@@ -14,6 +14,13 @@ export interface IpStats {
   blocked: boolean;
   /** Position in the min-heap, once eviction has started. */
   heapIndex: number;
+  /**
+   * Group keys under which the report's group tables have already counted this address while
+   * this entry lived (see SummaryAccumulator): a repeat skips their unique-address sets.
+   */
+  countedCountry?: string;
+  countedAsn?: string;
+  countedAgents?: string[];
 }
 
 export interface IpSighting {
@@ -48,8 +55,8 @@ export class TopIpTable {
     return this.heap === undefined;
   }
 
-  /** Count one record from `sighting.ip`. */
-  addSighting(sighting: IpSighting): void {
+  /** Count one record from `sighting.ip`; returns its entry (a new one when the address was not in the table). */
+  addSighting(sighting: IpSighting): IpStats {
     const existing = this.entries.get(sighting.ip);
     if (existing !== undefined) {
       existing.events += 1;
@@ -57,36 +64,50 @@ export class TopIpTable {
       if (sighting.timeMs > existing.lastMs) existing.lastMs = sighting.timeMs;
       if (sighting.blocked) existing.blocked = true;
       if (this.heap !== undefined) this.siftDown(existing.heapIndex);
-      return;
+      return existing;
     }
-    const fresh: IpStats = {
-      ip: sighting.ip,
-      events: 1,
-      error: 0,
-      country: sighting.country,
-      asn: sighting.asn,
-      organization: sighting.organization,
-      firstMs: sighting.timeMs,
-      lastMs: sighting.timeMs,
-      blocked: sighting.blocked,
-      heapIndex: -1,
-    };
     if (this.entries.size < this.capacity) {
+      const fresh: IpStats = {
+        ip: sighting.ip,
+        events: 1,
+        error: 0,
+        country: sighting.country,
+        asn: sighting.asn,
+        organization: sighting.organization,
+        firstMs: sighting.timeMs,
+        lastMs: sighting.timeMs,
+        blocked: sighting.blocked,
+        heapIndex: -1,
+        countedCountry: undefined,
+        countedAsn: undefined,
+        countedAgents: undefined,
+      };
       this.entries.set(sighting.ip, fresh);
       this.distinctSeen += 1;
-      return;
+      return fresh;
     }
     if (this.heap === undefined) this.buildHeap();
     if (this.distinctSeen === this.capacity) this.distinctSeen += 1;
-    const heap = this.heap as IpStats[];
-    const smallest = heap[0] as IpStats;
-    this.entries.delete(smallest.ip);
-    fresh.events = smallest.events + 1;
-    fresh.error = smallest.events;
-    fresh.heapIndex = 0;
-    heap[0] = fresh;
-    this.entries.set(fresh.ip, fresh);
+    // The evicted entry's object becomes the new one: past the cap nearly every record of a new
+    // address evicts, and a new object each time was garbage that lived long enough to grow the
+    // old generation (measured: most of the peak memory with a million distinct addresses).
+    const entry = (this.heap as IpStats[])[0] as IpStats;
+    this.entries.delete(entry.ip);
+    entry.error = entry.events;
+    entry.events += 1;
+    entry.ip = sighting.ip;
+    entry.country = sighting.country;
+    entry.asn = sighting.asn;
+    entry.organization = sighting.organization;
+    entry.firstMs = sighting.timeMs;
+    entry.lastMs = sighting.timeMs;
+    entry.blocked = sighting.blocked;
+    entry.countedCountry = undefined;
+    entry.countedAsn = undefined;
+    if (entry.countedAgents !== undefined) entry.countedAgents.length = 0;
+    this.entries.set(entry.ip, entry);
     this.siftDown(0);
+    return entry;
   }
 
   /** Largest possible overcount among the entries (0 while exact). */
