@@ -6,7 +6,7 @@ import { HistogramCounter } from './histogram.js';
 import { isBlockEvent, isFailureEvent, type ReportEvent } from './report-event.js';
 import type { ReportFilters } from './report-filters.js';
 import type { AgentRow, AsnRow, CountryRow, DecisionRow, ReportSummary, SourceFile } from './report-summary.js';
-import { TopIpTable, type IpStats } from './top-ips.js';
+import { TopIpTable } from './top-ips.js';
 import { classifyReportedAddress } from './address-class.js';
 
 /** Memory caps: each bounds one table whatever the number of records. */
@@ -37,6 +37,8 @@ const NO_AGENT = '';
 // Address classes are a short fixed list (special-ranges.ts); the cap only guards against forged records.
 const MAX_ADDRESS_CLASSES = 64;
 const DECISION_ORDER: Decision[] = ['block', 'allow', 'log'];
+// Agents whose (agent, address) pairs a top-IP entry remembers: one bit each of an Int32.
+const REMEMBERED_AGENTS = 31;
 
 /** Folds matched events into running totals; `finishSummary` turns them into the report. */
 export class SummaryAccumulator {
@@ -60,6 +62,7 @@ export class SummaryAccumulator {
   readonly failureCodes: CappedCounter;
   readonly histogram = new HistogramCounter();
   private readonly asnKeys = new Map<number, string>();
+  private readonly agentBits = new Map<string, number>();
 
   constructor(private readonly limits: AggregateLimits = DEFAULT_LIMITS) {
     this.ips = new TopIpTable(limits.maxTrackedIps);
@@ -125,11 +128,26 @@ export class SummaryAccumulator {
     // same attackers come back) skips three lookups in sets of up to maxGroupPairs addresses, the
     // report's costliest step. An entry that is new, or replaced one evicted, remembers nothing
     // and asks the sets, so the counts are the same either way.
-    this.agents.addEvent(agentKey, undefined, event.ip, blocked, undefined, undefined, rememberAgent(entry, agentKey));
-    this.countries.addEvent(countryKey, event.countryName, event.ip, blocked, event.lat, event.lon, entry.countedCountry === countryKey);
-    entry.countedCountry = countryKey;
-    this.asns.addEvent(asnKey, event.organization, event.ip, blocked, undefined, undefined, entry.countedAsn === asnKey);
-    entry.countedAsn = asnKey;
+    const ips = this.ips;
+    const agentBit = this.agentBit(agentKey);
+    const countedAgents = ips.countedAgents[entry] as number;
+    ips.countedAgents[entry] = countedAgents | agentBit;
+    const agentCounted = (countedAgents & agentBit) !== 0;
+    this.agents.addEvent(agentKey, undefined, event.ip, blocked, undefined, undefined, agentCounted);
+    this.countries.addEvent(countryKey, event.countryName, event.ip, blocked, event.lat, event.lon, ips.countedCountry[entry] === countryKey);
+    ips.countedCountry[entry] = countryKey;
+    this.asns.addEvent(asnKey, event.organization, event.ip, blocked, undefined, undefined, ips.countedAsn[entry] === asnKey);
+    ips.countedAsn[entry] = asnKey;
+  }
+
+  /** The bit of agent `key` in TopIpTable.countedAgents: one each for the first 31 agents, 0 (never remembered) for later ones. */
+  private agentBit(key: string): number {
+    let index = this.agentBits.get(key);
+    if (index === undefined) {
+      index = this.agentBits.size < REMEMBERED_AGENTS ? this.agentBits.size : -1;
+      if (index >= 0) this.agentBits.set(key, index);
+    }
+    return index < 0 ? 0 : 1 << index;
   }
 
   /** The ASN table's key of `asn`, the same string each time (so its hash is computed once). */
@@ -142,21 +160,6 @@ export class SummaryAccumulator {
     }
     return key;
   }
-}
-
-// An address seen from more agents than this is asked about in the agents' sets beyond them.
-const REMEMBERED_AGENTS = 8;
-
-/** Whether `entry` was already counted under agent `key`; remembers it if not (up to REMEMBERED_AGENTS). */
-function rememberAgent(entry: IpStats, key: string): boolean {
-  const agents = entry.countedAgents;
-  if (agents === undefined) {
-    entry.countedAgents = [key];
-    return false;
-  }
-  if (agents.includes(key)) return true;
-  if (agents.length < REMEMBERED_AGENTS) agents.push(key);
-  return false;
 }
 
 function roundShare(events: number, total: number): number {
