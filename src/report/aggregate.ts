@@ -62,6 +62,7 @@ export class SummaryAccumulator {
   readonly failureCodes: CappedCounter;
   readonly histogram = new HistogramCounter();
   private readonly asnKeys = new Map<number, string>();
+  private readonly countryKeys = new Map<string, string>();
   private readonly agentBits = new Map<string, number>();
 
   constructor(private readonly limits: AggregateLimits = DEFAULT_LIMITS) {
@@ -106,7 +107,7 @@ export class SummaryAccumulator {
       this.agents.addEvent(agentKey, undefined, undefined, blocked);
       return;
     }
-    const countryKey = event.countryCode ?? NO_COUNTRY;
+    const countryKey = this.countryKey(event.countryCode);
     const asnKey = this.asnKey(event.asn);
     const addressClass = classifyReportedAddress(event as ReportEvent & { ip: string });
     if (addressClass !== 'public') {
@@ -148,6 +149,19 @@ export class SummaryAccumulator {
       if (index >= 0) this.agentBits.set(key, index);
     }
     return index < 0 ? 0 : 1 << index;
+  }
+
+  /**
+   * The country table's key of `code`, the same string each time: each record's parse makes its
+   * own, and an entry of the top-IP table keeps the key it was counted under, which left one string
+   * behind in the old generation at every eviction.
+   */
+  private countryKey(code: string | undefined): string {
+    if (code === undefined) return NO_COUNTRY;
+    const key = this.countryKeys.get(code);
+    if (key !== undefined) return key;
+    if (this.countryKeys.size < this.limits.maxCountries) this.countryKeys.set(code, code);
+    return code;
   }
 
   /** The ASN table's key of `asn`, the same string each time (so its hash is computed once). */
