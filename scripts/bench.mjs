@@ -229,10 +229,8 @@ const { benchFirewall, formatFirewallRows } = await import('./bench-firewall.mjs
 if (!ALERTS_ONLY) results.firewall = benchFirewall({ node, runs: Math.min(RUNS, Number(process.env.BENCH_FIREWALL_RUNS ?? 31)), burst: Number(process.env.BENCH_BURST ?? 400) });
 
 // The report over 1,000,000 records (scripts/bench-report.mjs).
-if (!ALERTS_ONLY) {
-  const { benchReport } = await import('./bench-report.mjs');
-  results.report = await benchReport({ bundle: BUNDLE });
-}
+const { benchReport, formatReportBench } = await import('./bench-report.mjs');
+if (!ALERTS_ONLY) results.report = await benchReport({ bundle: BUNDLE });
 
 // The first alert after an install against the next one (scripts/bench-install.mjs; root only).
 const { benchInstall } = await import('./bench-install.mjs');
@@ -251,8 +249,7 @@ if (results.firewall) {
   console.log('');
   for (const firewallLine of formatFirewallRows(results.firewall)) console.log(firewallLine);
 }
-const r = results.report;
-if (r) console.log(`report: ${r.records.toLocaleString('en')} records at ${Math.round(r.recordsPerSecond).toLocaleString('en')} records/s; peak ${r.peakRssMb1M.toFixed(1)} MB for 1M vs ${r.peakRssMb100k.toFixed(1)} MB for 100k (${(r.peakRssMb1M / r.peakRssMb100k).toFixed(2)}×)`);
+if (results.report) console.log(`\n${formatReportBench(results.report)}`);
 const city = results.single['city IPv4 63 MB'];
 const city6 = results.single['city IPv6 71 MB'];
 const w = results.wazuh;

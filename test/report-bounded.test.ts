@@ -97,3 +97,65 @@ describe('HistogramCounter interval by span', () => {
     expect(result.buckets[0]!.blocks).toBe(1);
   });
 });
+
+describe('unique addresses per group while top IPs evict', () => {
+  // The accumulator skips a group's address set when the address's top-IP entry remembers the
+  // group; entries come and go under Space-Saving, so the counts must still be those of plain sets
+  // that keep the first maxGroupPairs distinct (group, address) pairs of each table.
+  it.each([
+    { maxTrackedIps: 20, maxGroupPairs: 100_000 },
+    { maxTrackedIps: 20, maxGroupPairs: 150 },
+    { maxTrackedIps: 100_000, maxGroupPairs: 150 },
+  ])('top IPs capped at $maxTrackedIps, pairs at $maxGroupPairs', ({ maxTrackedIps, maxGroupPairs }) => {
+    const records = makeGeoRecords({ seed: 5, count: 4000, start: new Date('2026-11-20T00:00:00Z'), end: new Date('2026-11-21T00:00:00Z'), distinctIps: 400 });
+    const events = records.map((record) => parseReportEvent(JSON.stringify(record))!);
+    const acc = new SummaryAccumulator({ ...DEFAULT_LIMITS, maxTrackedIps, maxGroupPairs });
+    for (const event of events) acc.addEvent(event);
+    expect(acc.ips.exact).toBe(maxTrackedIps > 400);
+
+    const expected = (keyOf: (event: (typeof events)[number]) => string) => {
+      const pairs = new Set<string>();
+      const perGroup = new Map<string, number>();
+      for (const event of events) {
+        if (event.ip === undefined) continue;
+        const key = keyOf(event);
+        const pair = `${key}\u0000${event.ip}`;
+        if (pairs.has(pair) || pairs.size >= maxGroupPairs) continue;
+        pairs.add(pair);
+        perGroup.set(key, (perGroup.get(key) ?? 0) + 1);
+      }
+      return Object.fromEntries([...perGroup].sort());
+    };
+    const actual = (table: typeof acc.countries) => Object.fromEntries([...table.groups].map(([key, stats]) => [key, stats.ips.size]).filter(([, size]) => size !== 0).sort());
+    expect(actual(acc.countries)).toEqual(expected((event) => event.countryCode ?? ''));
+    expect(actual(acc.asns)).toEqual(expected((event) => (event.asn === undefined ? '' : String(event.asn))));
+    expect(actual(acc.agents)).toEqual(expected((event) => event.agentName ?? ''));
+  });
+});
+
+describe('TopIpTable: its hash table through many evictions', () => {
+  it('equals a naive Space-Saving over 20,000 sightings of 300 addresses, capacity 50', () => {
+    const random = createRandom(21);
+    const capacity = 50;
+    const table = new TopIpTable(capacity);
+    const naive = new Map<string, { events: number; error: number }>();
+    for (let index = 0; index < 20_000; index += 1) {
+      // Addresses that differ in one character, as real ones do, to make hash neighbours; and text
+      // a forged record may carry: longer than any address, beyond Latin-1, Latin-1 beyond ASCII.
+      const odd = ['ä.1', 'ä.2', 'адрес', 'адрес2', `${'x'.repeat(50)}1`, `${'x'.repeat(50)}2`, '2001:db8:ffff:ffff:ffff:ffff:255.255.255.255'];
+      const ip = random() < 0.05 ? (odd[Math.floor(random() * odd.length)] as string) : `203.0.${Math.floor(random() * 3)}.${Math.floor(random() ** 2 * 100)}`;
+      table.addSighting({ ip, timeMs: index, blocked: false, country: undefined, asn: undefined, organization: undefined });
+      const seen = naive.get(ip);
+      if (seen !== undefined) seen.events += 1;
+      else if (naive.size < capacity) naive.set(ip, { events: 1, error: 0 });
+      else {
+        const replaced = [...naive].reduce((min, entry) => (entry[1].events < min[1].events || (entry[1].events === min[1].events && entry[0] > min[0]) ? entry : min));
+        naive.delete(replaced[0]);
+        naive.set(ip, { events: replaced[1].events + 1, error: replaced[1].events });
+      }
+    }
+    const expected = [...naive].sort((a, b) => b[1].events - a[1].events || (a[0] < b[0] ? -1 : 1)).map(([ip, { events, error }]) => `${ip}:${events}-${error}`);
+    expect(table.toTop(0).map((entry) => `${entry.ip}:${entry.events}-${entry.error}`)).toEqual(expected);
+    expect(table.exact).toBe(false);
+  });
+});

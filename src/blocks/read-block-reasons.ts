@@ -27,7 +27,8 @@ export async function readBlockReasons(files: readonly string[], ips: ReadonlySe
       await readLogLines(file, {
         maxLineBytes: MAX_LINE_BYTES,
         onOversized: () => undefined,
-        onLine(line) {
+        onLine(bytes, start, end) {
+          const line = bytes.subarray(start, end);
           if (!line.includes(BLOCK_DECISION)) return;
           const event = parseReportEvent(line.toString('utf8'));
           if (event?.ip !== undefined && isBlockEvent(event) && ips.has(event.ip)) reasons.set(event.ip, event);

@@ -37,6 +37,8 @@ const NO_AGENT = '';
 // Address classes are a short fixed list (special-ranges.ts); the cap only guards against forged records.
 const MAX_ADDRESS_CLASSES = 64;
 const DECISION_ORDER: Decision[] = ['block', 'allow', 'log'];
+// Agents whose (agent, address) pairs a top-IP entry remembers: one bit each of an Int32.
+const REMEMBERED_AGENTS = 31;
 
 /** Folds matched events into running totals; `finishSummary` turns them into the report. */
 export class SummaryAccumulator {
@@ -59,6 +61,9 @@ export class SummaryAccumulator {
   readonly decisions = new Map<Decision, { events: number; reasons: CappedCounter }>();
   readonly failureCodes: CappedCounter;
   readonly histogram = new HistogramCounter();
+  private readonly asnKeys = new Map<number, string>();
+  private readonly countryKeys = new Map<string, string>();
+  private readonly agentBits = new Map<string, number>();
 
   constructor(private readonly limits: AggregateLimits = DEFAULT_LIMITS) {
     this.ips = new TopIpTable(limits.maxTrackedIps);
@@ -97,11 +102,22 @@ export class SummaryAccumulator {
       this.failures += 1;
       this.failureCodes.addOne(event.errorCode ?? (event.ip === undefined ? 'NO_SOURCE' : 'UNSPECIFIED'));
     }
-    this.agents.addEvent(event.agentName ?? NO_AGENT, undefined, event.ip, blocked);
-    if (event.ip === undefined) return;
+    const agentKey = event.agentName ?? NO_AGENT;
+    if (event.ip === undefined) {
+      this.agents.addEvent(agentKey, undefined, undefined, blocked);
+      return;
+    }
+    const countryKey = this.countryKey(event.countryCode);
+    const asnKey = this.asnKey(event.asn);
     const addressClass = classifyReportedAddress(event as ReportEvent & { ip: string });
-    if (addressClass !== 'public') this.specialIps.addEvent(addressClass, undefined, event.ip, blocked);
-    else this.ips.addSighting({
+    if (addressClass !== 'public') {
+      this.specialIps.addEvent(addressClass, undefined, event.ip, blocked);
+      this.agents.addEvent(agentKey, undefined, event.ip, blocked);
+      this.countries.addEvent(countryKey, event.countryName, event.ip, blocked, event.lat, event.lon);
+      this.asns.addEvent(asnKey, event.organization, event.ip, blocked);
+      return;
+    }
+    const entry = this.ips.addSighting({
       ip: event.ip,
       timeMs: event.timeMs,
       blocked,
@@ -109,8 +125,54 @@ export class SummaryAccumulator {
       asn: event.asn,
       organization: event.organization,
     });
-    this.countries.addEvent(event.countryCode ?? NO_COUNTRY, event.countryName, event.ip, blocked, event.lat, event.lon);
-    this.asns.addEvent(event.asn === undefined ? NO_ASN : String(event.asn), event.organization, event.ip, blocked);
+    // The address's entry remembers the groups it was counted in, so a repeat (most records: the
+    // same attackers come back) skips three lookups in sets of up to maxGroupPairs addresses, the
+    // report's costliest step. An entry that is new, or replaced one evicted, remembers nothing
+    // and asks the sets, so the counts are the same either way.
+    const ips = this.ips;
+    const agentBit = this.agentBit(agentKey);
+    const countedAgents = ips.countedAgents[entry] as number;
+    ips.countedAgents[entry] = countedAgents | agentBit;
+    const agentCounted = (countedAgents & agentBit) !== 0;
+    this.agents.addEvent(agentKey, undefined, event.ip, blocked, undefined, undefined, agentCounted);
+    this.countries.addEvent(countryKey, event.countryName, event.ip, blocked, event.lat, event.lon, ips.countedCountry[entry] === countryKey);
+    ips.countedCountry[entry] = countryKey;
+    this.asns.addEvent(asnKey, event.organization, event.ip, blocked, undefined, undefined, ips.countedAsn[entry] === asnKey);
+    ips.countedAsn[entry] = asnKey;
+  }
+
+  /** The bit of agent `key` in TopIpTable.countedAgents: one each for the first 31 agents, 0 (never remembered) for later ones. */
+  private agentBit(key: string): number {
+    let index = this.agentBits.get(key);
+    if (index === undefined) {
+      index = this.agentBits.size < REMEMBERED_AGENTS ? this.agentBits.size : -1;
+      if (index >= 0) this.agentBits.set(key, index);
+    }
+    return index < 0 ? 0 : 1 << index;
+  }
+
+  /**
+   * The country table's key of `code`, the same string each time: each record's parse makes its
+   * own, and an entry of the top-IP table keeps the key it was counted under, which left one string
+   * behind in the old generation at every eviction.
+   */
+  private countryKey(code: string | undefined): string {
+    if (code === undefined) return NO_COUNTRY;
+    const key = this.countryKeys.get(code);
+    if (key !== undefined) return key;
+    if (this.countryKeys.size < this.limits.maxCountries) this.countryKeys.set(code, code);
+    return code;
+  }
+
+  /** The ASN table's key of `asn`, the same string each time (so its hash is computed once). */
+  private asnKey(asn: number | undefined): string {
+    if (asn === undefined) return NO_ASN;
+    let key = this.asnKeys.get(asn);
+    if (key === undefined) {
+      key = String(asn);
+      if (this.asnKeys.size < this.limits.maxAsns) this.asnKeys.set(asn, key);
+    }
+    return key;
   }
 }
 

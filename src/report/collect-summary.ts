@@ -1,5 +1,5 @@
 import { finishSummary, SummaryAccumulator, type AggregateLimits, DEFAULT_LIMITS } from './aggregate.js';
-import { parseReportEvent } from './parse-record.js';
+import { parseReportLine } from './parse-record.js';
 import { ProgressBar } from './progress-bar.js';
 import { inspectLogFile, readLogLines, type LogFile } from './read-log.js';
 import { matchesFilters, type ReportFilters } from './report-filters.js';
@@ -51,10 +51,10 @@ export async function collectSummary(options: CollectOptions): Promise<ReportSum
     sources.push(source);
     await readLogLines(file, {
       maxLineBytes: options.maxLineBytes ?? MAX_LINE_BYTES,
-      onLine(line) {
+      onLine(bytes, start, end) {
         // A blank line (or a lone CR) is spacing, not a malformed record.
-        if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) return;
-        const event = parseReportEvent(line.toString('utf8'));
+        if (end === start || (end === start + 1 && bytes[start] === 0x0d)) return;
+        const event = parseReportLine(bytes, start, end);
         if (event === undefined) {
           acc.malformed += 1;
           source.malformed += 1;

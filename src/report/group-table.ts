@@ -31,8 +31,11 @@ export class GroupTable {
 
   constructor(private readonly options: GroupTableOptions) {}
 
-  /** Count one event of group `key` (first label seen wins) from `ip` (none: a record that failed before it had a source). */
-  addEvent(key: string, label: string | undefined, ip: string | undefined, blocked: boolean, lat?: number, lon?: number): void {
+  /**
+   * Count one event of group `key` (first label seen wins) from `ip` (none: a record that failed before it had a source).
+   * `ipCounted`: the caller knows this (key, ip) pair came here before, so the unique-address set is not asked again.
+   */
+  addEvent(key: string, label: string | undefined, ip: string | undefined, blocked: boolean, lat?: number, lon?: number, ipCounted = false): void {
     let stats = this.groups.get(key);
     if (stats === undefined) {
       if (this.groups.size >= this.options.maxGroups) {
@@ -52,7 +55,7 @@ export class GroupTable {
       stats.lonSum += lon;
       stats.located += 1;
     }
-    if (ip !== undefined && !stats.ips.has(ip)) {
+    if (ip !== undefined && !ipCounted && !stats.ips.has(ip)) {
       if (this.pairs < this.options.maxPairs) {
         stats.ips.add(ip);
         this.pairs += 1;

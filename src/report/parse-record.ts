@@ -99,3 +99,13 @@ export function parseReportEvent(line: string): ReportEvent | undefined {
   if (user !== undefined && finding !== undefined) result.login = { user, finding, message: asString(login?.message) ?? '' };
   return result;
 }
+
+/**
+ * Parse the line `bytes[start, end)` (UTF-8, no newline) as parseReportEvent does its text.
+ * JSON.parse of the whole line: measured against a pruned scanner written in JavaScript that
+ * walked the bytes and built only the fields read above (commit 0c5099c), V8's parser was faster
+ * (5.7–6.0 s against 6.6–9.4 s of CPU for 1,000,000 records) and used 40 MB less memory.
+ */
+export function parseReportLine(bytes: Buffer, start: number, end: number): ReportEvent | undefined {
+  return parseReportEvent(bytes.toString('utf8', start, end));
+}

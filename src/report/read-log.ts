@@ -1,4 +1,4 @@
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { GeoResponseError } from '../errors.js';
@@ -14,7 +14,8 @@ export interface LogFile {
 
 export interface ReadLogOptions {
   maxLineBytes: number;
-  onLine(line: Buffer): void;
+  /** One line, `bytes[start, end)` without its newline; `bytes` is reused once this returns. */
+  onLine(bytes: Buffer, start: number, end: number): void;
   onOversized(): void;
   /** Bytes of the file on disk consumed so far (compressed bytes for gzip), for a progress bar. */
   onBytes?(bytes: number): void;
@@ -24,6 +25,10 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** How much of a (decompressed) file is checked for NUL bytes, which no JSON line contains. */
 const BINARY_SNIFF_BYTES = 4096;
 const READ_CHUNK_BYTES = 1 << 20;
+// Plain files are read with readSync into one buffer reused to the end: no stream, no Buffer per
+// chunk or per line. 4 MiB: a read every few thousand records, with room for a longest line (1 MiB).
+const SYNC_READ_BYTES = 4 << 20;
+const NEWLINE = 0x0a;
 // The logs sit in logs/, which the ossec/wazuh group can write, and `report` runs as root: a link
 // planted there is not followed, and a FIFO is refused by its type rather than hang the report.
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -57,33 +62,97 @@ export async function inspectLogFile(file: string): Promise<LogFile> {
   }
 }
 
-/** Stream the lines of one log file (gunzipping if needed) into `options`; input errors name the file. */
+/** Read the lines of one log file (gunzipping if needed) into `options`; input errors name the file. */
 export async function readLogLines(file: LogFile, options: ReadLogOptions): Promise<void> {
+  if (file.gzip) return readGzipLines(file, options);
+  try {
+    readPlainLines(file, options);
+  } finally {
+    // As the gzip path's stream does when it ends: the file is read once.
+    await file.handle.close();
+  }
+}
+
+function throwIfBinary(file: LogFile, window: Uint8Array): void {
+  if (window.includes(0)) throw inputError('REPORT_FILE_BINARY', `${file.path} looks binary (NUL bytes), not a JSON-lines geo log`);
+}
+
+/**
+ * A plain file, read with readSync into one reused buffer and cut into lines where they lie in it.
+ * Lines longer than `maxLineBytes` are dropped as they are read and counted through onOversized,
+ * as LineSplitter does for streams.
+ */
+function readPlainLines(file: LogFile, options: ReadLogOptions): void {
+  const maxLine = options.maxLineBytes;
+  const buffer = Buffer.allocUnsafe(Math.max(SYNC_READ_BYTES, 2 * maxLine + 2));
+  let filled = 0;
+  let position = 0;
+  let skipping = false;
+  for (;;) {
+    let count: number;
+    try {
+      count = readSync(file.handle.fd, buffer, filled, buffer.length - filled, position);
+    } catch (error) {
+      throw inputError('REPORT_FILE_UNREADABLE', `${file.path}: cannot read: ${(error as Error).message}`, error);
+    }
+    if (position < BINARY_SNIFF_BYTES) throwIfBinary(file, buffer.subarray(filled, filled + Math.min(count, BINARY_SNIFF_BYTES - position)));
+    position += count;
+    options.onBytes?.(count);
+    const limit = filled + count;
+    if (count === 0) {
+      if (skipping) options.onOversized();
+      else if (filled > 0) options.onLine(buffer, 0, filled);
+      return;
+    }
+    let lineStart = 0;
+    let newline = buffer.indexOf(NEWLINE, filled);
+    while (newline !== -1 && newline < limit) {
+      if (skipping) {
+        skipping = false;
+        options.onOversized();
+      } else if (newline - lineStart > maxLine) {
+        options.onOversized();
+      } else {
+        options.onLine(buffer, lineStart, newline);
+      }
+      lineStart = newline + 1;
+      newline = buffer.indexOf(NEWLINE, lineStart);
+    }
+    // What is left is the start of a line: kept at the front of the buffer, or dropped once too long.
+    if (skipping || limit - lineStart > maxLine) {
+      skipping = true;
+      filled = 0;
+    } else {
+      buffer.copy(buffer, 0, lineStart, limit);
+      filled = limit - lineStart;
+    }
+  }
+}
+
+/** A gzip file, streamed through zlib and LineSplitter. */
+async function readGzipLines(file: LogFile, options: ReadLogOptions): Promise<void> {
   const raw = createReadStream(file.path, { fd: file.handle, start: 0, highWaterMark: READ_CHUNK_BYTES });
   if (options.onBytes) {
     const onBytes = options.onBytes;
     raw.on('data', (chunk) => onBytes(chunk.length));
   }
-  const stream = file.gzip ? raw.pipe(createGunzip()) : raw;
+  const stream = raw.pipe(createGunzip());
   // pipe() does not forward errors: a read error on `raw` must reject too, or the loop would wait forever.
-  if (file.gzip) raw.on('error', (error) => stream.destroy(error));
-  const splitter = new LineSplitter(options.maxLineBytes, options);
+  raw.on('error', (error) => stream.destroy(error));
+  const splitter = new LineSplitter(options.maxLineBytes, { onLine: (line) => options.onLine(line, 0, line.length), onOversized: options.onOversized });
   let sniffed = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (sniffed < BINARY_SNIFF_BYTES) {
         const window = chunk.subarray(0, BINARY_SNIFF_BYTES - sniffed);
-        if (window.includes(0)) {
-          throw inputError('REPORT_FILE_BINARY', `${file.path} looks binary (NUL bytes), not a JSON-lines geo log`);
-        }
+        throwIfBinary(file, window);
         sniffed += window.length;
       }
       splitter.push(chunk);
     }
   } catch (error) {
     if (error instanceof GeoResponseError) throw error;
-    const what = file.gzip ? 'cannot decompress' : 'cannot read';
-    throw inputError(file.gzip ? 'REPORT_GZIP_CORRUPT' : 'REPORT_FILE_UNREADABLE', `${file.path}: ${what}: ${(error as Error).message}`, error);
+    throw inputError('REPORT_GZIP_CORRUPT', `${file.path}: cannot decompress: ${(error as Error).message}`, error);
   } finally {
     raw.destroy();
   }

@@ -20,6 +20,13 @@ export interface GeoLogOptions {
   end: Date;
   /** Size of the attacker pool (distinct public IPs). */
   distinctIps?: number;
+  /**
+   * How attackers are drawn from the pool: `heavy-tail` (default: a few send most of the
+   * traffic, as in real logs) or `round-robin` (each in turn, so every address of the pool
+   * appears once the log has as many attacker records as the pool has addresses: the bench's
+   * many-distinct-addresses log).
+   */
+  spread?: 'heavy-tail' | 'round-robin';
 }
 
 interface CountrySpec {
@@ -139,6 +146,7 @@ export function* iterateGeoRecords(options: GeoLogOptions): Generator<GeoLogReco
   const startMs = options.start.getTime();
   const stepMs = (options.end.getTime() - startMs) / Math.max(1, options.count);
   let timeMs = startMs;
+  let turn = 0;
   for (let index = 0; index < options.count; index += 1) {
     timeMs += Math.floor(random() * 2 * stepMs);
     const roll = random();
@@ -178,7 +186,8 @@ export function* iterateGeoRecords(options: GeoLogOptions): Generator<GeoLogReco
       continue;
     }
     // Heavy tail: a few IPs send most of the traffic.
-    const attacker = pool[Math.floor(pool.length * random() ** 3)] as Attacker;
+    const heavyTail = Math.floor(pool.length * random() ** 3);
+    const attacker = pool[options.spread === 'round-robin' ? turn++ % pool.length : heavyTail] as Attacker;
     const denied = DENY.has(attacker.country.code);
     const failed = random() < 0.02;
     const errorCode = failed ? (ERROR_CODES[Math.floor(random() * ERROR_CODES.length)] as string) : undefined;
