@@ -84,7 +84,7 @@ export async function executeConcurrently(planned: readonly PlanStep[], run: Com
 async function askProbe(probe: Probe, run: CommandRunner): Promise<'present' | 'absent' | FirewallCommandError> {
   const outcome = await run(probe.command);
   if (outcome.exitCode === 0) return probe.presentIf === undefined || probe.presentIf.test(outcome.stdout) ? 'present' : 'absent';
-  if (outcome.exitCode !== undefined && (probe.absentExitCodes ?? [1]).includes(outcome.exitCode) && probe.absent.test(outputOf(outcome))) return 'absent';
+  if (outcome.exitCode === 1 && probe.absent.test(outputOf(outcome))) return 'absent';
   // Anything else (no permission, a missing kernel module, a timeout) is not an answer: guessing could leak or duplicate a block.
   return new FirewallCommandError(probe.command, outcome);
 }

@@ -54,8 +54,6 @@ export interface PlannedCommand {
 export interface Probe {
   command: PlannedCommand;
   absent: RegExp;
-  /** The exit codes that may mean "absent" (with the output matching `absent`); default 1. */
-  absentExitCodes?: readonly number[];
   /** For a listing: exit 0 means "present" only when stdout matches this, "absent" otherwise. */
   presentIf?: RegExp;
 }

@@ -2,7 +2,6 @@ import { execa } from 'execa';
 import { commandEnvironment, createGroupKiller, FIREWALL_COMMAND_TIMEOUT_MS, timedOutFailure, type CommandRunner, type CommandRunnerOptions } from './command-runner.js';
 
 export type { CommandResult, CommandRunner } from './command-runner.js';
-export { FIREWALL_COMMAND_TIMEOUT_MS } from './command-runner.js';
 
 /**
  * A runner that executes commands through execa: no shell, stdin closed, a timeout, output kept,
