@@ -120,7 +120,7 @@ describe('change files beside the state', () => {
     const forWriting = install();
     mkdirSync(changesDirectory(forWriting), { mode: 0o700 });
     chmodSync(changesDirectory(forWriting), 0o777);
-    expect(() => writeBlockChange(forWriting, add('1.0.0.2'))).toThrow(/not writing in .*blocks\.changes/);
+    expect(() => writeBlockChange(forWriting, add('1.0.0.2'))).toThrow(/not writing .*blocks\.changes/);
     const forReading = install();
     mkdirSync(changesDirectory(forReading), { mode: 0o700 });
     chmodSync(changesDirectory(forReading), 0o777);

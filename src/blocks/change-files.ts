@@ -1,6 +1,6 @@
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readRootOnlyState, stateError, type StateFileLabel } from '../state/root-only-file.js';
+import { describeCause, readRootOnlyState, stateError, unlinkQuietly, writeRootOnlyState, type StateFileLabel } from '../state/root-only-file.js';
 import { describeViolation, findUntrustedDirectory } from '../trust/trusted-path.js';
 import { applyBlockChanges, formatBlockChange, parseBlockChange, type BlockChange, type NamedChange } from './block-change.js';
 import { pruneBlockState, type BlockState } from './block-state.js';
@@ -9,8 +9,8 @@ import { uniqueHex } from '../state/unique-hex.js';
 
 /*
  * The changes directory beside the block state (`state/blocks.changes/`, root's, 0700): each alert
- * that blocked or unblocked writes one file there, whole (a private temporary file, then
- * renamed to `<ms>-<pid>-<random>.change`), and needs no lock: no two alerts ever write the same
+ * that blocked or unblocked writes one file there, whole (writeRootOnlyState: a private temporary
+ * file renamed to `<ms>-<pid>-<hex>.change`, not flushed), and needs no lock: no two alerts ever write the same
  * file. Whoever holds the firewall lock (restore, remove, or an alert once enough changes wait:
  * FOLD_CHANGES_FROM) folds them into the state and deletes the files it folded; a change written
  * meanwhile is not listed, so it waits for the next fold. Readers apply the waiting changes to the
@@ -25,7 +25,6 @@ const MAX_CHANGE_BYTES = 1024;
 export const FOLD_CHANGES_FROM = 64;
 // A temporary file this old was left by an alert that was killed between its write and its rename.
 const ABANDONED_TEMPORARY_MS = 60_000;
-const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** The changes directory of a state file. */
 export function changesDirectory(statePath: string): string {
@@ -35,31 +34,11 @@ export function changesDirectory(statePath: string): string {
 /** Record one change; returns how many changes now wait to be folded (this one included). */
 export function writeBlockChange(statePath: string, change: BlockChange): number {
   const dir = changesDirectory(statePath);
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw stateError(LABEL, `cannot create ${dir}: ${describeCause(error)}`, error);
-  }
-  const violation = findUntrustedDirectory(dir);
-  if (violation !== undefined) throw stateError(LABEL, `not writing in ${dir}: ${describeViolation(violation)}`);
-  const name = `${String(change.atMs).padStart(15, '0')}-${process.pid}-${uniqueHex()}`;
-  const temporary = join(dir, `.${name}.tmp`);
-  try {
-    const fd = openSync(temporary, WRITE_FLAGS, 0o600);
-    try {
-      const bytes = Buffer.from(formatBlockChange(change));
-      if (writeSync(fd, bytes) !== bytes.length) throw new Error('short write (disk full?)');
-      // Not flushed: an fsync cost a blocking alert 1.7 ms here, a sixth of its budget (design
-      // §7). A reboot writes it out; only a power cut within the kernel's write-back interval
-      // (5 s on ext4) loses it, and the attacker's next alert blocks again. A fold flushes the state it writes.
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, join(dir, `${name}${SUFFIX}`));
-  } catch (error) {
-    unlinkQuietly(temporary);
-    throw stateError(LABEL, `cannot record the change of ${change.ip} in ${dir}: ${describeCause(error)}`, error);
-  }
+  const name = `${String(change.atMs).padStart(15, '0')}-${process.pid}-${uniqueHex()}${SUFFIX}`;
+  // Not flushed: an fsync cost a blocking alert 1.7 ms here, a sixth of its budget (design §7). A
+  // reboot writes it out; only a power cut within the kernel's write-back interval (5 s on ext4)
+  // loses it, and the attacker's next alert blocks again. A fold flushes the state it writes.
+  writeRootOnlyState(join(dir, name), formatBlockChange(change), LABEL, { flush: false });
   return listChangeNames(dir).length;
 }
 
@@ -114,30 +93,18 @@ function listChangeNames(dir: string): string[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw stateError(LABEL, `cannot list ${dir}: ${describeCause(error)}`, error);
   }
-  return names.filter((name) => name.endsWith(SUFFIX) && !name.startsWith('.')).sort();
+  return names.filter((name) => name.endsWith(SUFFIX)).sort();
 }
 
 function removeAbandonedTemporaries(dir: string, nowMs: number): void {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((name) => name.startsWith('.') && name.endsWith('.tmp'));
+    names = readdirSync(dir).filter((name) => name.endsWith('.tmp'));
   } catch {
     return;
   }
   for (const name of names) {
     const stat = lstatSync(join(dir, name), { throwIfNoEntry: false });
     if (stat !== undefined && nowMs - stat.mtimeMs > ABANDONED_TEMPORARY_MS) unlinkQuietly(join(dir, name));
-  }
-}
-
-function describeCause(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
   }
 }

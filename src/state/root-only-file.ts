@@ -47,8 +47,12 @@ export function readRootOnlyState(path: string, maxBytes: number, label: StateFi
   }
 }
 
-/** Replace the file with `text`: a private temporary file, flushed, renamed over the old one; the directory is made root-only (0700) when missing and must pass the trust rule. */
-export function writeRootOnlyState(path: string, text: string, label: StateFileLabel): void {
+/**
+ * Replace the file with `text`: a private temporary file, flushed (unless `flush` is false),
+ * renamed over the old one; the directory is made root-only (0700) when missing and must pass the
+ * trust rule. The temporary file is `<path>.<pid>.<hex>.tmp`.
+ */
+export function writeRootOnlyState(path: string, text: string, label: StateFileLabel, { flush = true }: { flush?: boolean } = {}): void {
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -63,7 +67,7 @@ export function writeRootOnlyState(path: string, text: string, label: StateFileL
     try {
       const bytes = Buffer.from(text);
       if (writeSync(fd, bytes) !== bytes.length) throw new Error('short write (disk full?)');
-      fsyncSync(fd);
+      if (flush) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -79,11 +83,13 @@ export function stateError(label: StateFileLabel, message: string, cause?: unkno
   return new GeoResponseError(`${label.what}: ${message}`, { code: label.code, kind: 'command', ...(cause === undefined ? {} : { cause }) });
 }
 
-function describeCause(error: unknown): string {
+/** An fs error in a few words: its code (EACCES, ENOSPC) or else its message. */
+export function describeCause(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
-function unlinkQuietly(path: string): void {
+/** Remove a file that may already be gone. */
+export function unlinkQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {
