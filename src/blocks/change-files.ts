@@ -67,14 +67,13 @@ export function readBlockChanges(statePath: string): { changes: NamedChange[]; n
  * only matters for an address added and deleted within that moment. `restore` and `remove` fold
  * under the lock and never read this way.
  */
-export function readRecordedBlocks(statePath: string, nowMs: number): BlockState {
-  const { changes } = readBlockChanges(statePath);
-  return pruneBlockState(applyBlockChanges(readBlockState(statePath), changes), nowMs);
+export function readRecordedBlocks(statePath: string, nowMs: number, pending = readBlockChanges(statePath)): BlockState {
+  return pruneBlockState(applyBlockChanges(readBlockState(statePath), pending.changes), nowMs);
 }
 
 /** Fold the waiting changes into the state and delete their files. The caller holds the firewall lock, which orders the folds. */
-export function foldBlockChanges(statePath: string, nowMs: number): BlockState {
-  const { changes, names } = readBlockChanges(statePath);
+export function foldBlockChanges(statePath: string, nowMs: number, pending = readBlockChanges(statePath)): BlockState {
+  const { changes, names } = pending;
   const before = readBlockState(statePath);
   const after = pruneBlockState(applyBlockChanges(before, changes), nowMs);
   if (after !== before) writeBlockState(statePath, after);

@@ -82,9 +82,10 @@ export async function restoreBlocks(options: RestoreOptions): Promise<RestoreRes
 // them); then the fast scan reads the file as geo-response writes it; anything else (an earlier
 // version) is parsed in full.
 function readRestorable(statePath: string, nowMs: number, dryRun: boolean): RestorableState {
-  if (readBlockChanges(statePath).names.length > 0) {
-    if (dryRun) return restorableFromState(readRecordedBlocks(statePath, nowMs), nowMs);
-    foldBlockChanges(statePath, nowMs);
+  const pending = readBlockChanges(statePath);
+  if (pending.names.length > 0) {
+    if (dryRun) return restorableFromState(readRecordedBlocks(statePath, nowMs, pending), nowMs);
+    foldBlockChanges(statePath, nowMs, pending);
   }
   const text = readBlockStateText(statePath);
   if (text === undefined) return { entries: [], ended: 0, unusable: 0 };
