@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runOssecAddThenDelete, runWazuh4AddThenDelete } from './support/execd-sequence.js';
+import { wazuhBruteForceMessage } from './support/execd.js';
 import {
   type Account,
   type FakeTree,
@@ -98,37 +99,13 @@ function readGeoLog(home: string): Array<Record<string, any>> {
     .map((line) => JSON.parse(line) as Record<string, any>);
 }
 
-/** The Wazuh 4.x execd message for an sshd brute force from `ip` (shape of a real manager's). */
-function wazuhAlertMessage(ip: string): Record<string, unknown> {
-  return {
-    version: 1,
-    origin: { name: 'node01', module: 'wazuh-execd' },
-    command: 'add',
-    parameters: {
-      extra_args: [],
-      alert: {
-        timestamp: '2026-08-20T10:15:02.123+0000',
-        rule: { level: 10, description: 'sshd: brute force trying to get access to the system. Authentication failed.', id: '5763', groups: ['syslog', 'sshd', 'authentication_failures'] },
-        agent: { id: '001', name: 'web01', ip: '10.0.0.5' },
-        manager: { name: 'wazuh-manager' },
-        id: '1755684902.123456',
-        full_log: `Aug 20 10:15:02 web01 sshd[2213]: Failed password for root from ${ip} port 50130 ssh2`,
-        decoder: { parent: 'sshd', name: 'sshd' },
-        data: { srcip: ip, srcport: '50130', dstuser: 'root' },
-        location: '/var/log/auth.log',
-      },
-      program: 'active-response/bin/geo-response',
-    },
-  };
-}
-
 /** add then delete, as the product's execd sends them, with the executable at `exe`. */
 async function driveAddDelete(c: ProductCase, exe: string, env?: NodeJS.ProcessEnv) {
   const options = { command: [exe], ...(env ? { env } : {}), timeoutBetweenMs: 5 };
   if (c.protocol === 'ossec') {
     return runOssecAddThenDelete(`- ${ATTACKER_IP} 1795823765.1 5710 /var/log/auth.log -`, options);
   }
-  const result = await runWazuh4AddThenDelete(wazuhAlertMessage(ATTACKER_IP), options);
+  const result = await runWazuh4AddThenDelete(wazuhBruteForceMessage(ATTACKER_IP), options);
   expect(result.add.checkKeys).toMatchObject({ command: 'check_keys', parameters: { keys: [ATTACKER_IP] } });
   return result;
 }

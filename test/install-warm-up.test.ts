@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runOssecAddThenDelete, runWazuh4AddThenDelete } from './support/execd-sequence.js';
-import { runWazuh5 } from './support/execd.js';
+import { runWazuh5, wazuhBruteForceMessage } from './support/execd.js';
 import { type Account, type FakeTree, type Product, createFakeTree, createTestAccount, ensureBuilt, removeAccount, removeFakeTree, runInstall, IS_ROOT } from './support/fake-install-tree.js';
 import { createNetns, deleteNetns, execInNetns, whyNoNetns } from './support/netns.js';
 import { findUntrustedDirectory } from '../src/trust/trusted-path.js';
@@ -70,22 +70,9 @@ function kinds(names: Iterable<string>): string[] {
   return [...names].map((name) => name.replace(/^\.geo-response\.[0-9a-f]{16}\.node[^.]+(?:\.\d+)*\./, '')).sort();
 }
 
-function wazuhMessage(ip: string): Record<string, unknown> {
-  return {
-    version: 1,
-    origin: { name: 'node01', module: 'wazuh-execd' },
-    command: 'add',
-    parameters: {
-      extra_args: [],
-      alert: { rule: { level: 10, description: 'sshd: brute force', id: '5763' }, agent: { id: '001', name: 'web01' }, id: '1755684902.1', data: { srcip: ip }, location: '/var/log/auth.log' },
-      program: 'active-response/bin/geo-response',
-    },
-  };
-}
-
 async function driveAddDelete(c: ProductCase, command: string[]) {
   const options = { command, timeoutBetweenMs: 0 };
-  const result = c.protocol === 'ossec' ? await runOssecAddThenDelete(`- ${ATTACKER_IP} 1795823765.1 5710 /var/log/auth.log -`, options) : await runWazuh4AddThenDelete(wazuhMessage(ATTACKER_IP), options);
+  const result = c.protocol === 'ossec' ? await runOssecAddThenDelete(`- ${ATTACKER_IP} 1795823765.1 5710 /var/log/auth.log -`, options) : await runWazuh4AddThenDelete(wazuhBruteForceMessage(ATTACKER_IP), options);
   expect([result.add.code, result.add.stderr]).toEqual([0, '']);
   expect([result.delete.code, result.delete.stderr]).toEqual([0, '']);
 }

@@ -171,3 +171,27 @@ function runChild(
     drive(io, result);
   });
 }
+
+/** The Wazuh 4.x execd message for an sshd brute force from `ip` (shape of a real manager's). */
+export function wazuhBruteForceMessage(ip: string): Record<string, unknown> {
+  return {
+    version: 1,
+    origin: { name: 'node01', module: 'wazuh-execd' },
+    command: 'add',
+    parameters: {
+      extra_args: [],
+      alert: {
+        timestamp: '2026-08-20T10:15:02.123+0000',
+        rule: { level: 10, description: 'sshd: brute force trying to get access to the system. Authentication failed.', id: '5763', groups: ['syslog', 'sshd', 'authentication_failures'] },
+        agent: { id: '001', name: 'web01', ip: '10.0.0.5' },
+        manager: { name: 'wazuh-manager' },
+        id: '1755684902.123456',
+        full_log: `Aug 20 10:15:02 web01 sshd[2213]: Failed password for root from ${ip} port 50130 ssh2`,
+        decoder: { parent: 'sshd', name: 'sshd' },
+        data: { srcip: ip, srcport: '50130', dstuser: 'root' },
+        location: '/var/log/auth.log',
+      },
+      program: 'active-response/bin/geo-response',
+    },
+  };
+}
