@@ -129,7 +129,7 @@ function buildRespondDeps(proc: CliProcess, home: string, bundleDir: string, war
     hostAddresses: listHostAddresses,
     async applyFirewall(call, config) {
       if (warmUp && !warmUp.firewallRuns(config)) return { fields: { backend: config.backend, result: 'none' } };
-      // execa and the backends load only when a backend is configured and has work to do.
+      // The backends and their runner load only when a backend is configured and has work to do.
       const { applyFirewall } = await import('../firewall/index.js');
       return applyFirewall(call, config, { env: proc.env, statePath: blockStatePath(stateHome) });
     },

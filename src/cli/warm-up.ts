@@ -18,8 +18,9 @@ import { describeViolation, findUntrustedDirectory } from '../trust/trusted-path
  *   ipset or iptables inside a network namespace of its own (install.sh runs it under
  *   `unshare --net` where it can). Otherwise the firewall is left out, and so is its part: a code
  *   cache written by a path that alerts do not take would hold the wrong functions, and alerts
- *   never rewrite a cache V8 accepts (a dry run's cache lacks execa's ~115 KB of compiled code,
- *   which every later block would then compile from source).
+ *   never rewrite a cache V8 accepts (a dry run runs no command, so its cache would lack the
+ *   compiled code of the runner and the plan's execution, which every later block would then
+ *   compile from source).
  *
  * Only the environment turns it on: execd decides argv and stdin, from what attackers write, but
  * not the environment (it is execd's own, design §1), so no alert can ask for it.

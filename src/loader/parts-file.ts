@@ -1,5 +1,5 @@
 /*
- * The parts of the program that only some paths run (the firewall runner with execa, the zod
+ * The parts of the program that only some paths run (the firewall backends and runner, the zod
  * configuration parser, and the hand-run commands: check, lookup, report) live in a file beside
  * the executable, `geo-response.<build>.parts`, not in the executable itself.
  *
