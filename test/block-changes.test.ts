@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyBlockChanges, formatBlockChange, parseBlockChange, type BlockChange } from '../src/blocks/block-change.js';
@@ -93,6 +93,20 @@ describe('change files beside the state', () => {
     expect(readBlockState(statePath).blocks).toEqual(expected);
     expect(readdirSync(changesDirectory(statePath))).toEqual([]);
     expect(readRecordedBlocks(statePath, NOW + 2).blocks).toEqual(expected);
+  });
+
+  it('a fold removes the temporary file of an alert killed before its rename, once a minute old, and leaves a fresh one', () => {
+    const statePath = install();
+    writeBlockChange(statePath, add('1.0.0.1'));
+    const dir = changesDirectory(statePath);
+    const old = join(dir, `${'0'.repeat(15)}-1-dead.change.1.beef.tmp`);
+    const fresh = join(dir, `${'0'.repeat(15)}-2-dead.change.2.beef.tmp`);
+    writeFileSync(old, formatBlockChange(add('6.6.6.6')), { mode: 0o600 });
+    writeFileSync(fresh, formatBlockChange(add('6.6.6.7')), { mode: 0o600 });
+    utimesSync(old, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    expect(readRecordedBlocks(statePath, NOW).blocks.map((entry) => entry.ip)).toEqual(['1.0.0.1']);
+    foldBlockChanges(statePath, Date.now());
+    expect(readdirSync(dir)).toEqual([fresh.slice(dir.length + 1)]);
   });
 
   it('a file that is not a change is left out by readers and removed by a fold', () => {
