@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listBlocked, listHookRulesByChain } from './support/firewall-state.js';
 import { buildChild } from './support/build-child.js';
-import { createNetns, createNetnsBinDir, deleteNetns, execInNetns, whyNoNetns } from './support/netns.js';
+import { createNetns, createNetnsBinDir, deleteNetns, execInNetns, waitFor, whyNoNetns } from './support/netns.js';
 import { TCP_PROBE_CLIENT, TCP_PROBE_SERVER } from './support/tcp-probe.js';
 
 type Backend = 'nftables' | 'ipset' | 'iptables';
@@ -116,7 +116,10 @@ for (const backend of ['nftables', 'ipset', 'iptables'] as const) {
       );
 
     it(`${CONCURRENCY} adds of distinct IPv4 and IPv6 addresses leave ${CONCURRENCY} blocks and each drop rule once, in its hook; packets through each hook are dropped`, async () => {
-      // The control: before any block, every path carries a connection.
+      // The control: before any block, every path carries a connection. A fresh IPv6 path through
+      // the router namespace can take a moment to carry its first one (neighbour discovery on two
+      // new veth links): waited for here, so a slow start is not taken for a block.
+      await waitFor(() => Object.values(reach()).every((answer) => answer === 'connected'), 15_000);
       expect(reach()).toEqual({ 'input IPv4': 'connected', 'input IPv6': 'connected', 'forward IPv4': 'connected', 'forward IPv6': 'connected' });
       const v4 = Array.from({ length: CONCURRENCY / 2 }, (_, i) => `1.0.1.${i + 1}`);
       const v6 = Array.from({ length: CONCURRENCY / 2 }, (_, i) => `2a00:1450:1::${(i + 1).toString(16)}`);
